@@ -1,0 +1,47 @@
+# make run  — set up and serve the platform with the Shaoguan demo data (SQLite) at http://127.0.0.1:8000
+# make test — set up and run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup system-packages migrate demo worker bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) system-packages
+
+# Chromium and a Chinese font for browser tests and PDFs; installed when missing and running as root.
+system-packages:
+	@if [ "$$(id -u)" = "0" ] && { ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; }; then \
+		echo "安装 chromium 与中文字体 …"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+		|| echo "（未能安装 chromium/字体：浏览器测试将跳过）"; \
+	fi
+
+migrate: setup
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "后台任务进程已启动；网站：http://127.0.0.1:8000 （Ctrl-C 退出）"
+	@$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & WORKER=$$!; \
+		trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3* staticfiles

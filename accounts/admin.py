@@ -1,0 +1,40 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from accounts import services
+from accounts.models import Notification, User
+from core.admin import ScopedAdmin
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    list_display = ["username", "full_name", "role", "scope_label", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["username", "full_name"]
+    list_select_related = ["city", "county", "town", "team", "unit"]
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        ("角色与范围", {"fields": ["role", "full_name", "phone", "organization", "province_code", "city", "county",
+                                   "town", "team", "unit", "must_change_password"]}),
+    )
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+        ("角色与范围", {"fields": ["role", "full_name", "city", "county", "town", "team", "unit"]}),
+    )
+    actions = ["reset_password"]
+
+    @admin.action(description="重置密码（生成临时密码）")
+    def reset_password(self, request, queryset):
+        for user in queryset:
+            try:
+                password = services.user_reset_password(actor=request.user, user=user)
+            except Exception as exc:
+                self.message_user(request, f"{user.username}：{exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{user.username} 的临时密码：{password}（首次登录须修改）")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "title", "created_at", "read_at"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser

@@ -1,0 +1,45 @@
+"""Fixtures shared by every app's tests."""
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings, tmp_path):
+    """Background tasks run inline in tests; uploads go to a temporary folder."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Hashing is deliberately slow in production; tests make hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    from core.testing import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def assert_denied(client, world):
+    """``assert_denied(url, allowed=[...])``: everyone else gets 404/403."""
+    from core.testing import check_denied
+
+    def check(url, *, allowed, method="get", data=None):
+        failures = check_denied(client, world, url, allowed=allowed, method=method, data=data)
+        assert failures == {}, failures
+
+    return check
+
+
+@pytest.fixture
+def login(client, world):
+    """``login("renhua_st")`` signs the named user in and returns the client."""
+
+    def sign_in(name):
+        client.force_login(world[name])
+        return client
+
+    return sign_in

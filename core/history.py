@@ -1,0 +1,36 @@
+"""Readable change history (who, when, before, after) from django-simple-history."""
+from __future__ import annotations
+
+
+def _display(record, field_name, value):
+    field = record.instance_type._meta.get_field(field_name)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    return "" if value is None else str(value)
+
+
+def history_rows(obj, limit: int = 200) -> list[dict]:
+    """Newest first: each change with its author, kind and field-by-field before/after."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    rows = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                verbose = str(record.instance_type._meta.get_field(change.field).verbose_name)
+                changes.append({
+                    "field": change.field,
+                    "label": verbose,
+                    "old": _display(record, change.field, change.old),
+                    "new": _display(record, change.field, change.new),
+                })
+        rows.append({
+            "when": record.history_date,
+            "who": str(record.history_user) if record.history_user else None,
+            "kind": {"+": "创建", "~": "修改", "-": "删除"}.get(record.history_type, record.history_type),
+            "reason": record.history_change_reason,
+            "changes": changes,
+        })
+    return rows

@@ -1,0 +1,106 @@
+"""Landing page, home dashboard, city overview, inbox and task progress."""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from accounts.services import notifications_mark_read
+from core.dashboard import EMPTY_TEXT, todo_for
+from core.scoping import restrict
+from cycles.models import Cycle
+from regions.choices import OrganizingLevel, TownClass
+from regions.models import County, TownClassification
+
+SERVICE_TYPES = ["技术指导", "技能培训", "成果转化", "创业辅导", "政策宣传", "规划设计"]
+
+
+def landing(request):
+    """Public page of the programme (no login); later issues add open calls and notices."""
+    from core.public import public_sections
+
+    return render(request, "core/landing.html", {"service_types": SERVICE_TYPES, "sections": public_sections(),
+                                                 "cycle": Cycle.current()})
+
+
+def current_cycle(request):
+    cycle_id = request.GET.get("cycle")
+    if cycle_id and cycle_id.isdigit():
+        return Cycle.objects.filter(pk=cycle_id).first() or Cycle.current()
+    return Cycle.current()
+
+
+@login_required
+def home(request):
+    """What this user must do next, the cycle's deadlines, and for officials the overview."""
+    user = request.user
+    cycle = current_cycle(request)
+    items = todo_for(user, cycle)
+    days_left = (cycle.dispatch_deadline - timezone.localdate()).days if cycle else None
+    role = Role.ADMIN if user.is_superuser else user.role
+    context = {
+        "title": "工作台",
+        "cycle": cycle,
+        "items": items,
+        "empty_text": EMPTY_TEXT.get(role, "目前没有待办事项。"),
+        "days_left": days_left,
+        "overview": city_overview(user, cycle) if role in {Role.ADMIN, Role.CITY_ST, Role.CITY_RURAL, Role.PROVINCE,
+                                                            Role.COUNTY_ST, Role.COUNTY_RURAL} else None,
+        "notifications": user.notifications.all()[:5],
+    }
+    return render(request, "core/home.html", context)
+
+
+def city_overview(user, cycle) -> dict | None:
+    """Counties × towns by class and organizing level, counted in the database, within the user's scope."""
+    if cycle is None:
+        return None
+    rows = (
+        restrict(TownClassification.objects.filter(cycle=cycle), user)
+        .values("town__county_id", "town_class", "organizing_level")
+        .annotate(n=Count("pk"))
+    )
+    counties = list(restrict(County.objects.all(), user).order_by("code"))
+    columns = [("class", value, label) for value, label in TownClass.choices if value != "none"] + [
+        ("level", value, label) for value, label in OrganizingLevel.choices if value != "none"
+    ]
+    table = {county.pk: {"county": county, "cells": {key: 0 for key in columns}, "total": 0} for county in counties}
+    for row in rows:
+        entry = table.get(row["town__county_id"])
+        if entry is None:
+            continue
+        entry["total"] += row["n"]
+        for key in columns:
+            if (key[0] == "class" and key[1] == row["town_class"]) or (key[0] == "level" and key[1] == row["organizing_level"]):
+                entry["cells"][key] += row["n"]
+    body = [{"county": e["county"], "cells": [e["cells"][k] for k in columns], "total": e["total"]} for e in table.values()]
+    totals = [sum(e["cells"][i] for e in body) for i in range(len(columns))]
+    return {"columns": [label for _kind, _value, label in columns], "keys": columns, "rows": body, "totals": totals,
+            "total": sum(e["total"] for e in body)}
+
+
+@login_required
+def overview(request):
+    cycle = current_cycle(request)
+    return render(request, "core/overview.html", {
+        "title": "全市概览", "breadcrumbs": [("全市概览", None)], "cycle": cycle,
+        "cycles": Cycle.objects.all(), "overview": city_overview(request.user, cycle),
+    })
+
+
+@login_required
+def inbox(request):
+    """The user's notifications, newest first, paginated."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(request.user.notifications.all(), 20).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"title": "站内通知", "breadcrumbs": [("站内通知", None)], "page": page})
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request):
+    ids = request.POST.getlist("id") or None
+    notifications_mark_read(user=request.user, ids=ids)
+    return redirect("core:inbox")

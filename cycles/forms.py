@@ -1,0 +1,22 @@
+from core.forms import StyledModelForm
+from cycles.models import Cycle
+
+RULE_FIELDS = [
+    "name", "status", "start_date", "end_date", "dispatch_deadline", "agreement_due_date", "project_submission_days",
+    "required_stationed_days", "team_size_min", "team_size_max", "notice_working_days", "require_degree_or_title",
+    "exclude_work_team_members", "exclude_selected_elsewhere", "require_recommendation_letter", "note",
+]
+
+
+class CycleForm(StyledModelForm):
+    class Meta:
+        model = Cycle
+        fields = RULE_FIELDS
+
+
+class CycleCopyForm(StyledModelForm):
+    """A new cycle started from an existing one (rules, town classes and levels are copied)."""
+
+    class Meta:
+        model = Cycle
+        fields = ["name", "start_date", "end_date", "dispatch_deadline", "agreement_due_date"]

@@ -1,0 +1,84 @@
+"""Programme cycles (帮扶周期) and the rules that may change between them."""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import DomainModel
+from accounts.choices import Role
+
+
+class Cycle(DomainModel):
+    """A 3-year assistance cycle with its deadlines and the rules of that round (DOMAIN.md: *default* values)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("筹备中")
+        OPEN = "open", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    dispatch_deadline = models.DateField(_("选派完成期限"), help_text=_("首批为2021年12月31日"))
+    agreement_due_date = models.DateField(_("帮扶协议签订期限"), null=True, blank=True)
+    project_submission_days = models.PositiveSmallIntegerField(
+        _("项目报送期限（备案后天数）"), default=60
+    )
+    required_stationed_days = models.PositiveSmallIntegerField(
+        _("团队累计驻镇天数要求"), default=365, help_text=_("原则上要求：不足时提示，不阻止")
+    )
+    team_size_min = models.PositiveSmallIntegerField(_("团队最少人数（含负责人）"), default=3)
+    team_size_max = models.PositiveSmallIntegerField(_("团队最多人数（含负责人）"), default=3)
+    notice_working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
+    # Applicant eligibility switches (issue: calls and applications).
+    require_degree_or_title = models.BooleanField(
+        _("要求本科及以上学历或中级及以上职称"), default=True
+    )
+    exclude_work_team_members = models.BooleanField(_("驻镇工作队队员不得申报"), default=True)
+    exclude_selected_elsewhere = models.BooleanField(_("本周期已入选团队成员不得重复申报"), default=True)
+    require_recommendation_letter = models.BooleanField(_("需驻镇工作队队长推荐函"), default=False)
+    note = models.TextField(_("备注"), blank=True)
+
+    # Cycles are programme-wide reference data: every signed-in user reads them.
+    scope_editors = frozenset({Role.CITY_ST})
+
+    class Meta:
+        verbose_name = _("帮扶周期")
+        verbose_name_plural = _("帮扶周期")
+        ordering = ["-start_date"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("cycles:detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, user, action):
+        if action == "view" or user.role in cls.scope_editors:
+            return models.Q()
+        return models.Q(pk__in=[])
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            errors["end_date"] = _("结束日期必须晚于开始日期。")
+        if self.start_date and self.dispatch_deadline and self.end_date and not (
+            self.dispatch_deadline <= self.end_date
+        ):
+            errors["dispatch_deadline"] = _("选派完成期限必须在周期结束之前。")
+        if self.team_size_min and self.team_size_max and self.team_size_min > self.team_size_max:
+            errors["team_size_max"] = _("团队最多人数不能少于最少人数。")
+        if self.team_size_min is not None and self.team_size_min < 1:
+            errors["team_size_min"] = _("团队至少1人（负责人）。")
+        if self.notice_working_days is not None and self.notice_working_days < 1:
+            errors["notice_working_days"] = _("公示期至少1个工作日。")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def current(cls):
+        """The cycle in progress (latest open one), else the latest."""
+        return cls.objects.filter(status=cls.Status.OPEN).order_by("-start_date").first() or cls.objects.first()

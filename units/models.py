@@ -1,0 +1,63 @@
+"""Dispatching units (派出单位): universities, institutes, enterprises, extension stations."""
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import COUNTY_ROLES, CITY_ROLES, Role, TEAM_ROLES
+from core.china import validate_credit_code, validate_phone
+from core.models import DomainModel
+
+
+class DispatchingUnit(DomainModel):
+    """An organisation that sends commissioners and manages, evaluates and trains them."""
+
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", _("高等院校")
+        INSTITUTE = "institute", _("科研院所")
+        ENTERPRISE = "enterprise", _("企业")
+        EXTENSION = "extension", _("农技推广机构")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    kind = models.CharField(_("单位类型"), max_length=16, choices=Kind.choices)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+
+    class Meta:
+        verbose_name = _("派出单位")
+        verbose_name_plural = _("派出单位")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("units:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.credit_code = (self.credit_code or "").strip().upper()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def scope_q(cls, user, action):
+        """Units are shared reference data for officials; a unit or team sees only its own."""
+        role = user.role
+        if action == "view":
+            if role in CITY_ROLES | COUNTY_ROLES | {Role.PROVINCE}:
+                return Q()
+            if role == Role.UNIT and user.unit_id:
+                return Q(pk=user.unit_id)
+            if role in TEAM_ROLES and user.team_id:
+                return Q(pk=user.team.lead_unit_id)
+            return Q(pk__in=[])
+        if role == Role.CITY_ST:
+            return Q()
+        if role == Role.UNIT and user.unit_id:
+            return Q(pk=user.unit_id)
+        return Q(pk__in=[])

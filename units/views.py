@@ -1,0 +1,53 @@
+"""Pages for dispatching units."""
+from accounts.choices import Role
+from core.generic import ScopedDetailView, ScopedFormView, ScopedListView
+from core.menu import OFFICIALS
+from core.services import record_save
+from units.filters import DispatchingUnitFilter
+from units.forms import DispatchingUnitForm
+from units.models import DispatchingUnit
+from units.tables import DispatchingUnitTable
+
+CREATORS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
+VIEWERS = OFFICIALS | {Role.UNIT, Role.TEAM_LEADER, Role.TEAM_MEMBER}
+
+
+class UnitListView(ScopedListView):
+    model = DispatchingUnit
+    table_class = DispatchingUnitTable
+    filterset_class = DispatchingUnitFilter
+    title = "派出单位"
+    roles = VIEWERS
+    search_fields = ["name", "credit_code"]
+    create_url_name = "units:create"
+    create_roles = CREATORS
+
+
+class UnitDetailView(ScopedDetailView):
+    model = DispatchingUnit
+    detail_fields = ["name", "kind", "credit_code", "address", "contact_name", "contact_phone"]
+    list_url_name = "units:list"
+    edit_url_name = "units:edit"
+    roles = VIEWERS
+
+
+class UnitCreateView(ScopedFormView):
+    form_class = DispatchingUnitForm
+    title = "新增派出单位"
+    roles = CREATORS
+    breadcrumbs = [("派出单位", "/units/")]
+
+    def save(self, form):
+        return record_save(actor=self.request.user, instance=form.instance, create_roles=CREATORS)
+
+
+class UnitEditView(ScopedFormView):
+    model = DispatchingUnit
+    form_class = DispatchingUnitForm
+    roles = VIEWERS
+
+    def get_title(self):
+        return "编辑 %s" % self.get_instance()
+
+    def save(self, form):
+        return record_save(actor=self.request.user, instance=form.instance, create_roles=CREATORS)

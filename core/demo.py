@@ -82,7 +82,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     current, _ = Cycle.objects.update_or_create(
         name="第二批（2025—2027年）",
         defaults=dict(status=Cycle.Status.OPEN, start_date=dt.date(2025, 1, 1), end_date=dt.date(2027, 12, 31),
-                      dispatch_deadline=dt.date(2025, 3, 31), agreement_due_date=dt.date(2025, 6, 30),
+                      dispatch_deadline=dt.date(2026, 12, 31), agreement_due_date=dt.date(2027, 3, 31),
                       require_recommendation_letter=True),
     )
     towns = list(Town.objects.select_related("county").order_by("code"))

@@ -113,6 +113,15 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
         response["Content-Disposition"] = "attachment; filename*=UTF-8''%s.xlsx" % _quote(name)
         return response
 
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for field in filterset.form.fields.values():
+            widget = field.widget
+            css = "form-select form-select-sm" if getattr(widget, "allow_multiple_selected", None) is not None or \
+                widget.__class__.__name__.endswith("Select") else "form-control form-control-sm"
+            widget.attrs["class"] = css
+        return filterset
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user

@@ -26,7 +26,7 @@ class CountyListView(ScopedListView):
     search_fields = ["name", "code"]
 
     def base_queryset(self):
-        return County.objects.annotate(town_count=Count("towns"))
+        return County.objects.annotate(town_count=Count("towns")).order_by("code")
 
 
 class TownListView(ScopedListView):

@@ -1,0 +1,93 @@
+"""The shell's pages: each loads for the roles that use it, respects scope, filters and exports."""
+import io
+
+import openpyxl
+import pytest
+
+PAGES = {
+    "/home/": None,
+    "/inbox/": None,
+    "/overview/": None,
+    "/cycles/": None,
+    "/regions/counties/": ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st", "nanxiong_rural"],
+    "/regions/towns/": ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st", "nanxiong_rural",
+                        "renhua_city_town", "renhua_county_town", "nanxiong_city_town", "nanxiong_county_town"],
+    "/regions/villages/": ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st",
+                           "nanxiong_rural", "renhua_city_town", "renhua_county_town", "nanxiong_city_town",
+                           "nanxiong_county_town"],
+    "/units/": ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st", "nanxiong_rural",
+                "unit", "leader", "member", "other_leader"],
+    "/accounts/users/": ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st",
+                         "nanxiong_rural"],
+}
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_each_page_loads_for_its_roles_and_is_denied_to_others(world, assert_denied, url):
+    allowed = PAGES[url]
+    if allowed is None:
+        from core.testing import ALL_USERS
+
+        allowed = ALL_USERS
+    assert_denied(url, allowed=allowed)
+
+
+def test_it_redirects_anonymous_users_to_login(world, client):
+    for url in PAGES:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_landing_page_is_public_and_chinese(db, client):
+    page = client.get("/").content.decode()
+    assert "韶关市农村科技特派员驻镇帮镇扶村" in page and "技术指导" in page
+
+
+def test_the_town_list_filters_by_class_and_searches(world, login):
+    client = login("city_st")
+    page = client.get("/regions/towns/?organizing_level=city").content.decode()
+    assert "黄坑镇" in page and "百顺镇" in page and "董塘镇" not in page
+    page = client.get("/regions/towns/?q=珠玑").content.decode()
+    assert "珠玑镇" in page and "黄坑镇" not in page
+    assert "共 1 条" in page
+
+
+def test_the_export_holds_exactly_the_filtered_rows_in_scope(world, login):
+    response = login("renhua_st").get("/regions/towns/?export=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "镇（乡、街道）"
+    assert sorted(row[0] for row in rows[1:]) == ["董塘镇", "黄坑镇"]
+    assert rows[1][4] in {"重点帮扶镇", "巩固提升镇"}
+
+
+def test_the_column_choice_hides_unchosen_columns(world, login):
+    response = login("city_st").get("/regions/towns/?cols=code")
+    shown = [column.name for column in response.context["table"].columns]
+    assert shown == ["name", "code"]
+    assert "440224111" in response.content.decode()
+
+
+def test_a_county_official_gets_404_for_another_countys_town_page(world, login):
+    assert login("renhua_st").get(f"/regions/towns/{world.nanxiong_county_town.pk}/").status_code == 404
+    assert login("renhua_st").get(f"/regions/towns/{world.renhua_county_town.pk}/").status_code == 200
+
+
+def test_the_town_page_shows_its_history_tab(world, login):
+    from regions.services import work_team_save
+
+    work_team_save(actor=world["renhua_st"], town=world.renhua_county_town, leader_name="李队长")
+    page = login("renhua_county_town").get(f"/regions/towns/{world.renhua_county_town.pk}/?tab=history")
+    assert page.status_code == 200
+
+
+def test_the_city_overview_counts_towns_by_class_and_level(world, login):
+    overview = login("city_st").get("/overview/").context["overview"]
+    renhua = next(row for row in overview["rows"] if row["county"].name == "仁化县")
+    labels = overview["columns"]
+    assert renhua["cells"][labels.index("重点帮扶镇")] == 1
+    assert renhua["cells"][labels.index("市级组团")] == 1
+    assert overview["total"] == 4
+    county_view = login("renhua_st").get("/overview/").context["overview"]
+    assert [row["county"].name for row in county_view["rows"]] == ["仁化县"]

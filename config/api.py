@@ -1,4 +1,4 @@
-"""The API router: each app registers its viewsets here."""
+"""The API router: each app registers its viewsets here (or through its ``register_routes``)."""
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import NotificationViewSet, UserViewSet
@@ -7,7 +7,6 @@ from cycles.api import CycleViewSet
 from regions.api import (
     CountyViewSet, TownClassificationViewSet, TownViewSet, VillageViewSet, WorkTeamViewSet,
 )
-from teams.api import TeamViewSet
 from units.api import DispatchingUnitViewSet
 
 router = DefaultRouter()
@@ -18,7 +17,14 @@ router.register("town-classifications", TownClassificationViewSet)
 router.register("villages", VillageViewSet)
 router.register("work-teams", WorkTeamViewSet)
 router.register("units", DispatchingUnitViewSet)
-router.register("teams", TeamViewSet)
 router.register("users", UserViewSet)
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("task-runs", TaskRunViewSet, basename="taskrun")
+
+# Apps of the programme's steps register their own routes.
+from needs.api import register_routes as needs_routes  # noqa: E402
+from teams.api import register_routes as teams_routes  # noqa: E402
+from calls.api import register_routes as calls_routes  # noqa: E402
+
+for register in (needs_routes, teams_routes, calls_routes):
+    register(router)

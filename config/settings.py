@@ -43,7 +43,9 @@ INSTALLED_APPS = [
     "regions",
     "cycles",
     "units",
+    "needs",
     "teams",
+    "calls",
     "matching",
 ]
 

@@ -20,3 +20,7 @@ class TeamViewSet(ScopedReadOnlyViewSet):
     serializer_class = TeamSerializer
     filterset_fields = ["cycle", "lead_unit"]
     search_fields = ["name"]
+
+
+def register_routes(router):
+    router.register("teams", TeamViewSet)

@@ -1,0 +1,5 @@
+"""API for needs."""
+
+
+def register_routes(router):
+    pass

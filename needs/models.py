@@ -1,0 +1,251 @@
+"""Needs survey campaigns, town profiles, the township S&T needs library and the industry taxonomy."""
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.china import validate_phone
+from core.models import DomainModel
+from core.scoping import default_scope_q
+from needs.choices import ENTERERS, ORGANIZERS, NeedStatus, Priority, service_labels
+from regions.selectors import organized_towns_q
+
+
+class IndustryCategory(DomainModel):
+    """A category of the industry taxonomy (果树, 茶叶, 食用菌 …)."""
+
+    name = models.CharField(_("类别名称"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    scope_editors = frozenset({Role.CITY_ST})
+
+    class Meta:
+        verbose_name = _("产业类别")
+        verbose_name_plural = _("产业类别")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def scope_q(cls, user, action):
+        # One dictionary for everyone; only the city S&T bureau edits it.
+        return Q() if action == "view" or user.role in cls.scope_editors else Q(pk__in=[])
+
+
+class IndustryProduct(DomainModel):
+    """A product under a category with its other names (马蹄 = 荸荠) and broader products (柑橘 ⊃ 贡柑)."""
+
+    category = models.ForeignKey(IndustryCategory, verbose_name=_("产业类别"), on_delete=models.CASCADE,
+                                 related_name="products")
+    name = models.CharField(_("产品名称"), max_length=50, unique=True)
+    synonyms = models.JSONField(_("别名"), default=list, blank=True)
+    parents = models.ManyToManyField("self", verbose_name=_("上级产品"), symmetrical=False, blank=True,
+                                     related_name="children")
+
+    scope_editors = frozenset({Role.CITY_ST})
+
+    class Meta:
+        verbose_name = _("产品")
+        verbose_name_plural = _("产品")
+        ordering = ["category__order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    scope_q = IndustryCategory.scope_q
+
+
+class SurveyCampaign(DomainModel):
+    """A needs survey an organizer (city or county) opens for a cycle over a set of towns, with a due date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    cycle = models.ForeignKey("cycles.Cycle", verbose_name=_("帮扶周期"), on_delete=models.PROTECT,
+                              related_name="survey_campaigns")
+    title = models.CharField(_("名称"), max_length=200)
+    organizer_level = models.CharField(_("组织层级"), max_length=8, choices=[("city", _("市级")), ("county", _("县级"))])
+    city = models.ForeignKey("regions.City", verbose_name=_("地级市"), on_delete=models.PROTECT)
+    county = models.ForeignKey("regions.County", verbose_name=_("县（市、区）"), null=True, blank=True,
+                               on_delete=models.PROTECT, help_text=_("县级组织时填写"))
+    due_date = models.DateField(_("填报截止日期"))
+    instructions = models.TextField(_("填报说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    towns = models.ManyToManyField("regions.Town", through="CampaignTown", verbose_name=_("调研镇"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("需求调研")
+        verbose_name_plural = _("需求调研")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("needs:campaign_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, user, action):
+        """The organizer manages; the city reads every county's; a county reads city campaigns over its towns; a town reads its own."""
+        if user.role in CITY_ROLES | {Role.PROVINCE}:
+            if action == "view":
+                return Q(city_id=user.city_id) if user.city_id else Q(city__province_code=user.province_code)
+            return Q(organizer_level="city", city_id=user.city_id) if user.role == Role.CITY_ST else Q(pk__in=[])
+        if user.role in COUNTY_ROLES and user.county_id:
+            own = Q(organizer_level="county", county_id=user.county_id)
+            if action == "view":
+                return own | Q(campaign_towns__town__county_id=user.county_id)
+            return own if user.role == Role.COUNTY_ST else Q(pk__in=[])
+        if user.role == Role.TOWN and user.town_id and action == "view":
+            return Q(campaign_towns__town_id=user.town_id)
+        return Q(pk__in=[])
+
+
+class CampaignTown(DomainModel):
+    """A town in a survey campaign and when it submitted its survey."""
+
+    campaign = models.ForeignKey(SurveyCampaign, on_delete=models.CASCADE, related_name="campaign_towns")
+    town = models.ForeignKey("regions.Town", verbose_name=_("镇"), on_delete=models.PROTECT,
+                             related_name="campaign_rows")
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    scope_county = "town__county"
+    scope_town = "town"
+    scope_editors = frozenset({Role.TOWN, Role.CITY_ST, Role.COUNTY_ST})
+
+    class Meta:
+        verbose_name = _("调研镇")
+        verbose_name_plural = _("调研镇")
+        constraints = [models.UniqueConstraint(fields=["campaign", "town"], name="one_row_per_campaign_town")]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.town}"
+
+
+class TownProfile(DomainModel):
+    """镇域发展情况: a town's development situation in one cycle."""
+
+    cycle = models.ForeignKey("cycles.Cycle", verbose_name=_("帮扶周期"), on_delete=models.PROTECT,
+                              related_name="town_profiles")
+    town = models.ForeignKey("regions.Town", verbose_name=_("镇"), on_delete=models.PROTECT, related_name="profiles")
+    population = models.PositiveIntegerField(_("户籍人口（人）"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("户数（户）"), null=True, blank=True)
+    area_km2 = models.DecimalField(_("面积（平方公里）"), max_digits=9, decimal_places=2, null=True, blank=True,
+                                   validators=[MinValueValidator(0)])
+    arable_land_mu = models.DecimalField(_("耕地面积（亩）"), max_digits=11, decimal_places=1, null=True, blank=True,
+                                         validators=[MinValueValidator(0)])
+    leading_industries = models.TextField(_("主导产业"), blank=True)
+    characteristic_products = models.TextField(_("特色产品"), blank=True)
+    technical_base = models.TextField(_("现有技术基础"), blank=True)
+    main_problems = models.TextField(_("主要问题"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+
+    scope_county = "town__county"
+    scope_town = "town"
+    scope_editors = ENTERERS
+
+    class Meta:
+        verbose_name = _("镇域发展情况")
+        verbose_name_plural = _("镇域发展情况")
+        constraints = [models.UniqueConstraint(fields=["cycle", "town"], name="one_profile_per_town_cycle")]
+
+    def __str__(self):
+        return _("%(town)s镇域发展情况（%(cycle)s）") % {"town": self.town.name, "cycle": self.cycle.name}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("needs:profile_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, user, action):
+        if action == "view":
+            return default_scope_q(cls, user, action)
+        if user.role not in cls.scope_editors:
+            return Q(pk__in=[])
+        return organized_towns_q(user)
+
+
+class Need(DomainModel):
+    """A town's S&T need in the township needs library (乡镇科技发展需求库)."""
+
+    cycle = models.ForeignKey("cycles.Cycle", verbose_name=_("帮扶周期"), on_delete=models.PROTECT, related_name="needs")
+    town = models.ForeignKey("regions.Town", verbose_name=_("镇"), on_delete=models.PROTECT, related_name="needs")
+    villages = models.ManyToManyField("regions.Village", verbose_name=_("涉及行政村"), blank=True, related_name="needs")
+    campaign = models.ForeignKey(SurveyCampaign, verbose_name=_("需求调研"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="needs")
+    title = models.CharField(_("需求标题"), max_length=200)
+    description = models.TextField(_("需求描述"))
+    category = models.ForeignKey(IndustryCategory, verbose_name=_("产业类别"), on_delete=models.PROTECT,
+                                 related_name="needs")
+    service_types = models.JSONField(_("服务类型"), default=list)
+    priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
+    expected_outcome = models.TextField(_("预期成效"), blank=True)
+    surveyed_by = models.CharField(_("调研人"), max_length=100, blank=True)
+    surveyed_on = models.DateField(_("调研日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED,
+                              db_index=True)
+    status_reason = models.TextField(_("退回或关闭理由"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    scope_county = "town__county"
+    scope_town = "town"
+    scope_editors = ENTERERS
+
+    class Meta:
+        verbose_name = _("需求")
+        verbose_name_plural = _("需求")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["cycle", "town", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("needs:need_detail", args=[self.pk])
+
+    @property
+    def service_types_display(self) -> str:
+        return service_labels(self.service_types)
+
+    @classmethod
+    def scope_q(cls, user, action):
+        if action == "view":
+            return default_scope_q(cls, user, action)
+        if user.role not in cls.scope_editors:
+            return Q(pk__in=[])
+        return organized_towns_q(user)
+
+
+class NeedToken(models.Model):
+    """One search token of a need (jieba word or taxonomy feature), indexed for full-text search on any database."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="tokens")
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "need"])]
+        constraints = [models.UniqueConstraint(fields=["need", "token"], name="unique_need_token")]
+
+
+def campaign_town_state(row: CampaignTown, *, has_data: bool, due_date, today=None) -> tuple[str, bool]:
+    """(submitted / in_progress / not_started, late?) for one town of a campaign."""
+    today = today or timezone.localdate()
+    if row.submitted_at:
+        return "submitted", timezone.localtime(row.submitted_at).date() > due_date
+    return ("in_progress" if has_data else "not_started"), today > due_date

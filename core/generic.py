@@ -319,8 +319,31 @@ class ImportView(PageMixin, FormView):
     def run_import(self, upload):
         raise NotImplementedError
 
+    # Set to a django-tasks task built with core.tasks.tracked to import in the background with progress;
+    # it receives user_id, path (in default storage) and filename, plus :meth:`task_kwargs`.
+    background_task = None
+
+    def task_kwargs(self) -> dict:
+        return {}
+
+    def start_background(self, upload):
+        import uuid
+
+        from django.core.files.storage import default_storage
+
+        from core.tasks import start
+
+        path = default_storage.save("imports/%s/%s" % (uuid.uuid4().hex, upload.name[-80:]), upload)
+        run = start(self.background_task, user=self.request.user, kind="import", label="%s：%s" % (self.get_title(), upload.name),
+                    user_id=self.request.user.pk, path=path, filename=upload.name, **self.task_kwargs())
+        from django.urls import reverse
+
+        return redirect(reverse("core:task_progress", args=[run.pk]))
+
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
+        if self.background_task is not None:
+            return self.start_background(upload)
         try:
             report = self.run_import(upload)
         except PermissionDenied as error:

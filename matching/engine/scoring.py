@@ -297,8 +297,14 @@ class ScoringModel:
         """Whether each pair satisfies the preference and exclusion constraints."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
-        allowed = self.open_teams[cols] | self.preference.contains(rows, cols)
-        return allowed & ~self.excluded.contains(rows, cols)
+        allowed = self.open_teams[cols].copy()
+        restricted = np.flatnonzero(~allowed)
+        if len(restricted):
+            allowed[restricted] = self.preference.contains(rows[restricted], cols[restricted])
+        if len(self.excluded):
+            candidates = np.flatnonzero(allowed)
+            allowed[candidates] = ~self.excluded.contains(rows[candidates], cols[candidates])
+        return allowed
 
     def components_dict(self, parts: PairComponents, fit: np.ndarray, index: int) -> dict[str, float]:
         """Components of one pair as a dict for results."""

@@ -1,0 +1,82 @@
+"""Forms for needs, town profiles, campaigns and the taxonomy (phone-friendly)."""
+from django import forms
+
+from core.forms import StyledForm, StyledModelForm
+from needs.choices import ServiceType
+from needs.models import IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile
+from needs.services import PROFILE_FIELDS
+from regions.models import Village
+
+
+class NeedForm(StyledModelForm):
+    service_types = forms.MultipleChoiceField(label="服务类型（可多选）", choices=ServiceType.choices,
+                                              widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Need
+        fields = ["town", "villages", "title", "description", "category", "service_types", "priority",
+                  "expected_outcome", "surveyed_by", "surveyed_on"]
+        widgets = {"villages": forms.CheckboxSelectMultiple, "surveyed_on": forms.DateInput}
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns
+        if towns.count() == 1:
+            self.fields["town"].initial = towns.first()
+        town_ids = list(towns.values_list("pk", flat=True)[:50])
+        self.fields["villages"].queryset = Village.objects.filter(town_id__in=town_ids)
+        self.fields["villages"].required = False
+        self.fields["description"].widget.attrs["rows"] = 4
+
+
+class NeedEditForm(NeedForm):
+    class Meta(NeedForm.Meta):
+        fields = [name for name in NeedForm.Meta.fields if name != "town"]
+
+
+class NeedBulkForm(StyledForm):
+    action = forms.ChoiceField(choices=[("confirm", "确认"), ("return", "退回")])
+    ids = forms.ModelMultipleChoiceField(queryset=Need.objects.none())
+    comment = forms.CharField(required=False, max_length=2000)
+
+
+class TownProfileForm(StyledModelForm):
+    class Meta:
+        model = TownProfile
+        fields = PROFILE_FIELDS
+
+
+class CampaignForm(StyledModelForm):
+    towns = forms.ModelMultipleChoiceField(label="调研镇", queryset=None, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = SurveyCampaign
+        fields = ["title", "due_date", "instructions", "towns"]
+        widgets = {"due_date": forms.DateInput}
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["towns"].queryset = towns
+        self.fields["towns"].initial = list(towns)
+
+
+class CategoryForm(StyledModelForm):
+    class Meta:
+        model = IndustryCategory
+        fields = ["name", "order"]
+
+
+class ProductForm(StyledModelForm):
+    synonyms_text = forms.CharField(label="别名", required=False, help_text="多个别名用“、”分隔，如：荸荠、马蹄")
+
+    class Meta:
+        model = IndustryProduct
+        fields = ["category", "name", "synonyms_text", "parents"]
+        widgets = {"parents": forms.SelectMultiple(attrs={"size": 6})}
+        help_texts = {"parents": "更宽的产品，如“贡柑”的上级是“柑橘”：检索“柑橘”时也能找到贡柑需求"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parents"].required = False
+        if self.instance.pk:
+            self.fields["synonyms_text"].initial = "、".join(self.instance.synonyms or [])

@@ -1,0 +1,388 @@
+"""Writes on needs, town profiles, survey campaigns and the taxonomy. Views call these; nothing else saves."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
+
+from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from accounts.services import notify
+from core.scoping import CHANGE, VIEW, can, restrict
+from core.workflow import apply_transition, record_transition
+from needs.choices import ENTERERS, NEED_WORKFLOW, SYSTEM_MOVES, NeedStatus, ServiceType
+from needs.models import (
+    CampaignTown, IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile,
+)
+from needs.search import index_needs
+from regions.models import Town, TownClassification
+from regions.selectors import organized_towns_q
+
+# ---------------------------------------------------------------- needs
+
+
+def towns_user_may_enter(user, cycle):
+    """Towns whose needs and profile this user may enter in ``cycle`` (their own, or the ones their level organizes)."""
+    if not (user.is_superuser or user.role in ENTERERS):
+        return Town.objects.none()
+    if user.is_superuser:
+        return Town.objects.all()
+    return Town.objects.filter(organized_towns_q(user, town_path="", cycle=cycle)).distinct()
+
+
+def _check_services(values):
+    unknown = [value for value in values or [] if value not in ServiceType.values]
+    if unknown:
+        raise ValidationError({"service_types": _("未知的服务类型：%(v)s") % {"v": "、".join(unknown)}})
+    if not values:
+        raise ValidationError({"service_types": _("请至少选择一种服务类型。")})
+
+
+@transaction.atomic
+def need_create(*, actor, cycle, town, title, description, category, service_types, villages=(), **fields) -> Need:
+    """A town (or its organizer, or rural-revitalization users of that scope) enters a need; it starts "submitted"."""
+    if not towns_user_may_enter(actor, cycle).filter(pk=town.pk).exists():
+        raise PermissionDenied(_("您不能为该镇填报需求。"))
+    _check_services(service_types)
+    need = Need(cycle=cycle, town=town, title=(title or "").strip(), description=(description or "").strip(),
+                category=category, service_types=list(service_types), created_by=actor, **fields)
+    need.full_clean()
+    need.save()
+    if villages:
+        foreign = [v.name for v in villages if v.town_id != town.pk]
+        if foreign:
+            raise ValidationError({"villages": _("行政村不属于该镇：%(v)s") % {"v": "、".join(foreign)}})
+        need.villages.set(villages)
+    index_needs([need])
+    return need
+
+
+@transaction.atomic
+def need_update(*, actor, need: Need, villages=None, **fields) -> Need:
+    """Edit a need in the actor's change scope; confirmed and later needs are edited only by the organizer."""
+    if not can(actor, need, CHANGE):
+        raise PermissionDenied(_("您无权修改该需求。"))
+    if need.status not in (NeedStatus.SUBMITTED, NeedStatus.RETURNED) and actor.role not in (Role.CITY_ST, Role.COUNTY_ST):
+        raise PermissionDenied(_("需求已确认，只能由组织单位修改。"))
+    if "service_types" in fields:
+        _check_services(fields["service_types"])
+    for name, value in fields.items():
+        setattr(need, name, value)
+    need.full_clean()
+    need.save()
+    if villages is not None:
+        need.villages.set(villages)
+    index_needs([need])
+    return need
+
+
+def need_transition(*, actor, need: Need, action: str, comment: str = "") -> Need:
+    """Confirm, return, resubmit, resolve or close one need (the organizer's decisions are checked here)."""
+    if action in ("confirm", "return", "resolve", "close") and not can(actor, need, CHANGE):
+        raise PermissionDenied(_("只有该镇的组织单位可以处理该需求。"))
+    if action == "resubmit" and not can(actor, need, CHANGE):
+        raise PermissionDenied(_("您无权重新提交该需求。"))
+    with transaction.atomic():
+        if action in ("return", "close"):
+            need.status_reason = comment.strip()
+        apply_transition(workflow=NEED_WORKFLOW, obj=need, action=action, actor=actor, comment=comment,
+                         save_fields=["status_reason"])
+    if action == "return":
+        recipients = list(need.town.users.filter(is_active=True))
+        if need.created_by_id and need.created_by not in recipients:
+            recipients.append(need.created_by)
+        notify(recipients=recipients, title=_("需求“%(t)s”被退回") % {"t": need.title}, body=comment,
+               link=need.get_absolute_url())
+    return need
+
+
+@dataclass
+class BulkResult:
+    done: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # (need, reason)
+
+
+def needs_bulk_transition(*, actor, needs, action: str, comment: str = "") -> BulkResult:
+    """Confirm or return many needs at once; each one is checked and recorded on its own, all-or-nothing."""
+    result = BulkResult()
+    with transaction.atomic():
+        for need in needs:
+            try:
+                need_transition(actor=actor, need=need, action=action, comment=comment)
+            except (ValidationError, PermissionDenied) as error:
+                messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+                result.refused.append((need, "；".join(messages)))
+            else:
+                result.done.append(need)
+        if result.refused:
+            transaction.set_rollback(True)
+            result.done = []
+    if result.refused:
+        for need in needs:  # the rollback undid the rows; undo the objects too
+            need.refresh_from_db(fields=["status", "status_reason"])
+    return result
+
+
+def needs_system_move(*, needs, move: str, actor=None, comment: str = "") -> int:
+    """Set needs matched (pairing finalized) or in assistance (project started) and record each move."""
+    sources, target = SYSTEM_MOVES[move]
+    count = 0
+    with transaction.atomic():
+        for need in needs:
+            if need.status not in sources:
+                continue
+            before = need.status
+            need.status = target
+            need.save(update_fields=["status", "updated_at"])
+            record_transition(obj=need, action=move, from_state=before, to_state=target, actor=actor, comment=comment)
+            count += 1
+    return count
+
+
+# ---------------------------------------------------------------- town profiles
+
+
+PROFILE_FIELDS = ["population", "households", "area_km2", "arable_land_mu", "leading_industries",
+                  "characteristic_products", "technical_base", "main_problems", "contact_name", "contact_phone"]
+
+
+def profile_for(*, cycle, town) -> TownProfile:
+    """The town's profile for the cycle; a new cycle starts from a copy of the latest earlier profile (unsaved)."""
+    profile = TownProfile.objects.filter(cycle=cycle, town=town).first()
+    if profile:
+        return profile
+    previous = TownProfile.objects.filter(town=town, cycle__start_date__lt=cycle.start_date).order_by("-cycle__start_date").first()
+    profile = TownProfile(cycle=cycle, town=town)
+    if previous:
+        for name in PROFILE_FIELDS:
+            setattr(profile, name, getattr(previous, name))
+        profile._copied_from = previous
+    return profile
+
+
+@transaction.atomic
+def profile_save(*, actor, cycle, town, **fields) -> TownProfile:
+    """Enter or edit a town profile: the town, its organizer and rural-revitalization users of that scope."""
+    if not towns_user_may_enter(actor, cycle).filter(pk=town.pk).exists():
+        raise PermissionDenied(_("您不能填写该镇的镇域发展情况。"))
+    profile = profile_for(cycle=cycle, town=town)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+# ---------------------------------------------------------------- survey campaigns
+
+
+@transaction.atomic
+def campaign_open(*, actor, cycle, title, due_date, towns, instructions: str = "") -> SurveyCampaign:
+    """The city (for its towns) or a county (for the towns it organizes) opens a needs survey."""
+    if actor.role not in (Role.CITY_ST, Role.COUNTY_ST) and not actor.is_superuser:
+        raise PermissionDenied(_("只有市、县科技部门可以发起需求调研。"))
+    towns = list(towns)
+    if not towns:
+        raise ValidationError({"towns": _("请至少选择一个镇。")})
+    allowed = set(towns_user_may_enter(actor, cycle).values_list("pk", flat=True))
+    outside = [town.name for town in towns if town.pk not in allowed]
+    if outside:
+        raise ValidationError({"towns": _("以下镇不由您组织：%(t)s") % {"t": "、".join(outside)}})
+    level = "county" if actor.role == Role.COUNTY_ST else "city"
+    city = actor.city or (actor.county.city if actor.county_id else towns[0].county.city)
+    campaign = SurveyCampaign(cycle=cycle, title=title, due_date=due_date, instructions=instructions,
+                              organizer_level=level, city=city, county=actor.county if level == "county" else None,
+                              created_by=actor)
+    campaign.full_clean()
+    campaign.save()
+    CampaignTown.objects.bulk_create([CampaignTown(campaign=campaign, town=town) for town in towns])
+    recipients = list(actor.__class__.objects.filter(role=Role.TOWN, town__in=towns, is_active=True))
+    notify(recipients=recipients, title=_("请填报需求调研：%(t)s") % {"t": title},
+           body=_("截止日期：%(d)s") % {"d": due_date}, link=campaign.get_absolute_url())
+    return campaign
+
+
+@transaction.atomic
+def campaign_submit_town(*, actor, campaign: SurveyCampaign, town) -> CampaignTown:
+    """A town (or its organizer on its behalf) submits its survey: profile filled and at least one need."""
+    row = CampaignTown.objects.select_for_update().filter(campaign=campaign, town=town).first()
+    if row is None or not can(actor, row, CHANGE) or not towns_user_may_enter(actor, campaign.cycle).filter(pk=town.pk).exists():
+        raise PermissionDenied(_("您不能提交该镇的调研。"))
+    if campaign.status != SurveyCampaign.Status.OPEN:
+        raise ValidationError(_("该调研已结束。"))
+    if not TownProfile.objects.filter(cycle=campaign.cycle, town=town).exists():
+        raise ValidationError(_("请先填写镇域发展情况。"))
+    if not Need.objects.filter(cycle=campaign.cycle, town=town).exclude(status=NeedStatus.CLOSED).exists():
+        raise ValidationError(_("请至少填报一条需求。"))
+    row.submitted_at = timezone.now()
+    row.submitted_by = actor
+    row.save()
+    return row
+
+
+# ---------------------------------------------------------------- taxonomy
+
+
+def _require_city(actor):
+    if not (actor.is_superuser or actor.role == Role.CITY_ST):
+        raise PermissionDenied(_("只有市科技局可以维护产业分类。"))
+
+
+@transaction.atomic
+def category_save(*, actor, category: IndustryCategory) -> IndustryCategory:
+    _require_city(actor)
+    category.full_clean()
+    category.save()
+    return category
+
+
+def _split_terms(text) -> list[str]:
+    import re
+
+    if isinstance(text, (list, tuple)):
+        return [str(t).strip() for t in text if str(t).strip()]
+    return [term for term in re.split(r"[、，,;；\s/]+", text or "") if term]
+
+
+@transaction.atomic
+def product_save(*, actor, product: IndustryProduct, synonyms, parents=()) -> IndustryProduct:
+    """Save a product with its other names and broader products; a name may belong to one product only."""
+    _require_city(actor)
+    product.synonyms = sorted(set(_split_terms(synonyms)) - {product.name})
+    product.full_clean()
+    taken = {}
+    for other in IndustryProduct.objects.exclude(pk=product.pk).only("name", "synonyms"):
+        for term in [other.name, *other.synonyms]:
+            taken[term] = other.name
+    clashes = [f"{term}（已属于“{taken[term]}”）" for term in [product.name, *product.synonyms] if term in taken]
+    if clashes:
+        raise ValidationError({"synonyms": _("名称重复：%(c)s") % {"c": "、".join(clashes)}})
+    product.save()
+    parents = [parent for parent in parents if parent.pk != product.pk]
+    product.parents.set(parents)
+    return product
+
+
+# ---------------------------------------------------------------- import
+
+
+def need_columns():
+    from core.excel import ColumnSpec
+
+    return [
+        ColumnSpec(key="town_code", header="镇代码", aliases=("乡镇代码", "区划代码"), kind="code", required=False,
+                   help_text="9位统计用区划代码；与“镇名称”至少填一项"),
+        ColumnSpec(key="town_name", header="镇名称", aliases=("乡镇", "镇", "乡镇名称", "镇（乡、街道）"), required=False),
+        ColumnSpec(key="villages", header="涉及行政村", aliases=("行政村", "村"), kind="multi", required=False),
+        ColumnSpec(key="title", header="需求标题", aliases=("需求名称", "标题"), max_length=200),
+        ColumnSpec(key="description", header="需求描述", aliases=("需求内容", "具体需求", "描述")),
+        ColumnSpec(key="category", header="产业类别", aliases=("产业", "类别"), kind="choice",
+                   choices=list(IndustryCategory.objects.values_list("name", flat=True))),
+        ColumnSpec(key="service_types", header="服务类型", aliases=("需求类型",), kind="multi",
+                   choices=[(value, str(label)) for value, label in ServiceType.choices]),
+        ColumnSpec(key="priority", header="优先级", required=False, kind="choice",
+                   choices=[("high", "高"), ("medium", "中"), ("low", "低")]),
+        ColumnSpec(key="expected_outcome", header="预期成效", aliases=("预期目标",), required=False),
+        ColumnSpec(key="surveyed_by", header="调研人", required=False, max_length=100),
+        ColumnSpec(key="surveyed_on", header="调研日期", kind="date", required=False),
+    ]
+
+
+@dataclass
+class ImportReport:
+    saved: int = 0
+    errors: list = field(default_factory=list)
+
+
+def needs_import(*, actor, cycle, file, filename: str, progress=None) -> ImportReport:
+    """Import needs from a spreadsheet: every row is checked, then all rows are saved or none."""
+    from core.excel import RowError, read_table
+
+    if not (actor.is_superuser or actor.role in ENTERERS):
+        raise PermissionDenied(_("您的角色不能导入需求。"))
+    parsed = read_table(file, filename=filename, columns=need_columns(), max_rows=settings.IMPORT_MAX_ROWS)
+    errors = list(parsed.errors)
+    if progress:
+        progress.update(0, len(parsed.rows), str(_("正在校验……")))
+    allowed = {town.pk: town for town in towns_user_may_enter(actor, cycle).select_related("county")}
+    all_towns = list(Town.objects.select_related("county").only("pk", "code", "name", "county__name"))
+    by_code = {town.code: town for town in all_towns}
+    by_name: dict[str, list] = {}
+    for town in all_towns:
+        by_name.setdefault(town.name, []).append(town)
+        by_name.setdefault(town.county.name + town.name, []).append(town)
+    categories = {c.name: c for c in IndustryCategory.objects.all()}
+    villages = {}
+    from regions.models import Village
+
+    for village in Village.objects.filter(town_id__in=allowed).only("pk", "name", "town_id"):
+        villages[(village.town_id, village.name)] = village
+    rows = []
+    for row, line in zip(parsed.rows, parsed.row_numbers):
+        code, name = row.get("town_code") or "", (row.get("town_name") or "").strip()
+        town = None
+        if code:
+            town = by_code.get(code)
+            if town is None:
+                errors.append(RowError(line, "镇代码", str(_("未知的镇代码“%(c)s”") % {"c": code})))
+                continue
+            if name and name not in (town.name, town.county.name + town.name):
+                errors.append(RowError(line, "镇名称", str(_("“%(n)s”与镇代码%(c)s（%(r)s）不符") % {
+                    "n": name, "c": code, "r": town.name})))
+                continue
+        elif name:
+            candidates = [t for t in by_name.get(name, []) if t.pk in allowed] or by_name.get(name, [])
+            if not candidates:
+                errors.append(RowError(line, "镇名称", str(_("未知的镇“%(n)s”") % {"n": name})))
+                continue
+            if len(candidates) > 1:
+                errors.append(RowError(line, "镇名称", str(_("“%(n)s”有重名，请填写镇代码") % {"n": name})))
+                continue
+            town = candidates[0]
+        else:
+            errors.append(RowError(line, "镇代码", str(_("“镇代码”和“镇名称”至少填写一项"))))
+            continue
+        if town.pk not in allowed:
+            errors.append(RowError(line, "镇名称", str(_("%(t)s不在您的填报范围内") % {"t": town.full_name})))
+            continue
+        row_villages = []
+        for village_name in row.get("villages") or []:
+            village = villages.get((town.pk, village_name))
+            if village is None:
+                errors.append(RowError(line, "涉及行政村", str(_("%(t)s没有行政村“%(v)s”") % {"t": town.name, "v": village_name})))
+                break
+            row_villages.append(village)
+        else:
+            rows.append((town, row, row_villages))
+    if errors:
+        return ImportReport(saved=0, errors=errors)
+    with transaction.atomic():
+        needs = [
+            Need(cycle=cycle, town=town, title=row["title"], description=row["description"],
+                 category=categories[row["category"]], service_types=list(row["service_types"]),
+                 priority=row.get("priority") or "medium", expected_outcome=row.get("expected_outcome") or "",
+                 surveyed_by=row.get("surveyed_by") or "", surveyed_on=row.get("surveyed_on"), created_by=actor)
+            for town, row, _villages in rows
+        ]
+        created = bulk_create_with_history(needs, Need, batch_size=1000, default_user=actor,
+                                           default_change_reason="import %s" % filename)
+        if any(need.pk is None for need in created):
+            # Databases that do not return ids from bulk inserts: read them back in order.
+            created = list(Need.objects.filter(cycle=cycle, created_by=actor).order_by("-pk")[: len(needs)])[::-1]
+        links = [Need.villages.through(need_id=need.pk, village_id=village.pk)
+                 for need, (_town, _row, row_villages) in zip(created, rows) for village in row_villages]
+        Need.villages.through.objects.bulk_create(links)
+        if progress:
+            progress.update(len(created) // 2, len(created), str(_("正在建立检索索引……")))
+        category_by_id = {category.pk: category for category in categories.values()}
+        for need in created:
+            need.category = category_by_id.get(need.category_id)
+        index_needs(created)
+    if progress:
+        progress.update(len(created), len(created))
+    return ImportReport(saved=len(created), errors=[])
+

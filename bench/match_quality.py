@@ -1,6 +1,6 @@
 """Matching quality on a labelled set of real Shaoguan towns (a benchmark: it reports, never fails).
 
-    python bench/match_quality.py [--data bench/data]
+    python bench/match_quality.py [--data bench/data] [--set quality]   (--set quality2: the independent set)
 
 Reads quality_needs.csv, quality_teams.csv (the command line's file formats) and quality_gold.csv (the
 team a town should get). Reports, for the engine and a plain BM25 baseline on the same set and under the
@@ -92,12 +92,13 @@ def bm25_baseline(needs: list[Need], teams: list[Team], gold: dict[str, str]) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default=str(Path(__file__).with_name("data")))
+    parser.add_argument("--set", default="quality", help="file prefix: <set>_needs.csv, <set>_teams.csv, <set>_gold.csv")
     options = parser.parse_args()
     data = Path(options.data)
-    needs = read_needs(data / "quality_needs.csv")
+    needs = read_needs(data / f"{options.set}_needs.csv")
     towns = {need.town_code for need in needs}
-    teams, _warnings = read_teams(data / "quality_teams.csv", towns=towns)
-    gold = read_gold(data / "quality_gold.csv")
+    teams, _warnings = read_teams(data / f"{options.set}_teams.csv", towns=towns)
+    gold = read_gold(data / f"{options.set}_gold.csv")
     by_id = {team.team_id: team for team in teams}
     for town, team_id in gold.items():
         assert town in towns and team_id in by_id and eligible(by_id[team_id], town), (town, team_id)

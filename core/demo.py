@@ -144,4 +144,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         user.full_clean()
         user.save()
         logins.append((str(Role(role).label), username, DEMO_PASSWORD))
+    from needs.demo import load_needs_demo
+
+    load_needs_demo(current, User.objects.get(username="city_st"))
     return logins

@@ -23,7 +23,7 @@ class StyledFormMixin:
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
             if isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("rows", 3)
+                widget.attrs["rows"] = 3
 
 
 class StyledModelForm(StyledFormMixin, forms.ModelForm):

@@ -146,6 +146,19 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
         return context
 
 
+def _labelled(transitions, model, state_field):
+    """Transitions with the state codes shown as their Chinese labels."""
+    try:
+        labels = dict(model._meta.get_field(state_field).flatchoices)
+    except Exception:
+        labels = {}
+    rows = list(transitions)
+    for row in rows:
+        row.from_state = labels.get(row.from_state, row.from_state) or "—"
+        row.to_state = labels.get(row.to_state, row.to_state)
+    return rows
+
+
 def _quote(name: str) -> str:
     from urllib.parse import quote
 
@@ -197,7 +210,7 @@ class ScopedDetailView(PageMixin, DetailView):
         context.update({
             "field_rows": self.field_rows(),
             "history": history_rows(obj) if hasattr(obj, "history") else [],
-            "transitions": transitions_for(obj),
+            "transitions": _labelled(transitions_for(obj), self.model, self.state_field),
             "can_change": can(user, obj, CHANGE),
             "edit_url_name": self.edit_url_name,
             "actions": allowed_actions(self.workflow, obj, user, self.state_field) if self.workflow and can(user, obj, VIEW) else [],

@@ -381,7 +381,7 @@ def needs_import(*, actor, cycle, file, filename: str, progress=None) -> ImportR
         category_by_id = {category.pk: category for category in categories.values()}
         for need in created:
             need.category = category_by_id.get(need.category_id)
-        index_needs(created)
+        index_needs(created, fresh=True)
     if progress:
         progress.update(len(created), len(created))
     return ImportReport(saved=len(created), errors=[])

@@ -20,6 +20,7 @@ urlpatterns = [
     path("needs/", include("needs.urls")),
     path("teams/", include("teams.urls")),
     path("calls/", include("calls.urls")),
+    path("matching/", include("matching.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/", include("accounts.api_urls")),

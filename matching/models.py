@@ -1,0 +1,201 @@
+"""Selection rounds (遴选), their runs of the matching engine, and the pairings (结对) they create."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
+from core.models import DomainModel
+from core.scoping import NOTHING, default_scope_q
+from matching.choices import ConstraintKind, ENDED_PAIRING_STATES, PairingStatus, RoundStatus, RunStatus
+from matching.engine import Weights
+
+OFFICIAL_ROLES = CITY_ROLES | COUNTY_ROLES | {Role.PROVINCE}
+
+
+def default_weights() -> dict:
+    return Weights().as_dict()
+
+
+def minutes_path(instance, filename):
+    return "selection/%s/minutes/%s" % (instance.pk or "new", filename[-80:])
+
+
+class SelectionRound(DomainModel):
+    """A selection of one team per town for a call's towns, run by the call's organizer."""
+
+    call = models.ForeignKey("calls.Call", verbose_name=_("征集通知"), on_delete=models.PROTECT, related_name="rounds")
+    cycle = models.ForeignKey("cycles.Cycle", verbose_name=_("帮扶周期"), on_delete=models.PROTECT, related_name="rounds")
+    title = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    weights = models.JSONField(_("权重"), default=default_weights)
+    meeting_date = models.DateField(_("遴选会议日期"), null=True, blank=True)
+    meeting_participants = models.TextField(_("参会人员"), blank=True)
+    meeting_minutes = models.FileField(_("会议纪要"), upload_to=minutes_path, blank=True, max_length=200)
+    finalized_run = models.ForeignKey("SelectionRun", verbose_name=_("确定的方案"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    finalized_at = models.DateTimeField(_("确定时间"), null=True, blank=True)
+    finalized_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("确定人"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("发起人"))
+
+    class Meta:
+        verbose_name = _("遴选")
+        verbose_name_plural = _("遴选")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("matching:round_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, user, action):
+        """Officials who may see (or run) the call see (or run) its rounds; nobody else."""
+        if user.role not in OFFICIAL_ROLES:
+            return NOTHING
+        from calls.models import Call
+
+        return Q(call__in=Call.objects.filter(Call.scope_q(user, action)).values("pk"))
+
+
+class RoundScoped(DomainModel):
+    """Rows that belong to a round share its scope."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_q(cls, user, action):
+        return Q(round__in=SelectionRound.objects.filter(SelectionRound.scope_q(user, action)).values("pk"))
+
+
+class PairConstraint(RoundScoped):
+    """A pair locked into, or excluded from, a round's proposal, with the recorded reason."""
+
+    round = models.ForeignKey(SelectionRound, on_delete=models.CASCADE, related_name="constraints")
+    town = models.ForeignKey("regions.Town", verbose_name=_("镇"), on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("teams.Team", verbose_name=_("团队"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=8, choices=ConstraintKind.choices)
+    reason = models.TextField(_("理由"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("锁定或排除")
+        verbose_name_plural = _("锁定或排除")
+        constraints = [models.UniqueConstraint(fields=["round", "town", "team"], name="one_constraint_per_pair")]
+
+    def __str__(self):
+        return "%s %s—%s" % (self.get_kind_display(), self.town, self.team)
+
+
+class PanelScore(RoundScoped):
+    """A score the selection meeting gave a (town, team) pair."""
+
+    round = models.ForeignKey(SelectionRound, on_delete=models.CASCADE, related_name="panel_scores")
+    town = models.ForeignKey("regions.Town", verbose_name=_("镇"), on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("teams.Team", verbose_name=_("团队"), on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("评分"), max_digits=5, decimal_places=1)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("会议评分")
+        verbose_name_plural = _("会议评分")
+        constraints = [models.UniqueConstraint(fields=["round", "town", "team"], name="one_panel_score_per_pair")]
+
+    def __str__(self):
+        return "%s—%s %s" % (self.town, self.team, self.score)
+
+
+class SelectionRun(RoundScoped):
+    """One run of the engine for a round, kept with its inputs and result so any two runs can be compared."""
+
+    round = models.ForeignKey(SelectionRound, on_delete=models.CASCADE, related_name="runs")
+    number = models.PositiveIntegerField(_("序号"))
+    status = models.CharField(_("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING)
+    weights = models.JSONField(_("权重"), default=default_weights)
+    inputs = models.JSONField(_("输入"), default=dict)
+    result = models.JSONField(_("结果"), default=dict)
+    total_score = models.FloatField(_("总分"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    task_run = models.ForeignKey("core.TaskRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("匹配运行")
+        verbose_name_plural = _("匹配运行")
+        ordering = ["round", "-number"]
+        constraints = [models.UniqueConstraint(fields=["round", "number"], name="unique_run_number")]
+
+    def __str__(self):
+        return _("第%(n)d次运行") % {"n": self.number}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("matching:run_detail", args=[self.round_id, self.pk])
+
+
+class Pairing(DomainModel):
+    """结对: a team paired with a town for a cycle; the record that carries 一对一 across calls and rounds."""
+
+    cycle = models.ForeignKey("cycles.Cycle", verbose_name=_("帮扶周期"), on_delete=models.PROTECT, related_name="pairings")
+    town = models.ForeignKey("regions.Town", verbose_name=_("镇"), on_delete=models.PROTECT, related_name="pairings")
+    team = models.ForeignKey("teams.Team", verbose_name=_("团队"), on_delete=models.PROTECT, related_name="pairings")
+    organizer_level = models.CharField(_("组织层级"), max_length=8, choices=[("province", _("省级")), ("city", _("市级")),
+                                                                          ("county", _("县级"))])
+    round = models.ForeignKey(SelectionRound, verbose_name=_("遴选"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="pairings")
+    status = models.CharField(_("状态"), max_length=16, choices=PairingStatus.choices, default=PairingStatus.PROPOSED,
+                              db_index=True)
+    score = models.FloatField(_("匹配总分"), null=True, blank=True)
+    reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
+    alternates = models.JSONField(_("备选团队"), default=list, blank=True)
+    replaces = models.ForeignKey("self", verbose_name=_("替换的结对"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="replaced_by")
+    proposed_at = models.DateTimeField(_("拟结对时间"), null=True, blank=True)
+    notice_started_at = models.DateTimeField(_("公示开始"), null=True, blank=True)
+    notice_cleared_at = models.DateTimeField(_("公示无异议时间"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
+    active_from = models.DateField(_("开始帮扶日期"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    end_reason = models.TextField(_("结束或更换原因"), blank=True)
+
+    scope_county = "town__county"
+    scope_town = "town"
+    scope_team = "team"
+    scope_unit = "team__lead_unit"
+
+    class Meta:
+        verbose_name = _("结对")
+        verbose_name_plural = _("结对")
+        ordering = ["town__code", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "town"], condition=~Q(status__in=ENDED_PAIRING_STATES),
+                                    name="one_live_pairing_per_town_cycle"),
+            models.UniqueConstraint(fields=["cycle", "team"], condition=~Q(status__in=ENDED_PAIRING_STATES),
+                                    name="one_live_pairing_per_team_cycle"),
+        ]
+
+    def __str__(self):
+        return "%s — %s" % (self.town, self.team)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("matching:pairing_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, user, action):
+        """Read along the tree (teams see their own; units their teams'); changed only by the organizer's level."""
+        if action == "view":
+            return default_scope_q(cls, user, action)
+        if user.role == Role.CITY_ST and user.city_id:
+            return Q(organizer_level__in=["city", "province"], town__county__city_id=user.city_id)
+        if user.role == Role.COUNTY_ST and user.county_id:
+            return Q(organizer_level="county", town__county_id=user.county_id)
+        return NOTHING

@@ -1,0 +1,260 @@
+"""Writes for selection: open a round, run the engine, lock/exclude pairs, panel scores, the meeting, finalize."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.services import notify
+from core.scoping import CHANGE, can
+from core.workflow import record_transition
+from matching.choices import ConstraintKind, PairingStatus, RoundStatus, RunStatus
+from matching.engine import EngineInputError, Weights, match
+from matching.models import PairConstraint, Pairing, PanelScore, SelectionRound, SelectionRun
+from matching.selectors import engine_inputs, live_pairings, round_inputs
+
+
+def _require_change(actor, obj, message):
+    if not can(actor, obj, CHANGE):
+        raise PermissionDenied(message)
+
+
+def _require_open(selection_round):
+    if selection_round.status != RoundStatus.OPEN:
+        raise ValidationError(_("该遴选已%(s)s，不能再修改。") % {"s": selection_round.get_status_display()})
+
+
+@transaction.atomic
+def round_open(*, actor, call, title: str = "") -> SelectionRound:
+    """The call's organizer opens a selection round over the call's towns."""
+    from calls.models import Call
+
+    if not Call.objects.filter(Call.scope_q(actor, CHANGE), pk=call.pk).exists() and not actor.is_superuser:
+        raise PermissionDenied(_("只有征集通知的组织单位可以发起遴选。"))
+    if SelectionRound.objects.filter(call=call, status=RoundStatus.OPEN).exists():
+        raise ValidationError(_("该征集已有进行中的遴选。"))
+    selection_round = SelectionRound(call=call, cycle=call.cycle, title=title or "%s · 遴选" % call.title,
+                                     created_by=actor)
+    selection_round.full_clean()
+    selection_round.save()
+    return selection_round
+
+
+def weights_from(values: dict) -> dict:
+    try:
+        return Weights.from_mapping({k: float(v) for k, v in values.items()}).as_dict()
+    except (EngineInputError, TypeError, ValueError) as error:
+        raise ValidationError({"weights": str(error)})
+
+
+@transaction.atomic
+def run_create(*, actor, selection_round: SelectionRound, weights: dict | None = None) -> SelectionRun:
+    """Snapshot the round's inputs (towns, needs, teams, locks, exclusions, panel scores, weights) as a new run."""
+    _require_change(actor, selection_round, _("您无权运行该遴选。"))
+    _require_open(selection_round)
+    if weights is not None:
+        selection_round.weights = weights_from(weights)
+        selection_round.save(update_fields=["weights", "updated_at"])
+    inputs = round_inputs(selection_round)
+    if not inputs["towns"]:
+        raise ValidationError(_("本次征集的镇均已结对，无需遴选。"))
+    if not inputs["teams"]:
+        raise ValidationError(_("没有已受理且尚未结对的申报团队，无法遴选。"))
+    inputs["constraints"] = [
+        {"town": c.town.code, "team": str(c.team_id), "kind": c.kind, "reason": c.reason}
+        for c in selection_round.constraints.select_related("town")
+    ]
+    inputs["panel"] = [
+        {"town": p.town.code, "team": str(p.team_id), "score": float(p.score)}
+        for p in selection_round.panel_scores.select_related("town")
+    ]
+    number = (selection_round.runs.aggregate(n=Max("number"))["n"] or 0) + 1
+    return SelectionRun.objects.create(round=selection_round, number=number, weights=dict(selection_round.weights),
+                                       inputs=inputs, created_by=actor)
+
+
+def run_execute(run: SelectionRun, progress=None) -> SelectionRun:
+    """Run the engine on the run's stored inputs and keep its result (called by the background task)."""
+    SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    if progress:
+        progress.update(0, 3, "正在准备数据……")
+    needs, teams = engine_inputs(run.inputs)
+    town_codes = {t["code"] for t in run.inputs["towns"]}
+    team_ids = {t["team_id"] for t in run.inputs["teams"]}
+    usable = [c for c in run.inputs.get("constraints", []) if c["town"] in town_codes and c["team"] in team_ids]
+    locked = [(c["town"], c["team"]) for c in usable if c["kind"] == ConstraintKind.LOCK]
+    excluded = [(c["town"], c["team"]) for c in usable if c["kind"] == ConstraintKind.EXCLUDE]
+    panel = {(p["town"], p["team"]): p["score"] for p in run.inputs.get("panel", [])
+             if p["town"] in town_codes and p["team"] in team_ids}
+    if progress:
+        progress.update(1, 3, "正在计算匹配度与最优分配……")
+    try:
+        result = match(needs, teams, Weights(**run.weights), locked=locked, excluded=excluded, panel_scores=panel)
+    except EngineInputError as error:
+        SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(error))
+        run.refresh_from_db()
+        return run
+    data = result.to_dict()
+    SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, result=data, total_score=result.total_score)
+    if progress:
+        progress.update(3, 3, "完成")
+    run.refresh_from_db()
+    return run
+
+
+def _pair_check(selection_round, town, team):
+    from calls.choices import ApplicationStatus
+
+    if not selection_round.call.towns.filter(pk=town.pk).exists():
+        raise ValidationError(_("%(t)s不在本次征集范围内。") % {"t": town.name})
+    if not selection_round.call.applications.filter(team=team, status=ApplicationStatus.ACCEPTED).exists():
+        raise ValidationError(_("“%(t)s”没有已受理的申报。") % {"t": team.name})
+
+
+@transaction.atomic
+def constraint_set(*, actor, selection_round, town, team, kind: str, reason: str) -> PairConstraint:
+    """Lock a pair into, or exclude it from, the proposal, with a recorded reason (replaces an earlier one)."""
+    _require_change(actor, selection_round, _("您无权调整该遴选。"))
+    _require_open(selection_round)
+    if kind not in ConstraintKind.values:
+        raise ValidationError({"kind": _("未知的类型。")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写锁定或排除的理由。")})
+    _pair_check(selection_round, town, team)
+    if kind == ConstraintKind.LOCK:
+        clash = selection_round.constraints.filter(kind=ConstraintKind.LOCK).exclude(town=town, team=team)
+        if clash.filter(town=town).exists():
+            raise ValidationError(_("%(t)s已锁定了其他团队，请先解除。") % {"t": town.name})
+        if clash.filter(team=team).exists():
+            raise ValidationError(_("“%(t)s”已锁定到其他镇，请先解除。") % {"t": team.name})
+    row, _created = PairConstraint.objects.update_or_create(
+        round=selection_round, town=town, team=team,
+        defaults={"kind": kind, "reason": reason.strip(), "created_by": actor})
+    return row
+
+
+@transaction.atomic
+def constraint_remove(*, actor, constraint: PairConstraint) -> None:
+    _require_change(actor, constraint.round, _("您无权调整该遴选。"))
+    _require_open(constraint.round)
+    constraint.delete()
+
+
+@transaction.atomic
+def panel_score_set(*, actor, selection_round, town, team, score, note: str = "") -> PanelScore:
+    """Enter the selection meeting's score for a pair (0–100)."""
+    _require_change(actor, selection_round, _("您无权调整该遴选。"))
+    _require_open(selection_round)
+    _pair_check(selection_round, town, team)
+    try:
+        value = float(score)
+    except (TypeError, ValueError):
+        raise ValidationError({"score": _("评分必须是数字。")})
+    if not 0 <= value <= 100:
+        raise ValidationError({"score": _("评分应在0到100之间。")})
+    row, _created = PanelScore.objects.update_or_create(round=selection_round, town=town, team=team,
+                                                        defaults={"score": value, "note": note})
+    return row
+
+
+@transaction.atomic
+def meeting_record(*, actor, selection_round, meeting_date, participants: str, minutes=None) -> SelectionRound:
+    """Record the selection meeting: date, participants and minutes file."""
+    _require_change(actor, selection_round, _("您无权调整该遴选。"))
+    _require_open(selection_round)
+    if not meeting_date:
+        raise ValidationError({"meeting_date": _("请填写会议日期。")})
+    if not (participants or "").strip():
+        raise ValidationError({"meeting_participants": _("请填写参会人员。")})
+    selection_round.meeting_date = meeting_date
+    selection_round.meeting_participants = participants.strip()
+    if minutes is not None:
+        from calls.uploads import check_upload
+
+        check_upload(minutes, label="会议纪要")
+        selection_round.meeting_minutes = minutes
+    selection_round.full_clean()
+    selection_round.save()
+    return selection_round
+
+
+def finalize(*, actor, selection_round: SelectionRound, run: SelectionRun) -> list[Pairing]:
+    """Create the pairings exactly as ``run`` shows them, mark the towns' needs matched, tell the teams."""
+    from needs.choices import NeedStatus
+    from needs.models import Need
+    from needs.services import needs_system_move
+
+    _require_change(actor, selection_round, _("您无权确定该遴选。"))
+    with transaction.atomic():
+        selection_round = SelectionRound.objects.select_for_update().get(pk=selection_round.pk)
+        _require_open(selection_round)
+        if run.round_id != selection_round.pk or run.status != RunStatus.DONE:
+            raise ValidationError(_("只能确定本遴选中已完成的运行结果。"))
+        if not selection_round.meeting_date or not selection_round.meeting_participants:
+            raise ValidationError(_("请先记录遴选会议（日期、参会人员、会议纪要）。"))
+        assignments = run.result.get("assignments", [])
+        if not assignments:
+            raise ValidationError(_("该方案没有任何结对。"))
+        from regions.models import Town
+        from teams.models import Team
+
+        towns = {t.code: t for t in Town.objects.filter(code__in=[a["town_code"] for a in assignments])}
+        teams = {str(t.pk): t for t in Team.objects.filter(pk__in=[a["team_id"] for a in assignments])}
+        live = live_pairings(selection_round.cycle)
+        taken_towns = set(live.filter(town__in=towns.values()).values_list("town__name", flat=True))
+        taken_teams = set(live.filter(team__in=teams.values()).values_list("team__name", flat=True))
+        if taken_towns or taken_teams:
+            raise ValidationError(_("方案中有镇或团队已在本周期结对：%(x)s。请重新运行。") % {
+                "x": "、".join(sorted(taken_towns | taken_teams))})
+        level = selection_round.call.organizer_level
+        now = timezone.now()
+        candidates = run.result.get("candidates", {})
+        names = {t["team_id"]: t["name"] for t in run.inputs["teams"]}
+        pairings = []
+        for assignment in assignments:
+            alternates = [{"team_id": c["team_id"], "team_name": names.get(c["team_id"], ""), "score": c["score"]}
+                          for c in candidates.get(assignment["town_code"], []) if c["team_id"] != assignment["team_id"]]
+            pairing = Pairing(cycle=selection_round.cycle, town=towns[assignment["town_code"]],
+                              team=teams[assignment["team_id"]], organizer_level=level, round=selection_round,
+                              status=PairingStatus.PROPOSED, score=assignment["score"], reasons=assignment["reasons"],
+                              alternates=alternates, proposed_at=now)
+            pairing.full_clean(validate_constraints=False)
+            try:
+                with transaction.atomic():
+                    pairing.save()
+            except IntegrityError:
+                raise ValidationError(_("%(t)s或其团队已在本周期结对。") % {"t": pairing.town.name})
+            record_transition(obj=pairing, action="propose", from_state="", to_state=PairingStatus.PROPOSED,
+                              actor=actor, comment=selection_round.title)
+            pairings.append(pairing)
+        selection_round.status = RoundStatus.FINALIZED
+        selection_round.finalized_run = run
+        selection_round.finalized_at = now
+        selection_round.finalized_by = actor
+        selection_round.save()
+        record_transition(obj=selection_round, action="finalize", from_state=RoundStatus.OPEN,
+                          to_state=RoundStatus.FINALIZED, actor=actor, comment="第%d次运行" % run.number)
+        needs = Need.objects.filter(cycle=selection_round.cycle, town__in=towns.values(), status=NeedStatus.CONFIRMED)
+        needs_system_move(needs=list(needs), move="match", actor=actor, comment=selection_round.title)
+    for pairing in pairings:
+        recipients = list(pairing.team.users.filter(is_active=True))
+        notify(recipients=recipients, title=_("遴选结果：拟与%(t)s结对") % {"t": pairing.town.full_name},
+               body=_("贵团队经遴选拟与%(t)s结对帮扶，将进行公示。") % {"t": pairing.town.full_name},
+               link=pairing.get_absolute_url())
+    return pairings
+
+
+@transaction.atomic
+def round_cancel(*, actor, selection_round, reason: str) -> SelectionRound:
+    _require_change(actor, selection_round, _("您无权取消该遴选。"))
+    _require_open(selection_round)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写取消理由。")})
+    selection_round.status = RoundStatus.CANCELLED
+    selection_round.save()
+    record_transition(obj=selection_round, action="cancel", from_state=RoundStatus.OPEN,
+                      to_state=RoundStatus.CANCELLED, actor=actor, comment=reason)
+    return selection_round

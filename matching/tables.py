@@ -1,0 +1,34 @@
+import django_tables2 as tables
+
+from matching.models import Pairing, SelectionRound
+
+
+class RoundTable(tables.Table):
+    title = tables.Column(linkify=True)
+    call = tables.Column(verbose_name="征集通知", accessor="call__title")
+    runs = tables.Column(verbose_name="运行次数", accessor="run_count")
+
+    class Meta:
+        model = SelectionRound
+        fields = ["title", "call", "cycle", "status", "runs", "meeting_date", "finalized_at"]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+
+class PairingTable(tables.Table):
+    town = tables.Column(verbose_name="镇", linkify=True, accessor="town__name", order_by="town__code")
+    county = tables.Column(verbose_name="县（市、区）", accessor="town__county__name")
+    team = tables.Column(verbose_name="团队", accessor="team__name")
+    unit = tables.Column(verbose_name="牵头派出单位", accessor="team__lead_unit__name")
+
+    class Meta:
+        model = Pairing
+        fields = ["town", "county", "team", "unit", "organizer_level", "status", "score", "proposed_at"]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def render_score(self, value):
+        return "%.3f" % value
+
+    def render_town(self, value, record):
+        from django.utils.html import format_html
+
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)

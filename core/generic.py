@@ -61,6 +61,7 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
     """
 
     template_name = "core/list.html"
+    filterset_fields: list[str] = []  # without a filterset_class, only these model fields are filters
     search_fields: list[str] = []
     search_placeholder = "搜索"
     paginate_by = 25

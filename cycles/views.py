@@ -18,6 +18,7 @@ class CycleListView(ScopedListView):
     table_class = CycleTable
     title = "帮扶周期"
     search_fields = ["name"]
+    filterset_fields = ["status"]
     create_url_name = "cycles:create"
     create_roles = CITY
 

@@ -11,7 +11,9 @@ class WeightsForm(StyledForm):
         super().__init__(*args, **kwargs)
         values = initial_weights or Weights().as_dict()
         for name, label in WEIGHT_LABELS.items():
-            self.fields[name] = forms.FloatField(label=label, min_value=0, max_value=10, initial=values.get(name))
+            self.fields[name] = forms.FloatField(
+                label=label, min_value=0, max_value=10, initial=values.get(name),
+                widget=forms.NumberInput(attrs={"step": "any", "class": "form-control form-control-sm", "style": "min-width:0"}))
 
 
 class ConstraintForm(StyledForm):

@@ -31,6 +31,7 @@ class RoundListView(ScopedListView):
     table_class = RoundTable
     title = "遴选"
     roles = OFFICIALS
+    filterset_fields = ["status"]
     search_fields = ["title", "call__title"]
     empty_text = "暂无遴选。征集截止、申报受理后，组织单位可在征集通知页面发起遴选。"
 
@@ -253,6 +254,7 @@ class PairingListView(ScopedListView):
     model = Pairing
     table_class = PairingTable
     title = "结对"
+    filterset_fields = ["cycle", "status", "organizer_level"]
     search_fields = ["town__name", "team__name"]
     empty_text = "暂无结对。遴选结果确定后将显示在这里。"
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "teams",
     "calls",
     "matching",
+    "notices",
 ]
 
 MIDDLEWARE = [

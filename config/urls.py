@@ -21,6 +21,8 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("calls/", include("calls.urls")),
     path("matching/", include("matching.urls")),
+    path("notices/", include("notices.urls")),
+    path("public/", include("notices.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/", include("accounts.api_urls")),

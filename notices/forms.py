@@ -1,0 +1,44 @@
+"""Forms: publishing a notice (officials) and filing an objection (the public, with a local image CAPTCHA)."""
+from captcha.fields import CaptchaField
+from django import forms
+
+from core.forms import StyledForm
+from notices.models import NoticeEntry
+
+
+class NoticeForm(StyledForm):
+    pairings = forms.ModelMultipleChoiceField(label="公示的结对", queryset=None, widget=forms.CheckboxSelectMultiple)
+    title = forms.CharField(label="标题", max_length=200)
+    doc_number = forms.CharField(label="文号", max_length=50, required=False)
+    start_date = forms.DateField(label="公示开始日期", widget=forms.DateInput)
+    working_days = forms.IntegerField(label="公示期（工作日）", min_value=1, max_value=30)
+    contact = forms.CharField(label="异议受理联系方式", max_length=200,
+                              help_text="如：仁化县科学技术局农村科技股，电话0751-6381234")
+    body = forms.CharField(label="公示正文", widget=forms.Textarea, required=False,
+                           help_text="留空则按公示期、名单和联系方式自动生成规范正文。")
+
+    def __init__(self, *args, pairings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairings"].queryset = pairings
+        self.fields["pairings"].label_from_instance = lambda p: "%s%s — %s" % (p.town.county.name, p.town.name, p.team.name)
+
+
+class ObjectionForm(StyledForm):
+    entry = forms.ModelChoiceField(label="异议对象（团队）", queryset=NoticeEntry.objects.none(), empty_label="请选择")
+    name = forms.CharField(label="真实姓名", max_length=50)
+    phone = forms.CharField(label="联系电话", max_length=20)
+    grounds = forms.CharField(label="异议理由", widget=forms.Textarea, max_length=5000,
+                              help_text="请写明具体事实和理由；无具体理由的异议不予受理。")
+    evidence = forms.FileField(label="证明材料（可选，PDF/图片/Word，不超过10MB）", required=False)
+    captcha = CaptchaField(label="验证码", error_messages={"invalid": "验证码不正确，请重新输入。"})
+
+    def __init__(self, *args, notice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = notice.entries.filter(outcome="pending")
+        self.fields["entry"].label_from_instance = lambda e: "%s（%s%s）" % (e.team_name, e.county_name, e.town_label)
+        self.fields["captcha"].widget.attrs.pop("class", None)
+
+
+class ReceiptForm(StyledForm):
+    receipt_number = forms.CharField(label="受理回执号", max_length=16)
+    phone = forms.CharField(label="提交时填写的联系电话", max_length=20)

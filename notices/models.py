@@ -1,0 +1,157 @@
+"""Public notices (公示) of selected teams and the objections (异议) the public files against them."""
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.china import validate_phone
+from core.models import DomainModel
+from core.scoping import NOTHING
+from notices.choices import EntryOutcome, NoticeStatus, ObjectionStatus
+
+
+class PublicNotice(DomainModel):
+    """A public notice of selected teams, open for objections for N working days."""
+
+    cycle = models.ForeignKey("cycles.Cycle", verbose_name=_("帮扶周期"), on_delete=models.PROTECT, related_name="notices")
+    organizer_level = models.CharField(_("组织层级"), max_length=8, choices=[("city", _("市级")), ("county", _("县级"))])
+    city = models.ForeignKey("regions.City", verbose_name=_("地级市"), on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.County", verbose_name=_("县（市、区）"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    issuer = models.CharField(_("发布单位"), max_length=100)
+    title = models.CharField(_("标题"), max_length=200)
+    doc_number = models.CharField(_("文号"), max_length=50, blank=True)
+    body = models.TextField(_("公示正文"))
+    contact = models.CharField(_("异议受理联系方式"), max_length=200,
+                               help_text=_("如：仁化县科学技术局农村科技股，电话0751-6381234，地址……"))
+    start_date = models.DateField(_("公示开始日期"))
+    working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"))
+    first_day = models.DateField(_("公示期第一天"))
+    last_day = models.DateField(_("公示期最后一天"))
+    ends_at = models.DateTimeField(_("公示截止时间"))
+    uses_fallback_calendar = models.BooleanField(_("按周一至周五计算"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.PUBLISHED,
+                              db_index=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("发布人"))
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["-start_date", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("notices:notice_detail", args=[self.pk])
+
+    def get_public_url(self):
+        from django.urls import reverse
+
+        return reverse("public:public_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, user, action):
+        """The organizer manages; the city reads every county's; a county reads its own and the city's."""
+        role = user.role
+        if action != "view":
+            if role == Role.CITY_ST and user.city_id:
+                return Q(organizer_level="city", city_id=user.city_id)
+            if role == Role.COUNTY_ST and user.county_id:
+                return Q(organizer_level="county", county_id=user.county_id)
+            return NOTHING
+        if role in CITY_ROLES and user.city_id:
+            return Q(city_id=user.city_id)
+        if role == Role.PROVINCE and user.province_code:
+            return Q(city__province_code=user.province_code)
+        if role in COUNTY_ROLES and user.county_id:
+            return Q(county_id=user.county_id) | Q(organizer_level="city", entries__town__county_id=user.county_id)
+        return NOTHING
+
+
+class NoticeEntry(DomainModel):
+    """One pairing on a notice, with the list columns as they were published."""
+
+    notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="entries")
+    pairing = models.ForeignKey("matching.Pairing", on_delete=models.PROTECT, related_name="notice_entries")
+    town = models.ForeignKey("regions.Town", on_delete=models.PROTECT, related_name="+")
+    team_name = models.CharField(_("团队名称"), max_length=100)
+    leader = models.CharField(_("团队负责人"), max_length=100)
+    members = models.TextField(_("团队成员（单位、职称）"), blank=True)
+    town_label = models.CharField(_("帮扶镇"), max_length=100)
+    county_name = models.CharField(_("县（市、区）"), max_length=50)
+    outcome = models.CharField(_("结果"), max_length=16, choices=EntryOutcome.choices, default=EntryOutcome.PENDING)
+
+    class Meta:
+        verbose_name = _("公示名单")
+        verbose_name_plural = _("公示名单")
+        ordering = ["notice", "pk"]
+
+    def __str__(self):
+        return "%s — %s" % (self.town_label, self.team_name)
+
+    @classmethod
+    def scope_q(cls, user, action):
+        return Q(notice__in=PublicNotice.objects.filter(PublicNotice.scope_q(user, action)).values("pk"))
+
+
+def evidence_path(instance, filename):
+    return "objections/%s/%s" % (instance.receipt_number or "new", filename[-80:])
+
+
+def new_receipt_number() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "YY" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Objection(DomainModel):
+    """An objection filed by a member of the public against a listed team, with its finding."""
+
+    notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    entry = models.ForeignKey(NoticeEntry, verbose_name=_("异议对象"), on_delete=models.PROTECT, related_name="objections")
+    receipt_number = models.CharField(_("受理回执号"), max_length=16, unique=True, default=new_receipt_number)
+    name = models.CharField(_("异议人姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
+    grounds = models.TextField(_("异议理由"))
+    evidence = models.FileField(_("证明材料"), upload_to=evidence_path, blank=True, max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.RECEIVED,
+                              db_index=True)
+    finding = models.TextField(_("调查结论"), blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("处理人"))
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    client_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return _("异议 %(n)s") % {"n": self.receipt_number}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("notices:objection_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, user, action):
+        """The notice's organizer handles; the levels above read; a county never sees another county's."""
+        role = user.role
+        if action != "view":
+            return Q(notice__in=PublicNotice.objects.filter(PublicNotice.scope_q(user, action)).values("pk"))
+        if role in CITY_ROLES and user.city_id:
+            return Q(notice__city_id=user.city_id)
+        if role == Role.PROVINCE and user.province_code:
+            return Q(notice__city__province_code=user.province_code)
+        if role in COUNTY_ROLES and user.county_id:
+            return Q(notice__organizer_level="county", notice__county_id=user.county_id)
+        return NOTHING

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from notices import views
+
+app_name = "public"
+urlpatterns = [
+    path("notices/", views.public_list, name="public_list"),
+    path("notices/<int:pk>/", views.public_detail, name="public_detail"),
+    path("objections/receipt/", views.public_receipt, name="public_receipt"),
+]

@@ -1,0 +1,254 @@
+"""Writes on public notices and objections: publish, file and handle objections, replace, close."""
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.services import notify
+from core.china import format_cn_date, notice_period
+from core.scoping import CHANGE, can
+from core.workflow import apply_transition
+from matching.choices import LIVE_PAIRING_STATES, PairingStatus
+from matching.models import Pairing
+from matching.pairings import pairing_move
+from notices.choices import (
+    OBJECTION_WORKFLOW, OPEN_OBJECTION_STATES, EntryOutcome, NoticeStatus, ObjectionStatus,
+)
+from notices.models import NoticeEntry, Objection, PublicNotice
+
+logger = logging.getLogger(__name__)
+
+OBJECTION_RATE = getattr(settings, "OBJECTION_RATE", (5, 3600))  # at most 5 objections per address per hour
+
+
+def members_text(pairing: Pairing) -> tuple[str, str]:
+    """(leader, members with units and titles) for the notice list."""
+    leader, members = pairing.team.leader_name or "", []
+    memberships = getattr(pairing.team, "memberships", None)
+    if memberships is not None:
+        for membership in memberships.select_related("commissioner__unit").order_by("role", "pk"):
+            person = membership.commissioner
+            label = "%s（%s%s）" % (person.name, person.unit.name, "，" + person.title if person.title else "")
+            if membership.role == "leader":
+                leader = label
+            else:
+                members.append(label)
+    return leader or pairing.team.leader_name, "；".join(members)
+
+
+def default_body(*, issuer: str, entries_count: int, period, contact: str) -> str:
+    """The usual government wording of a 公示 (CHINA-CONVENTIONS.md: what, list, period, how to object, contact)."""
+    return (
+        "根据《韶关市农村科技特派员驻镇帮镇扶村行动方案》（韶科〔2021〕85号）要求，经公开征集、遴选，"
+        "拟选派以下%(n)d个农村科技特派员团队结对帮扶相关镇（街道），现予以公示。\n"
+        "公示期为%(first)s至%(last)s（%(days)d个工作日）。公示期间，如对公示团队有异议，请以真实姓名向%(issuer)s"
+        "书面反映，提供联系方式及具体理由和证明材料，也可在本页面在线提交。匿名、超出公示期或无具体理由的异议不予受理。\n"
+        "联系方式：%(contact)s"
+    ) % {"n": entries_count, "first": format_cn_date(period.first_day), "last": format_cn_date(period.last_day),
+         "days": period.working_days, "issuer": issuer, "contact": contact}
+
+
+def pairings_ready_for_notice(actor, cycle):
+    """Proposed pairings the actor's level organizes and has not yet put on notice."""
+    queryset = Pairing.objects.filter(cycle=cycle, status=PairingStatus.PROPOSED).select_related("town", "town__county", "team")
+    from core.scoping import restrict
+
+    return restrict(queryset, actor, CHANGE)
+
+
+@transaction.atomic
+def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: str, doc_number: str = "",
+                   body: str = "", working_days: int | None = None, issuer: str = "") -> PublicNotice:
+    """Publish a notice of proposed pairings; they move to "on notice" for N working days."""
+    if actor.role not in (Role.CITY_ST, Role.COUNTY_ST) and not actor.is_superuser:
+        raise PermissionDenied(_("只有市、县科技部门可以发布公示。"))
+    pairings = list(pairings)
+    if not pairings:
+        raise ValidationError({"pairings": _("请选择要公示的结对。")})
+    ready = set(pairings_ready_for_notice(actor, cycle).values_list("pk", flat=True))
+    wrong = [str(p) for p in pairings if p.pk not in ready]
+    if wrong:
+        raise ValidationError({"pairings": _("以下结对不能公示（非本单位组织或不是拟结对状态）：%(p)s") % {"p": "、".join(wrong)}})
+    if not (contact or "").strip():
+        raise ValidationError({"contact": _("请填写异议受理联系方式。")})
+    days = working_days or cycle.notice_working_days
+    if days < 1:
+        raise ValidationError({"working_days": _("公示期至少1个工作日。")})
+    period = notice_period(start_date, days)
+    level = "county" if actor.role == Role.COUNTY_ST else "city"
+    county = actor.county if level == "county" else None
+    city = actor.city or (county.city if county else pairings[0].town.county.city)
+    issuer = issuer or ("%s科学技术局" % (county.name if county else city.name))
+    notice = PublicNotice(
+        cycle=cycle, organizer_level=level, city=city, county=county, issuer=issuer, title=title.strip(),
+        doc_number=doc_number.strip(), contact=contact.strip(), start_date=start_date, working_days=days,
+        first_day=period.first_day, last_day=period.last_day, ends_at=period.ends_at,
+        uses_fallback_calendar=period.uses_fallback, created_by=actor,
+        body=body.strip() or default_body(issuer=issuer, entries_count=len(pairings), period=period, contact=contact.strip()),
+    )
+    notice.full_clean()
+    notice.save()
+    for pairing in pairings:
+        leader, members = members_text(pairing)
+        NoticeEntry.objects.create(notice=notice, pairing=pairing, town=pairing.town, team_name=pairing.team.name,
+                                   leader=leader, members=members, town_label=pairing.town.name,
+                                   county_name=pairing.town.county.name)
+        pairing_move(pairing=pairing, move="notice", actor=actor, comment=notice.title)
+    return notice
+
+
+def client_fingerprint(ip: str) -> str:
+    return hashlib.sha256(("%s|%s" % (settings.SECRET_KEY, ip or "-")).encode()).hexdigest()
+
+
+def _rate_limited(fingerprint: str) -> bool:
+    limit, window = OBJECTION_RATE
+    key = "objection-rate:%s" % fingerprint
+    count = cache.get(key, 0)
+    if count >= limit:
+        return True
+    if count == 0:
+        cache.set(key, 1, window)
+    else:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, window)
+    return False
+
+
+def objection_file(*, notice: PublicNotice, entry: NoticeEntry, name: str, phone: str, grounds: str, evidence=None,
+                   ip: str = "", now=None) -> Objection:
+    """A member of the public objects to a listed team during the period; late ones are refused with the reason."""
+    now = now or timezone.now()
+    notice = notice_refresh(notice, now=now)
+    if entry.notice_id != notice.pk:
+        raise ValidationError({"entry": _("请选择本公示名单中的团队。")})
+    start = timezone.make_aware(timezone.datetime.combine(notice.first_day, timezone.datetime.min.time()))
+    if now < start:
+        raise ValidationError(_("公示期自%(d)s开始，尚不能提交异议。") % {"d": format_cn_date(notice.first_day)})
+    if now > notice.ends_at:
+        raise ValidationError(_("公示期已于%(d)s 24时结束，不再受理异议。") % {"d": format_cn_date(notice.last_day)})
+    if entry.outcome != EntryOutcome.PENDING:
+        raise ValidationError({"entry": _("该团队已不在公示中。")})
+    fingerprint = client_fingerprint(ip)
+    if _rate_limited(fingerprint):
+        raise ValidationError(_("提交过于频繁，请稍后再试或电话联系公示单位。"))
+    objection = Objection(notice=notice, entry=entry, name=(name or "").strip(), phone=(phone or "").strip(),
+                          grounds=(grounds or "").strip(), client_hash=fingerprint)
+    if evidence is not None:
+        from calls.uploads import check_upload
+
+        check_upload(evidence, label="证明材料")
+        objection.evidence = evidence
+    objection.full_clean()
+    with transaction.atomic():
+        objection.save()
+    handlers = notice.created_by.__class__.objects.filter(
+        role=Role.COUNTY_ST if notice.organizer_level == "county" else Role.CITY_ST,
+        **({"county": notice.county} if notice.county_id else {"city": notice.city}), is_active=True)
+    notify(recipients=list(handlers), title=_("收到公示异议：%(t)s") % {"t": entry.team_name},
+           body=_("回执号%(r)s，请及时调查核实。") % {"r": objection.receipt_number}, link=objection.get_absolute_url())
+    return objection
+
+
+def objection_handle(*, actor, objection: Objection, action: str, finding: str = "") -> Objection:
+    """The organizer investigates, then upholds (the team is removed) or dismisses, with a written finding."""
+    if not can(actor, objection, CHANGE):
+        raise PermissionDenied(_("只有公示单位可以处理该异议。"))
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().get(pk=objection.pk)
+        if action in ("uphold", "dismiss"):
+            objection.finding = (finding or "").strip()
+            objection.handled_by = actor
+            objection.handled_at = timezone.now()
+        apply_transition(workflow=OBJECTION_WORKFLOW, obj=objection, action=action, actor=actor, comment=finding,
+                         save_fields=["finding", "handled_by", "handled_at"])
+        if action == "uphold":
+            entry = objection.entry
+            if entry.outcome == EntryOutcome.PENDING:
+                entry.outcome = EntryOutcome.REMOVED
+                entry.save()
+                pairing_move(pairing=entry.pairing, move="replace", actor=actor,
+                             comment=_("公示异议成立：%(f)s") % {"f": objection.finding})
+    notice_refresh(objection.notice)
+    return objection
+
+
+def replacement_candidates(pairing: Pairing) -> list[dict]:
+    """The round's alternates for the town that are not paired elsewhere in the cycle."""
+    taken = set(Pairing.objects.filter(cycle=pairing.cycle, status__in=LIVE_PAIRING_STATES).values_list("team_id", flat=True))
+    return [alt for alt in pairing.alternates if int(alt["team_id"]) not in taken and int(alt["team_id"]) != pairing.team_id]
+
+
+@transaction.atomic
+def replacement_propose(*, actor, pairing: Pairing, team_id) -> Pairing:
+    """Fill a town whose team was removed with one of the round's alternates; the new pairing awaits its own notice."""
+    from core.workflow import record_transition
+    from teams.models import Team
+
+    if not can(actor, pairing, CHANGE):
+        raise PermissionDenied(_("只有组织单位可以确定替补团队。"))
+    if pairing.status != PairingStatus.REPLACED:
+        raise ValidationError(_("只有已撤销的结对才能递补。"))
+    if pairing.replaced_by.exists():
+        raise ValidationError(_("该镇已确定替补团队。"))
+    allowed = {str(alt["team_id"]) for alt in replacement_candidates(pairing)}
+    if str(team_id) not in allowed:
+        raise ValidationError({"team": _("只能从该镇的备选团队中选择尚未结对的团队。")})
+    team = Team.objects.get(pk=team_id)
+    score = next((alt.get("score") for alt in pairing.alternates if str(alt["team_id"]) == str(team_id)), None)
+    replacement = Pairing.objects.create(
+        cycle=pairing.cycle, town=pairing.town, team=team, organizer_level=pairing.organizer_level, round=pairing.round,
+        status=PairingStatus.PROPOSED, score=score, reasons=["递补：原结对团队公示异议成立"],
+        alternates=[alt for alt in pairing.alternates if str(alt["team_id"]) != str(team_id)],
+        replaces=pairing, proposed_at=timezone.now())
+    record_transition(obj=replacement, action="propose", from_state="", to_state=PairingStatus.PROPOSED, actor=actor,
+                      comment=_("递补%(t)s") % {"t": pairing.town.name})
+    notify(recipients=list(team.users.filter(is_active=True)),
+           title=_("递补结对：拟与%(t)s结对") % {"t": pairing.town.full_name},
+           body=_("因原公示团队异议成立，贵团队作为备选递补，将另行公示。"), link=replacement.get_absolute_url())
+    return replacement
+
+
+def notice_refresh(notice: PublicNotice, *, now=None, actor=None) -> PublicNotice:
+    """Close a notice whose period has ended: with no open objection, remaining pairings are "公示无异议".
+
+    Safe to call at any time and from several processes: the closing claims the row with a conditional UPDATE.
+    """
+    now = now or timezone.now()
+    if notice.status == NoticeStatus.CLOSED or now <= notice.ends_at:
+        return notice
+    if notice.objections.filter(status__in=OPEN_OBJECTION_STATES).exists():
+        if notice.status != NoticeStatus.AWAITING:
+            PublicNotice.objects.filter(pk=notice.pk, status=NoticeStatus.PUBLISHED).update(status=NoticeStatus.AWAITING)
+            notice.refresh_from_db()
+        return notice
+    with transaction.atomic():
+        claimed = PublicNotice.objects.filter(pk=notice.pk).exclude(status=NoticeStatus.CLOSED).update(
+            status=NoticeStatus.CLOSED, closed_at=now)
+        if claimed:
+            for entry in notice.entries.filter(outcome=EntryOutcome.PENDING).select_related("pairing"):
+                entry.outcome = EntryOutcome.CLEARED
+                entry.save()
+                pairing_move(pairing=entry.pairing, move="clear", actor=actor, comment=_("公示无异议"))
+    notice.refresh_from_db()
+    return notice
+
+
+def notices_close_due(now=None) -> int:
+    """Scheduled: close every notice whose period has ended (idempotent)."""
+    now = now or timezone.now()
+    closed = 0
+    for notice in PublicNotice.objects.exclude(status=NoticeStatus.CLOSED).filter(ends_at__lt=now):
+        if notice_refresh(notice, now=now).status == NoticeStatus.CLOSED:
+            closed += 1
+    return closed

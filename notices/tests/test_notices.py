@@ -1,0 +1,211 @@
+"""Public notices: working-day periods, objections, upholding and replacement, closing, public pages, scope."""
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from core.china import SHANGHAI
+from core.models import SensitiveAccess
+from matching.models import Pairing
+from notices.models import Objection, PublicNotice
+from notices.services import (
+    notice_publish, notice_refresh, notices_close_due, objection_file, objection_handle, replacement_propose,
+)
+
+
+def at(*args):
+    return dt.datetime(*args, tzinfo=SHANGHAI)
+
+
+def test_the_period_counts_working_days_across_national_day_and_make_up_days(published):
+    # 2024-09-27 Fri; 09-29 (Sun) is a make-up working day; 10-01..10-07 holiday; 10-12 (Sat) make-up.
+    assert published.first_day == dt.date(2024, 9, 27)
+    assert published.last_day == dt.date(2024, 10, 9)
+    assert published.ends_at == at(2024, 10, 9, 23, 59, 59)
+    assert not published.uses_fallback_calendar
+
+
+def test_spring_festival_and_an_uncovered_year(world, proposed):
+    notice = notice_publish(actor=world["city_st"], cycle=world.cycle, pairings=[proposed["city"]], title="市级公示",
+                            start_date=dt.date(2025, 1, 27), contact="市科技局")
+    # 2025-01-26 (Sun) is a make-up day before; 01-28..02-04 holiday; 02-08 (Sat) is a make-up working day.
+    assert (notice.first_day, notice.last_day) == (dt.date(2025, 1, 27), dt.date(2025, 2, 8))
+    later = Pairing.objects.create(cycle=world.cycle, town=world.nanxiong_city_town, team=proposed["spare"],
+                                   organizer_level="city", status="proposed")
+    future = notice_publish(actor=world["city_st"], cycle=world.cycle, pairings=[later], title="未来公示",
+                            start_date=dt.date(2031, 3, 7), contact="市科技局")
+    assert future.uses_fallback_calendar and future.last_day == dt.date(2031, 3, 13)
+
+
+def test_publishing_moves_pairings_on_notice_and_lists_them(published, proposed):
+    pairing = Pairing.objects.get(pk=proposed["county"].pk)
+    assert pairing.status == "on_notice" and pairing.notice_started_at
+    entry = published.entries.get()
+    assert (entry.team_name, entry.town_label, entry.county_name) == ("柑橘团队", "董塘镇", "仁化县")
+    assert "5个工作日" in published.body and "2024年10月9日" in published.body
+
+
+def test_only_the_organizer_publishes_its_own_pairings(world, proposed):
+    with pytest.raises(ValidationError):
+        notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["city"]], title="x",
+                       start_date=dt.date(2025, 1, 6), contact="x")
+    with pytest.raises(PermissionDenied):
+        notice_publish(actor=world["renhua_rural"], cycle=world.cycle, pairings=[proposed["county"]], title="x",
+                       start_date=dt.date(2025, 1, 6), contact="x")
+
+
+def test_an_objection_during_the_period_gets_a_receipt(published):
+    entry = published.entries.get()
+    objection = objection_file(notice=published, entry=entry, name="张三", phone="13800138000", grounds="该团队负责人已调离",
+                               ip="1.2.3.4", now=at(2024, 10, 8, 10))
+    assert objection.receipt_number.startswith("YY") and objection.status == "received"
+
+
+@pytest.mark.parametrize("now,message", [
+    (at(2024, 10, 10, 0, 0, 1), "公示期已于2024年10月9日 24时结束"),
+    (at(2024, 9, 26, 9), "尚不能提交异议"),
+])
+def test_late_and_early_objections_are_refused_with_the_reason(published, now, message):
+    with pytest.raises(ValidationError) as error:
+        objection_file(notice=published, entry=published.entries.get(), name="张三", phone="13800138000",
+                       grounds="理由", now=now)
+    assert message in error.value.messages[0]
+
+
+def test_no_grounds_bad_phone_and_a_fake_file_are_refused(published):
+    entry = published.entries.get()
+    with pytest.raises(ValidationError) as error:
+        objection_file(notice=published, entry=entry, name="张三", phone="123", grounds=" ", now=at(2024, 10, 8))
+    assert {"grounds", "phone"} <= set(error.value.message_dict)
+    fake = SimpleUploadedFile("证据.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
+    with pytest.raises(ValidationError):
+        objection_file(notice=published, entry=entry, name="张三", phone="13800138000", grounds="理由", evidence=fake,
+                       now=at(2024, 10, 8))
+    assert not Objection.objects.exists()
+
+
+def test_a_flood_from_one_address_is_stopped(published):
+    entry = published.entries.get()
+    for _ in range(5):
+        objection_file(notice=published, entry=entry, name="张三", phone="13800138000", grounds="理由", ip="9.9.9.9",
+                       now=at(2024, 10, 8))
+    with pytest.raises(ValidationError) as error:
+        objection_file(notice=published, entry=entry, name="张三", phone="13800138000", grounds="理由", ip="9.9.9.9",
+                       now=at(2024, 10, 8))
+    assert "过于频繁" in error.value.messages[0]
+    assert Objection.objects.count() == 5
+
+
+def test_upholding_removes_the_team_and_the_replacement_goes_on_a_new_notice(world, published, proposed):
+    entry = published.entries.get()
+    objection = objection_file(notice=published, entry=entry, name="张三", phone="13800138000", grounds="弄虚作假",
+                               now=at(2024, 10, 8))
+    with pytest.raises(PermissionDenied):
+        objection_handle(actor=world["nanxiong_st"], objection=objection, action="uphold", finding="x")
+    with pytest.raises(ValidationError):
+        objection_handle(actor=world["renhua_st"], objection=objection, action="uphold", finding="")
+    objection_handle(actor=world["renhua_st"], objection=objection, action="investigate")
+    objection_handle(actor=world["renhua_st"], objection=objection, action="uphold", finding="经核实，申报材料不实")
+    old = Pairing.objects.get(pk=proposed["county"].pk)
+    assert old.status == "replaced" and "申报材料不实" in old.end_reason
+    entry.refresh_from_db()
+    assert entry.outcome == "removed"
+    with pytest.raises(ValidationError):
+        replacement_propose(actor=world["renhua_st"], pairing=old, team_id=world.team.pk)
+    new = replacement_propose(actor=world["renhua_st"], pairing=old, team_id=proposed["spare"].pk)
+    assert (new.status, new.town, new.replaces) == ("proposed", world.renhua_county_town, old)
+    second = notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[new], title="递补公示",
+                            start_date=dt.date(2024, 10, 14), contact="县科技局")
+    assert [e.team_name for e in second.entries.all()] == ["备选柑橘团队"]
+
+
+def test_the_notice_closes_after_the_period_only_when_no_objection_is_open(world, published, proposed):
+    entry = published.entries.get()
+    objection = objection_file(notice=published, entry=entry, name="张三", phone="13800138000", grounds="理由",
+                               now=at(2024, 10, 8))
+    assert notice_refresh(published, now=at(2024, 10, 9, 23)).status == "published"
+    assert notice_refresh(published, now=at(2024, 10, 10, 9)).status == "awaiting"
+    objection_handle(actor=world["renhua_st"], objection=objection, action="dismiss", finding="反映情况不属实")
+    published.refresh_from_db()
+    assert published.status == "closed"
+    entry.refresh_from_db()
+    assert entry.outcome == "cleared"
+    assert Pairing.objects.get(pk=proposed["county"].pk).status == "notice_cleared"
+
+
+def test_the_scheduled_command_closes_due_notices_and_can_run_again(published, proposed):
+    call_command("run_scheduled", only=["close_due_notices"])
+    call_command("run_scheduled", only=["close_due_notices"])
+    assert PublicNotice.objects.get().status == "closed"
+    assert Pairing.objects.get(pk=proposed["county"].pk).status == "notice_cleared"
+    assert notices_close_due() == 0
+
+
+def test_the_public_pages_work_without_login_and_escape_script(world, client, proposed):
+    from django.utils import timezone
+
+    notice = notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]], title="公示",
+                            start_date=timezone.localdate(), contact="县科技局")
+    assert "公示" in client.get("/public/notices/").content.decode()
+    page = client.get(notice.get_public_url()).content.decode()
+    assert "柑橘团队" in page and "提交异议" in page and "captcha" in page
+    objection_file(notice=notice, entry=notice.entries.get(), name="<script>alert(1)</script>", phone="13800138000",
+                   grounds="<script>alert('x')</script>")
+    objection = Objection.objects.get()
+    response = client.post("/public/objections/receipt/", {"receipt_number": objection.receipt_number,
+                                                            "phone": "13800138000"})
+    assert "已受理" in response.content.decode()
+    assert "<script>" not in login_page(world, objection)
+
+
+def login_page(world, objection):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world["renhua_st"])
+    return client.get(objection.get_absolute_url()).content.decode()
+
+
+def test_the_public_form_needs_the_captcha(world, client, proposed):
+    from django.utils import timezone
+
+    notice = notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]], title="公示",
+                            start_date=timezone.localdate(), contact="县科技局")
+    response = client.post(notice.get_public_url(), {"entry": notice.entries.get().pk, "name": "张三",
+                                                      "phone": "13800138000", "grounds": "理由",
+                                                      "captcha_0": "x", "captcha_1": "wrong"})
+    assert "验证码不正确" in response.content.decode()
+    assert not Objection.objects.exists()
+
+
+def test_objector_details_are_masked_except_for_the_handling_officials(world, published, login, assert_denied):
+    objection = objection_file(notice=published, entry=published.entries.get(), name="张三丰", phone="13800138000",
+                               grounds="理由", now=at(2024, 10, 8))
+    url = objection.get_absolute_url()
+    city_page = login("city_st").get(url).content.decode()
+    assert "张**" in city_page and "138****8000" in city_page and "13800138000" not in city_page
+    county_page = login("renhua_st").get(url).content.decode()
+    assert "13800138000" in county_page
+    assert SensitiveAccess.objects.filter(user=world["renhua_st"], field="name,phone").count() == 1
+    assert_denied(url, allowed=["province", "city_st", "city_rural", "renhua_st", "renhua_rural"])
+    assert_denied(published.get_absolute_url(), allowed=["province", "city_st", "city_rural", "renhua_st", "renhua_rural"])
+
+
+def test_the_official_pages_publish_and_handle(world, proposed, login):
+    client = login("renhua_st")
+    response = client.post("/notices/new/", {"pairings": [proposed["county"].pk], "title": "仁化县公示", "doc_number": "",
+                                             "start_date": "2024-09-27", "working_days": 5, "contact": "县科技局",
+                                             "body": ""})
+    assert response.status_code == 302
+    notice = PublicNotice.objects.get()
+    assert login("nanxiong_st").get(notice.get_absolute_url()).status_code == 404
+    objection = objection_file(notice=notice, entry=notice.entries.get(), name="张三", phone="13800138000",
+                               grounds="理由", now=at(2024, 10, 8))
+    client = login("renhua_st")
+    client.post(f"/notices/objections/{objection.pk}/act/uphold/", {"comment": "属实"})
+    assert Objection.objects.get().status == "upheld"
+    client.post(f"/notices/pairings/{proposed['county'].pk}/replace/", {"team": proposed["spare"].pk})
+    assert Pairing.objects.filter(status="proposed", team=proposed["spare"]).exists()

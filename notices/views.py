@@ -1,0 +1,254 @@
+"""Pages of public notices and objections: official pages and public pages (no login)."""
+import django_tables2 as tables
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from accounts.choices import Role
+from core.china import mask_phone
+from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView
+from core.menu import OFFICIALS
+from core.models import SensitiveAccess
+from core.scoping import CHANGE, VIEW, can, get_for_user
+from core.views import current_cycle
+from matching.models import Pairing
+from notices import services
+from notices.choices import OBJECTION_WORKFLOW, NoticeStatus
+from notices.forms import NoticeForm, ObjectionForm, ReceiptForm
+from notices.models import Objection, PublicNotice
+
+ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
+
+
+def mask_name(name: str) -> str:
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+
+
+class NoticeTable(tables.Table):
+    title = tables.Column(linkify=True)
+    entry_count = tables.Column(verbose_name="团队数")
+    objection_count = tables.Column(verbose_name="异议")
+
+    class Meta:
+        model = PublicNotice
+        fields = ["title", "doc_number", "issuer", "first_day", "last_day", "status", "entry_count", "objection_count"]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+
+class ObjectionTable(tables.Table):
+    receipt_number = tables.Column(linkify=True)
+    team = tables.Column(verbose_name="异议对象", accessor="entry__team_name")
+    notice = tables.Column(verbose_name="公示", accessor="notice__title")
+    name = tables.Column(verbose_name="异议人")
+
+    class Meta:
+        model = Objection
+        fields = ["receipt_number", "team", "notice", "name", "status", "created_at"]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def render_name(self, value):
+        return mask_name(value)
+
+    def value_name(self, value):
+        return mask_name(value)
+
+
+class NoticeListView(ScopedListView):
+    model = PublicNotice
+    table_class = NoticeTable
+    title = "公示"
+    roles = OFFICIALS
+    filterset_fields = ["status"]
+    search_fields = ["title", "doc_number"]
+    create_url_name = "notices:notice_create"
+    create_roles = ORGANIZERS
+    empty_text = "暂无公示。遴选确定后，组织单位可对拟结对团队发布公示。"
+
+    def base_queryset(self):
+        return PublicNotice.objects.annotate(entry_count=Count("entries", distinct=True),
+                                             objection_count=Count("objections", distinct=True)).order_by("-start_date")
+
+    def get_queryset(self):
+        return super().get_queryset().distinct()
+
+
+class NoticeCreateView(ScopedFormView):
+    form_class = NoticeForm
+    title = "发布公示"
+    roles = ORGANIZERS
+    breadcrumbs = [("公示", "/notices/")]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.cycle = current_cycle(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pairings"] = services.pairings_ready_for_notice(self.request.user, self.cycle)
+        return kwargs
+
+    def get_initial(self):
+        user = self.request.user
+        place = user.county.name if user.county_id else (user.city.name if user.city_id else "")
+        return {"title": "%s农村科技特派员驻镇帮镇扶村团队选派名单公示" % place, "start_date": timezone.localdate(),
+                "working_days": self.cycle.notice_working_days if self.cycle else 5}
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.notice_publish(actor=self.request.user, cycle=self.cycle, pairings=data["pairings"],
+                                       title=data["title"], start_date=data["start_date"], contact=data["contact"],
+                                       doc_number=data["doc_number"], body=data["body"], working_days=data["working_days"])
+
+
+class NoticeDetailView(ScopedDetailView):
+    model = PublicNotice
+    template_name = "notices/notice_detail.html"
+    detail_fields = ["doc_number", "issuer", "first_day", "last_day", "working_days", "status", "contact"]
+    list_url_name = "notices:notice_list"
+    roles = OFFICIALS
+
+    def get_object(self, queryset=None):
+        notice = get_for_user(PublicNotice.objects.distinct(), self.request.user, VIEW, pk=self.kwargs["pk"])
+        return services.notice_refresh(notice)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notice = self.object
+        entries = list(notice.entries.select_related("pairing", "town").order_by("pk"))
+        replaced = [e.pairing for e in entries if e.outcome == "removed"]
+        context.update({
+            "entries": entries,
+            "objections": notice.objections.select_related("entry").order_by("-created_at"),
+            "can_handle": can(self.request.user, notice, CHANGE),
+            "replacements": [(p, services.replacement_candidates(p), p.replaced_by.first()) for p in replaced],
+        })
+        return context
+
+
+class ObjectionListView(ScopedListView):
+    model = Objection
+    table_class = ObjectionTable
+    title = "异议"
+    roles = OFFICIALS
+    filterset_fields = ["status"]
+    search_fields = ["receipt_number", "entry__team_name"]
+    empty_text = "暂无异议。"
+
+    def base_queryset(self):
+        return Objection.objects.select_related("notice", "entry").order_by("-created_at")
+
+
+class ObjectionDetailView(ScopedDetailView):
+    model = Objection
+    template_name = "notices/objection_detail.html"
+    detail_fields = ["receipt_number", "entry", "grounds", "status", "finding", "handled_by", "handled_at", "created_at"]
+    workflow = OBJECTION_WORKFLOW
+    action_url_name = "notices:objection_action"
+    list_url_name = "notices:objection_list"
+    roles = OFFICIALS
+
+    def base_queryset(self):
+        return Objection.objects.select_related("notice", "entry")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        objection, user = self.object, self.request.user
+        handling = can(user, objection, CHANGE)
+        if handling:
+            # The handling officials see the objector's identity; each such view is logged.
+            SensitiveAccess.objects.create(user=user, content_type=ContentType.objects.get_for_model(Objection),
+                                           object_id=str(objection.pk), field="name,phone", purpose="异议处理")
+            context["objector"] = (objection.name, objection.phone)
+        else:
+            context["objector"] = (mask_name(objection.name), mask_phone(objection.phone))
+        context["history"] = []  # the objector's identity stays out of the shared history tab
+        return context
+
+
+class ObjectionActionView(WorkflowActionView):
+    model = Objection
+    workflow = OBJECTION_WORKFLOW
+
+    def apply(self, obj, action, comment):
+        services.objection_handle(actor=self.request.user, objection=obj, action=action, finding=comment)
+
+
+class ReplacementView(PageMixin, View):
+    roles = ORGANIZERS
+
+    def post(self, request, pk):
+        pairing = get_for_user(Pairing.objects.select_related("town"), request.user, VIEW, pk=pk)
+        try:
+            services.replacement_propose(actor=request.user, pairing=pairing, team_id=request.POST.get("team"))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, "已确定%s的递补团队，请对递补团队另行公示。" % pairing.town.name)
+        return redirect(request.META.get("HTTP_REFERER") or reverse("notices:notice_list"))
+
+
+# ---------------------------------------------------------------- public pages (no login)
+
+
+def public_list(request):
+    """Current and past notices, phone-friendly, no login; due notices close on this read."""
+    now = timezone.now()
+    notices = list(PublicNotice.objects.order_by("-start_date", "-pk")[:100])
+    for notice in notices:
+        if notice.status != NoticeStatus.CLOSED and now > notice.ends_at:
+            services.notice_refresh(notice, now=now)
+    current = [n for n in notices if n.status == NoticeStatus.PUBLISHED and now <= n.ends_at]
+    past = [n for n in notices if n not in current]
+    return render(request, "notices/public_list.html", {"current": current, "past": past, "title": "公示公告"})
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def public_detail(request, pk):
+    notice = services.notice_refresh(get_object_or_404(PublicNotice, pk=pk))
+    now = timezone.now()
+    open_for_objections = notice.status == NoticeStatus.PUBLISHED and now <= notice.ends_at
+    form = ObjectionForm(request.POST or None, request.FILES or None, notice=notice) if open_for_objections else None
+    receipt = None
+    if request.method == "POST":
+        if not open_for_objections:
+            messages.error(request, "公示期已于%s 24时结束，不再受理异议。" % notice.last_day)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                receipt = services.objection_file(notice=notice, entry=data["entry"], name=data["name"], phone=data["phone"],
+                                                  grounds=data["grounds"], evidence=data.get("evidence"),
+                                                  ip=_client_ip(request))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error.messages)
+            else:
+                form = ObjectionForm(notice=notice)
+    return render(request, "notices/public_detail.html", {
+        "notice": notice, "entries": notice.entries.order_by("pk"), "form": form, "receipt": receipt,
+        "open_for_objections": open_for_objections, "title": notice.title,
+        "cleared": notice.entries.filter(outcome="cleared") if notice.status == NoticeStatus.CLOSED else None,
+    })
+
+
+def public_receipt(request):
+    """The filer reads the outcome with the receipt number and the phone given."""
+    form = ReceiptForm(request.POST or None)
+    objection = None
+    if request.method == "POST" and form.is_valid():
+        objection = Objection.objects.select_related("entry", "notice").filter(
+            receipt_number=form.cleaned_data["receipt_number"].strip().upper(),
+            phone=form.cleaned_data["phone"].strip()).first()
+        if objection is None:
+            form.add_error(None, "未找到该回执号，或联系电话不一致。")
+    return render(request, "notices/public_receipt.html", {"form": form, "objection": objection, "title": "异议处理结果查询"})

@@ -147,4 +147,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     from needs.demo import load_needs_demo
 
     load_needs_demo(current, User.objects.get(username="city_st"))
+    from calls.demo import load_calls_demo
+
+    load_calls_demo(current)
     return logins

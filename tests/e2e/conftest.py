@@ -65,6 +65,17 @@ def page_for(browser, live_server, world):
         context.close()
 
 
+@pytest.fixture(autouse=True)
+def _reseed_migration_data(transactional_db):
+    """A transactional (browser) test flushes every table when it ends, the rows seeded by data migrations included:
+    seed the industry taxonomy again before each browser test (the seed is idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("needs.migrations.0002_seed_taxonomy").seed(apps, None)
+
+
 def shot(page, name):
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

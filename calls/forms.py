@@ -1,0 +1,80 @@
+"""Forms for calls, the public leader sign-up and applications."""
+from captcha.fields import CaptchaField
+from django import forms
+
+from calls.models import Call
+from core.forms import StyledForm, StyledModelForm
+from teams.forms import PersonForm
+
+
+class CallForm(StyledModelForm):
+    towns = forms.ModelMultipleChoiceField(label="征集镇", queryset=None, widget=forms.CheckboxSelectMultiple,
+                                           help_text="只能选择本级组织的镇（乡、街道）")
+
+    class Meta:
+        model = Call
+        fields = ["title", "issuer", "doc_number", "notice", "open_date", "close_date", "contact", "towns"]
+        widgets = {"open_date": forms.DateInput(), "close_date": forms.DateInput(),
+                   "notice": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, towns=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["towns"].queryset = towns
+
+
+class CallAmendForm(StyledForm):
+    summary = forms.CharField(label="变更说明", widget=forms.Textarea, help_text="将在公开页面显示，如：申报截止日期延长至……")
+    close_date = forms.DateField(label="新的申报截止日期", required=False, widget=forms.DateInput())
+    notice = forms.CharField(label="修改后的通知正文", widget=forms.Textarea(attrs={"rows": 8}), required=False,
+                             help_text="不修改正文请留空")
+
+
+class CallAttachmentForm(StyledForm):
+    name = forms.CharField(label="附件名称", max_length=200)
+    file = forms.FileField(label="文件", help_text="PDF、Word（.docx）、Excel（.xlsx）或图片")
+
+
+class LeaderSignupForm(PersonForm):
+    """A team leader's sign-up on a call's public page: account, person and team in one form."""
+
+    field_order = ["username", "password", "password2", "team_name"]
+    username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字或@.+-_")
+    password = forms.CharField(label="密码", widget=forms.PasswordInput, help_text="至少8位，不能全为数字")
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput)
+    team_name = forms.CharField(label="团队名称", max_length=100)
+    captcha = CaptchaField(label="验证码")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", "两次输入的密码不一致。")
+        return data
+
+
+class ApplicationForm(StyledForm):
+    service_plan = forms.CharField(label="帮扶思路", widget=forms.Textarea(attrs={"rows": 8}), required=False,
+                                   help_text="针对意向镇的需求，说明帮扶目标、主要措施和预期成效")
+    unit_endorsement = forms.FileField(label="派出单位推荐意见（盖章扫描件）", required=False,
+                                       help_text="PDF、JPG、PNG或Word（.docx）；按文件内容检查")
+    recommendation_letter = forms.FileField(label="驻镇工作队队长推荐函", required=False,
+                                            help_text="PDF、JPG、PNG或Word（.docx）")
+
+
+class ApplicationTownForm(StyledForm):
+    town = forms.ModelChoiceField(label="意向镇", queryset=None, empty_label="请选择")
+    rank = forms.IntegerField(label="志愿顺序", min_value=1, max_value=20, help_text="1为第一志愿")
+    past_projects = forms.CharField(label="在该镇实施过的项目", widget=forms.Textarea, required=False)
+    visits = forms.IntegerField(label="到该镇对接次数", min_value=0, initial=0)
+    years = forms.IntegerField(label="对接年数", min_value=0, initial=0)
+    engagement_note = forms.CharField(label="前期对接情况说明", widget=forms.Textarea, required=False)
+    evidence = forms.FileField(label="佐证材料", required=False, help_text="PDF、JPG、PNG或Word（.docx）")
+
+    def __init__(self, *args, towns=None, **kwargs):
+        from regions.models import Town
+
+        super().__init__(*args, **kwargs)
+        # Any town passes the form, so the service can say clearly which town the call does not cover;
+        # the drop-down offers only the call's towns.
+        field = self.fields["town"]
+        field.queryset = Town.objects.all()
+        field.choices = [("", "请选择")] + [(town.pk, "%s（%s）" % (town.name, town.county.name)) for town in towns]

@@ -1,0 +1,84 @@
+"""Calls: organizers publish over the towns they organize; amendments are recorded and shown; public pages."""
+import datetime as dt
+
+from calls.models import Call, CallAmendment
+from calls.tests.factories import docx_file, fake_pdf, make_call
+
+
+def _form(world, **overrides):
+    data = {"title": "仁化县征集通知", "issuer": "仁化县科学技术局", "doc_number": "仁科〔2025〕12号", "notice": "正文",
+            "open_date": "2026-01-01", "close_date": "2030-12-31", "contact": "", "towns": [world.renhua_county_town.pk]}
+    data.update(overrides)
+    return data
+
+
+def test_it_creates_a_draft_call_over_the_countys_own_towns(world, login):
+    response = login("renhua_st").post("/calls/new/", _form(world))
+    assert response.status_code == 302
+    call = Call.objects.get()
+    assert (call.organizer_level, call.county, call.status) == ("county", world.renhua, "draft")
+    assert list(call.towns.all()) == [world.renhua_county_town]
+
+
+def test_it_refuses_a_town_the_county_does_not_organize_and_a_bad_document_number(world, login):
+    client = login("renhua_st")
+    page = client.post("/calls/new/", _form(world, towns=[world.renhua_city_town.pk])).content.decode()
+    assert "选择一个有效的选项" in page  # the city-organized town is not even offered
+    page = client.post("/calls/new/", _form(world, doc_number="仁科[2025]012号")).content.decode()
+    assert "文号格式应如“韶科〔2025〕12号”" in page
+    assert not Call.objects.exists()
+
+
+def test_the_service_names_the_town_outside_the_level(world):
+    from django.core.exceptions import ValidationError
+    import pytest
+
+    with pytest.raises(ValidationError) as error:
+        make_call(world, towns=[world.renhua_county_town, world.renhua_city_town])
+    assert "黄坑镇不由本级组织，不能列入本次征集" in str(error.value)
+
+
+def test_a_county_cannot_read_another_countys_call(world, assert_denied):
+    call = make_call(world, publish=False)
+    assert_denied(call.get_absolute_url(), allowed=["renhua_st", "renhua_rural", "city_st", "city_rural", "province"])
+
+
+def test_a_published_call_is_public_and_lists_on_the_landing_page(world, client):
+    call = make_call(world)
+    draft = make_call(world, title="草稿通知", doc_number="仁科〔2025〕13号", publish=False)
+    landing = client.get("/").content.decode()
+    assert call.title in landing and "草稿通知" not in landing
+    page = client.get(call.get_public_url()).content.decode()
+    assert "仁科〔2025〕12号" in page and "董塘镇" in page and "团队负责人注册申报" in page
+    assert client.get("/calls/public/%d/" % draft.pk).status_code == 404
+
+
+def test_an_extension_is_recorded_and_shown(world, login, client):
+    call = make_call(world)
+    new_close = call.close_date + dt.timedelta(days=10)
+    response = login("renhua_st").post("/calls/%d/amend/" % call.pk, {"summary": "因春节假期延长申报时间",
+                                                                      "close_date": new_close.isoformat(), "notice": ""})
+    assert response.status_code == 302
+    amendment = CallAmendment.objects.get()
+    assert (amendment.kind, amendment.new_close_date) == ("extend", new_close)
+    client.logout()
+    page = client.get(call.get_public_url()).content.decode()
+    assert "因春节假期延长申报时间" in page and new_close.isoformat() in page
+
+
+def test_another_county_cannot_amend_the_call(world, login):
+    call = make_call(world)
+    assert login("nanxiong_st").post("/calls/%d/amend/" % call.pk, {"summary": "x"}).status_code == 404
+    assert not CallAmendment.objects.exists()
+
+
+def test_attachments_are_checked_by_content(world, login, client):
+    call = make_call(world)
+    client = login("renhua_st")
+    page = client.post("/calls/%d/attachments/add/" % call.pk, {"name": "申请表模板", "file": fake_pdf()}).content.decode()
+    assert "文件类型不符" in page
+    assert client.post("/calls/%d/attachments/add/" % call.pk, {"name": "申请表模板", "file": docx_file()}).status_code == 302
+    attachment = call.attachments.get()
+    client.logout()
+    response = client.get("/calls/attachments/%d/" % attachment.pk)
+    assert response.status_code == 200 and b"word/document.xml" in b"".join(response.streaming_content)

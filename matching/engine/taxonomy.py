@@ -17,6 +17,8 @@ DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("data") / "taxonomy.json"
 CATEGORY_PREFIX = "类:"
 ANCESTOR_DECAY = 0.5
 CATEGORY_WEIGHT = 0.2
+# Catch-all categories group unrelated topics (pest control, soil, machinery): sharing one says nothing.
+CATCH_ALL_CATEGORIES = frozenset({"其他"})
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,8 @@ class Taxonomy:
         items = [Concept(product, 1.0, kind, product)]
         for parent, depth in self.ancestors(product):
             items.append(Concept(parent, ANCESTOR_DECAY ** depth, "parent", product))
-        items.append(Concept(CATEGORY_PREFIX + self.category_of[product], CATEGORY_WEIGHT, "category", product))
+        if self.category_of[product] not in CATCH_ALL_CATEGORIES:
+            items.append(Concept(CATEGORY_PREFIX + self.category_of[product], CATEGORY_WEIGHT, "category", product))
         return tuple(items)
 
     def to_dict(self) -> dict:

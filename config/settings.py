@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "calls",
     "matching",
     "notices",
+    "registrations",
 ]
 
 MIDDLEWARE = [
@@ -218,3 +219,4 @@ LOGGING = {
         "jieba": {"level": "WARNING"},
     },
 }
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")  # a Fernet key; derived from SECRET_KEY if empty

@@ -21,6 +21,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("calls/", include("calls.urls")),
     path("matching/", include("matching.urls")),
+    path("registrations/", include("registrations.urls")),
     path("notices/", include("notices.urls")),
     path("public/", include("notices.public_urls")),
     path("admin/", admin.site.urls),

@@ -61,6 +61,12 @@ def menu_for(user, current_path: str = "") -> list[dict]:
         groups.setdefault(item.group, []).append(
             {"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url) and url != "/"}
         )
+    # Only the entry with the longest matching address is active (/registrations/ vs /registrations/dashboard/).
+    matches = [entry for entries in groups.values() for entry in entries if entry["active"]]
+    best = max(matches, key=lambda entry: len(entry["url"]), default=None)
+    for entries in groups.values():
+        for entry in entries:
+            entry["active"] = entry is best
     return [{"name": name, "items": groups[name]} for name in GROUP_ORDER if name in groups] + [
         {"name": name, "items": entries} for name, entries in groups.items() if name not in GROUP_ORDER
     ]

@@ -36,7 +36,7 @@ def pairing_move(*, pairing: Pairing, move: str, actor, comment: str = "") -> Pa
     before = pairing.status
     pairing.status = target
     now = timezone.now()
-    setattr(pairing, stamp, now.date() if stamp == "active_from" else now)
+    setattr(pairing, stamp, timezone.localdate() if stamp == "active_from" else now)
     if move in ("replace", "end"):
         pairing.end_reason = comment
     pairing._change_reason = str(label)

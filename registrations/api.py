@@ -1,0 +1,101 @@
+"""API for registration submissions (备案报送) and the deadline dashboard (the same figures as the page)."""
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import PasswordChanged, ScopedReadOnlyViewSet, django_errors_to_drf
+from core.menu import OFFICIALS
+from core.scoping import VIEW, get_for_user, restrict
+from cycles.models import Cycle
+from matching.models import Pairing
+from registrations import services
+from registrations.models import RegistrationSubmission
+from registrations.selectors import actions_for, deadline_dashboard
+
+
+class RegistrationSubmissionSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    recipient_display = serializers.CharField(source="get_recipient_display", read_only=True)
+    pairings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = RegistrationSubmission
+        fields = ["id", "cycle", "organizer_level", "city", "county", "recipient", "recipient_display", "status",
+                  "status_display", "doc_number", "contact", "sent_on", "confirmed_on", "reference_number",
+                  "confirmed_by", "return_comment", "pairings", "created_at"]
+
+
+def _call(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except (DjangoValidationError, DjangoPermissionDenied) as error:
+        raise django_errors_to_drf(error)
+
+
+class RegistrationSubmissionViewSet(ScopedReadOnlyViewSet):
+    """Submissions in scope. POST creates one (``cycle``, ``recipient``, ``pairings``, ``doc_number``, ``contact``);
+    ``POST .../act/`` with ``action`` (send, resubmit, return, confirm) and its data takes a step."""
+
+    queryset = RegistrationSubmission.objects.prefetch_related("pairings")
+    serializer_class = RegistrationSubmissionSerializer
+    filterset_fields = ["cycle", "recipient", "status", "county"]
+
+    def create(self, request):
+        cycle = Cycle.objects.filter(pk=request.data.get("cycle") or 0).first()
+        if cycle is None:
+            raise serializers.ValidationError({"cycle": "请指定帮扶周期。"})
+        ids = request.data.get("pairings") or []
+        pairings = list(restrict(Pairing.objects.filter(pk__in=ids), request.user, VIEW))
+        if len(pairings) != len(set(ids)):
+            raise serializers.ValidationError({"pairings": "有结对不存在或不在您的管辖范围内。"})
+        submission = _call(services.submission_create, actor=request.user, cycle=cycle,
+                           recipient=request.data.get("recipient", ""), pairings=pairings,
+                           doc_number=request.data.get("doc_number", ""), contact=request.data.get("contact", ""))
+        return Response(RegistrationSubmissionSerializer(submission).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        submission = get_for_user(RegistrationSubmission.objects.all(), request.user, VIEW, pk=pk)
+        name = request.data.get("action", "")
+        if name not in ("send", "resubmit", "return", "confirm"):
+            raise serializers.ValidationError({"action": "操作应为 send、resubmit、return 或 confirm。"})
+        submission = _call(services.submission_act, actor=request.user, submission=submission, action=name,
+                           comment=request.data.get("comment", ""), sent_on=request.data.get("sent_on") or None,
+                           confirmed_on=request.data.get("confirmed_on") or None,
+                           reference_number=request.data.get("reference_number", ""))
+        data = RegistrationSubmissionSerializer(submission).data
+        data["registered_pairings"] = [p.pk for p in getattr(submission, "registered_now", [])]
+        return Response(data)
+
+    @action(detail=True, methods=["get"])
+    def actions(self, request, pk=None):
+        """The steps the signed-in user may take on this submission now."""
+        return Response(actions_for(request.user, self.get_object()))
+
+
+class RegistrationDashboardViewSet(viewsets.ViewSet):
+    """选派备案进度 of a cycle (``?cycle=id``, default the current one): the page's figures, scoped."""
+
+    permission_classes = [PasswordChanged]
+
+    @extend_schema(parameters=[OpenApiParameter("cycle", OpenApiTypes.INT, description="帮扶周期 id")],
+                   responses=OpenApiTypes.OBJECT)
+    def list(self, request):
+        user = request.user
+        if not (user.is_superuser or user.role in OFFICIALS):
+            raise Http404
+        cycle_id = request.query_params.get("cycle")
+        cycle = Cycle.objects.filter(pk=cycle_id).first() if cycle_id and cycle_id.isdigit() else Cycle.current()
+        if cycle is None:
+            raise Http404
+        return Response(deadline_dashboard(user=user, cycle=cycle).as_dict())
+
+
+def register_routes(router):
+    router.register("registration-submissions", RegistrationSubmissionViewSet)
+    router.register("registration-dashboard", RegistrationDashboardViewSet, basename="registration-dashboard")

@@ -1,0 +1,108 @@
+"""Registration submissions (备案报送) of pairings to the province or the city, and their confirmations."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.models import DomainModel
+from core.scoping import NOTHING
+from registrations.choices import Recipient, SubmissionStatus
+
+
+class RegistrationSubmission(DomainModel):
+    """A batch of cleared pairings an organizer sends to one recipient for registration, with its confirmation."""
+
+    cycle = models.ForeignKey("cycles.Cycle", verbose_name=_("帮扶周期"), on_delete=models.PROTECT,
+                              related_name="registration_submissions")
+    organizer_level = models.CharField(_("组织层级"), max_length=8, choices=[("city", _("市级")), ("county", _("县级"))])
+    city = models.ForeignKey("regions.City", verbose_name=_("市"), on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("regions.County", verbose_name=_("县（市、区）"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="registration_submissions")
+    recipient = models.CharField(_("报送对象"), max_length=8, choices=Recipient.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=SubmissionStatus.choices,
+                              default=SubmissionStatus.DRAFT, db_index=True)
+    doc_number = models.CharField(_("报送函文号"), max_length=50, help_text=_("如：仁科〔2025〕20号"))
+    contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
+    sent_on = models.DateField(_("报送日期"), null=True, blank=True)
+    confirmed_on = models.DateField(_("确认日期"), null=True, blank=True)
+    reference_number = models.CharField(_("备案文号"), max_length=100, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认记录人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    return_comment = models.TextField(_("退回意见"), blank=True)
+    pairings = models.ManyToManyField("matching.Pairing", through="SubmissionItem", related_name="registration_submissions",
+                                      verbose_name=_("结对"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    scope_editors = frozenset({Role.CITY_ST, Role.COUNTY_ST})
+
+    class Meta:
+        verbose_name = _("备案报送")
+        verbose_name_plural = _("备案报送")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(organizer_level="city", county__isnull=True, recipient="province")
+                                   | Q(organizer_level="county", county__isnull=False),
+                                   name="registration_recipient_follows_organizer"),
+        ]
+
+    def __str__(self):
+        return _("%(organizer)s报送%(recipient)s备案（%(number)s）") % {
+            "organizer": self.organizer_name, "recipient": self.get_recipient_display(), "number": self.doc_number}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("registrations:submission_detail", args=[self.pk])
+
+    @property
+    def organizer_name(self) -> str:
+        return self.county.name if self.county_id else self.city.name
+
+    @classmethod
+    def scope_q(cls, user, action):
+        """City roles read their city's submissions, counties their own, the province those sent to it; teams, towns and
+        units none. Only the organizer changes a submission (receiving a county's submission is checked by the service)."""
+        role = user.role
+        if action == "view":
+            if role in CITY_ROLES and user.city_id:
+                return Q(city_id=user.city_id)
+            if role in COUNTY_ROLES and user.county_id:
+                return Q(county_id=user.county_id)
+            if role == Role.PROVINCE and user.province_code:
+                return Q(recipient=Recipient.PROVINCE, city__province_code=user.province_code)
+            return NOTHING
+        if role == Role.CITY_ST and user.city_id:
+            return Q(city_id=user.city_id, organizer_level="city")
+        if role == Role.COUNTY_ST and user.county_id:
+            return Q(county_id=user.county_id, organizer_level="county")
+        return NOTHING
+
+
+class SubmissionItem(DomainModel):
+    """One pairing in a submission; a pairing goes to each recipient once (the recipient is copied for the constraint)."""
+
+    submission = models.ForeignKey(RegistrationSubmission, verbose_name=_("备案报送"), on_delete=models.CASCADE,
+                                   related_name="items")
+    pairing = models.ForeignKey("matching.Pairing", verbose_name=_("结对"), on_delete=models.PROTECT,
+                                related_name="registration_items")
+    recipient = models.CharField(_("报送对象"), max_length=8, choices=Recipient.choices, editable=False)
+
+    class Meta:
+        verbose_name = _("备案结对")
+        verbose_name_plural = _("备案结对")
+        ordering = ["pairing__town__code", "pk"]
+        constraints = [models.UniqueConstraint(fields=["pairing", "recipient"], name="one_submission_per_pairing_recipient")]
+
+    def __str__(self):
+        return str(self.pairing)
+
+    def save(self, *args, **kwargs):
+        self.recipient = self.submission.recipient
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def scope_q(cls, user, action):
+        return Q(submission__in=RegistrationSubmission.objects.filter(RegistrationSubmission.scope_q(user, action))
+                 .values("pk"))

@@ -4,7 +4,9 @@ from django_tasks import task
 from core.tasks import tracked
 
 
-def _run_selection(progress, *, selection_run_id: int) -> dict:
+@task()
+@tracked
+def run_selection_task(progress, *, selection_run_id: int) -> dict:
     from matching.models import SelectionRun
     from matching.services import run_execute
 
@@ -14,8 +16,6 @@ def _run_selection(progress, *, selection_run_id: int) -> dict:
     return {"url": run.get_absolute_url(), "assigned": len(run.result.get("assignments", [])),
             "unassigned": len(run.result.get("unassigned_towns", []))}
 
-
-run_selection_task = task()(tracked(_run_selection))
 
 
 def start_run(*, actor, run):

@@ -6,7 +6,9 @@ from django_tasks import task
 from core.tasks import tracked
 
 
-def _import_needs(progress, *, user_id: int, cycle_id: int, path: str, filename: str) -> dict:
+@task()
+@tracked
+def import_needs_task(progress, *, user_id: int, cycle_id: int, path: str, filename: str) -> dict:
     from cycles.models import Cycle
     from needs.services import needs_import
 
@@ -23,5 +25,3 @@ def _import_needs(progress, *, user_id: int, cycle_id: int, path: str, filename:
         result["url"] = "/needs/"
     return result
 
-
-import_needs_task = task()(tracked(_import_needs))

@@ -90,3 +90,14 @@ def test_the_scheduled_command_is_safe_to_run_any_time(world):
     call_command("run_scheduled")
     stuck.refresh_from_db()
     assert stuck.status == "failed"
+
+
+def test_every_background_task_resolves_by_its_path_in_the_worker():
+    """The database worker re-imports a task by its module path: the name must point at the Task itself."""
+    from django.utils.module_loading import import_string
+
+    from matching.tasks import run_selection_task
+    from needs.tasks import import_needs_task
+
+    for task_object in (import_needs_task, run_selection_task):
+        assert import_string(task_object.module_path) is task_object

@@ -65,7 +65,6 @@ def main():
     from cycles.models import Cycle
     from needs.models import Need
     from needs.services import need_columns, needs_import
-    from regions.models import Town
 
     load_demo()
     Need.objects.all().delete()

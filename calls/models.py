@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
 from calls.choices import AmendmentKind, ApplicationStatus, CallStatus, OrganizerLevel
 from core.models import DomainModel
+from regions.selectors import organizer_change_q
 
 NOTHING = Q(pk__in=[])
 
@@ -82,11 +83,7 @@ class Call(DomainModel):
         calls over its towns; teams, units and towns read published calls (they are public anyway)."""
         role = user.role
         if action != "view":
-            if role == Role.CITY_ST and user.city_id:
-                return Q(organizer_level=OrganizerLevel.CITY, city_id=user.city_id)
-            if role == Role.COUNTY_ST and user.county_id:
-                return Q(organizer_level=OrganizerLevel.COUNTY, county_id=user.county_id)
-            return NOTHING
+            return organizer_change_q(user)
         if role in CITY_ROLES and user.city_id:
             return Q(city_id=user.city_id)
         if role == Role.PROVINCE and user.province_code:

@@ -18,6 +18,7 @@ from calls.forms import (
 from calls.models import Application, ApplicationTown, Call, CallAttachment
 from calls.tables import ApplicationTable, CallTable
 from calls.uploads import CONTENT_TYPES
+from core.forms import add_errors
 from core.generic import (
     PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView, _quote,
 )
@@ -277,11 +278,7 @@ class LeaderSignupView(FormView):
         try:
             application = services.leader_signup(call=self.call, **data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_errors(form, error)
             return self.form_invalid(form)
         login(self.request, application.created_by, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "注册成功。您现在可以填写申报；账号须经派出单位或组织单位核验后，申报方可受理。")

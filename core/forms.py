@@ -50,3 +50,21 @@ class ImportForm(StyledForm):
 
 class CommentForm(StyledForm):
     comment = forms.CharField(label="意见", widget=forms.Textarea, required=False, max_length=2000)
+
+
+def add_errors(form, error) -> None:
+    """Put a service's ValidationError beside the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def error_text(error) -> str:
+    """One line for a flash message from a ValidationError or PermissionDenied."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or "您无权进行此操作。"

@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core.excel import export_rows, make_template
-from core.forms import CommentForm, ImportForm
+from core.forms import CommentForm, ImportForm, add_errors
 from core.history import history_rows
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
 from core.workflow import allowed_actions, apply_transition, transitions_for
@@ -253,11 +253,7 @@ class ScopedFormView(PageMixin, FormView):
         try:
             self.object = self.save(form)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_errors(form, error)
             return self.form_invalid(form)
         except PermissionDenied as error:
             form.add_error(None, str(error) or "您无权进行此操作。")

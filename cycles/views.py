@@ -1,5 +1,4 @@
 """Pages for programme cycles."""
-from django.urls import reverse
 
 from accounts.choices import Role
 from core.generic import ScopedDetailView, ScopedFormView, ScopedListView

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
+from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
 from core.models import DomainModel
 from core.scoping import NOTHING, default_scope_q
 from matching.choices import ConstraintKind, ENDED_PAIRING_STATES, PairingStatus, RoundStatus, RunStatus

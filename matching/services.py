@@ -7,7 +7,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
 from accounts.services import notify
 from core.scoping import CHANGE, can
 from core.workflow import record_transition

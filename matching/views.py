@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
+from core.forms import error_text
 from core.generic import PageMixin, ScopedDetailView, ScopedListView
 from core.menu import OFFICIALS
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
@@ -20,10 +21,6 @@ from matching.tables import PairingTable, RoundTable
 from matching.tasks import start_run
 
 ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
-
-
-def _errors(error):
-    return "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 class RoundListView(ScopedListView):
@@ -65,7 +62,7 @@ class RoundCreateView(PageMixin, View):
         try:
             selection_round = services.round_open(actor=request.user, call=call)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
             return redirect(call.get_absolute_url())
         return redirect(selection_round.get_absolute_url())
 
@@ -130,7 +127,7 @@ class RoundRunView(PageMixin, View):
         try:
             run = services.run_create(actor=request.user, selection_round=selection_round, weights=form.cleaned_data)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
             return redirect(selection_round.get_absolute_url())
         task_run = start_run(actor=request.user, run=run)
         return redirect(reverse("core:task_progress", args=[task_run.pk]))
@@ -154,7 +151,7 @@ class ConstraintView(PageMixin, View):
             services.constraint_set(actor=request.user, selection_round=selection_round, town=town, team=team,
                                     kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "已%s：%s—%s。重新运行后生效。" % (
                 "锁定" if form.cleaned_data["kind"] == "lock" else "排除", town.name, team.name))
@@ -169,7 +166,7 @@ class ConstraintRemoveView(PageMixin, View):
         try:
             services.constraint_remove(actor=request.user, constraint=row)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         return redirect(row.round.get_absolute_url())
 
 
@@ -191,7 +188,7 @@ class PanelScoreView(PageMixin, View):
                                          team=get_object_or_404(Team, pk=form.cleaned_data["team"]),
                                          score=form.cleaned_data["score"])
             except (ValidationError, PermissionDenied) as error:
-                messages.error(request, _errors(error))
+                messages.error(request, error_text(error))
             else:
                 messages.success(request, "已记录会议评分，重新运行后生效。")
         return redirect(request.META.get("HTTP_REFERER") or selection_round.get_absolute_url())
@@ -212,7 +209,7 @@ class MeetingView(PageMixin, View):
                                         participants=form.cleaned_data["meeting_participants"],
                                         minutes=form.cleaned_data.get("meeting_minutes"))
             except (ValidationError, PermissionDenied) as error:
-                messages.error(request, _errors(error))
+                messages.error(request, error_text(error))
             else:
                 messages.success(request, "已记录遴选会议。")
         return redirect(selection_round.get_absolute_url())
@@ -227,7 +224,7 @@ class FinalizeView(PageMixin, View):
         try:
             pairings = services.finalize(actor=request.user, selection_round=selection_round, run=selection_run)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "遴选结果已确定：生成 %d 个拟结对，已通知各团队。" % len(pairings))
         return redirect(selection_round.get_absolute_url())

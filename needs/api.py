@@ -3,12 +3,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, django_errors_to_drf
 from core.scoping import VIEW, restrict
-from cycles.models import Cycle
 from needs import services
 from needs.choices import ServiceType
 from needs.filters import NeedFilter

@@ -1,4 +1,3 @@
-from accounts.choices import Role
 from core.menu import OFFICIALS, TOWN, MenuItem, register
 
 register(

@@ -10,7 +10,7 @@ from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
 from core.china import validate_phone
 from core.models import DomainModel
 from core.scoping import default_scope_q
-from needs.choices import ENTERERS, ORGANIZERS, NeedStatus, Priority, service_labels
+from needs.choices import ENTERERS, NeedStatus, Priority, service_labels
 from regions.selectors import organized_towns_q
 
 

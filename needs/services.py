@@ -10,16 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from accounts.choices import Role
 from accounts.services import notify
-from core.scoping import CHANGE, VIEW, can, restrict
+from core.scoping import CHANGE, can
 from core.workflow import apply_transition, record_transition
 from needs.choices import ENTERERS, NEED_WORKFLOW, SYSTEM_MOVES, NeedStatus, ServiceType
 from needs.models import (
     CampaignTown, IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile,
 )
 from needs.search import index_needs
-from regions.models import Town, TownClassification
+from regions.models import Town
 from regions.selectors import organized_towns_q
 
 # ---------------------------------------------------------------- needs

@@ -10,12 +10,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
-from core.excel import write_workbook
+from core.forms import error_text
 from core.generic import (
     ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView,
 )
 from core.menu import OFFICIALS, TOWN
-from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
+from core.scoping import VIEW, get_for_user, restrict
 from core.views import current_cycle
 from needs import services, taxonomy
 from needs.choices import ENTERERS, NEED_WORKFLOW, ORGANIZERS, NeedStatus, service_labels
@@ -369,7 +369,7 @@ class CampaignSubmitView(PageMixin, View):
         try:
             services.campaign_submit_town(actor=request.user, campaign=campaign, town=town)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "%s的调研已提交。" % town.name)
         return redirect(campaign.get_absolute_url())

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
 from core.china import validate_phone
 from core.models import DomainModel
+from regions.selectors import organizer_change_q
 from core.scoping import NOTHING
 from notices.choices import EntryOutcome, NoticeStatus, ObjectionStatus
 
@@ -62,11 +63,7 @@ class PublicNotice(DomainModel):
         """The organizer manages; the city reads every county's; a county reads its own and the city's."""
         role = user.role
         if action != "view":
-            if role == Role.CITY_ST and user.city_id:
-                return Q(organizer_level="city", city_id=user.city_id)
-            if role == Role.COUNTY_ST and user.county_id:
-                return Q(organizer_level="county", county_id=user.county_id)
-            return NOTHING
+            return organizer_change_q(user)
         if role in CITY_ROLES and user.city_id:
             return Q(city_id=user.city_id)
         if role == Role.PROVINCE and user.province_code:

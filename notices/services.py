@@ -20,7 +20,7 @@ from matching.choices import LIVE_PAIRING_STATES, PairingStatus
 from matching.models import Pairing
 from matching.pairings import pairing_move
 from notices.choices import (
-    OBJECTION_WORKFLOW, OPEN_OBJECTION_STATES, EntryOutcome, NoticeStatus, ObjectionStatus,
+    OBJECTION_WORKFLOW, OPEN_OBJECTION_STATES, EntryOutcome, NoticeStatus,
 )
 from notices.models import NoticeEntry, Objection, PublicNotice
 

@@ -3,7 +3,7 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.views import View
 
 from accounts.choices import Role
 from core.china import mask_phone
+from core.forms import add_errors, error_text
 from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView
 from core.menu import OFFICIALS
 from core.models import SensitiveAccess
@@ -186,7 +187,7 @@ class ReplacementView(PageMixin, View):
         try:
             services.replacement_propose(actor=request.user, pairing=pairing, team_id=request.POST.get("team"))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "已确定%s的递补团队，请对递补团队另行公示。" % pairing.town.name)
         return redirect(request.META.get("HTTP_REFERER") or reverse("notices:notice_list"))
@@ -227,11 +228,7 @@ def public_detail(request, pk):
                                                   grounds=data["grounds"], evidence=data.get("evidence"),
                                                   ip=_client_ip(request))
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
+                add_errors(form, error)
             else:
                 form = ObjectionForm(notice=notice)
     return render(request, "notices/public_detail.html", {

@@ -34,3 +34,12 @@ def organizer_level_for(user) -> str | None:
     if user.role in COUNTY_ROLES:
         return "county"
     return None
+
+
+def organizer_change_q(user) -> Q:
+    """Rows of an organizer-owned model (fields ``organizer_level``, ``city``, ``county``) the user's S&T office manages."""
+    if user.role == Role.CITY_ST and user.city_id:
+        return Q(organizer_level="city", city_id=user.city_id)
+    if user.role == Role.COUNTY_ST and user.county_id:
+        return Q(organizer_level="county", county_id=user.county_id)
+    return Q(pk__in=[])

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from core.generic import ImportView, ScopedDetailView, ScopedFormView, ScopedListView
-from core.menu import OFFICIALS, S_AND_T, TOWN
-from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
+from core.menu import OFFICIALS, TOWN
+from core.scoping import CHANGE, VIEW, can, get_for_user
 from core.views import current_cycle
 from cycles.models import Cycle
 from regions import services

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
 from core.models import DomainModel
+from regions.selectors import organizer_change_q
 from core.scoping import NOTHING
 from registrations.choices import Recipient, SubmissionStatus
 
@@ -73,11 +74,7 @@ class RegistrationSubmission(DomainModel):
             if role == Role.PROVINCE and user.province_code:
                 return Q(recipient=Recipient.PROVINCE, city__province_code=user.province_code)
             return NOTHING
-        if role == Role.CITY_ST and user.city_id:
-            return Q(city_id=user.city_id, organizer_level="city")
-        if role == Role.COUNTY_ST and user.county_id:
-            return Q(county_id=user.county_id, organizer_level="county")
-        return NOTHING
+        return organizer_change_q(user)
 
 
 class SubmissionItem(DomainModel):

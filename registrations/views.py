@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
+from core.forms import error_text
 from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, _quote
 from core.menu import OFFICIALS
 from core.scoping import VIEW, get_for_user, restrict
@@ -28,12 +29,6 @@ ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ACTION_LABELS = {"send": "报送", "resubmit": "修改后重新报送", "return": "退回修改", "confirm": "确认备案"}
-
-
-def _errors(error) -> str:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return "；".join("".join(str(m) for m in messages_) for messages_ in error.message_dict.values())
-    return "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 class SubmissionListView(ScopedListView):
@@ -143,7 +138,7 @@ class SubmissionActionView(PageMixin, View):
                                              confirmed_on=data["confirmed_on"],
                                              reference_number=data["reference_number"])
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             text = "已%s。" % ACTION_LABELS[action]
             registered = getattr(result, "registered_now", [])

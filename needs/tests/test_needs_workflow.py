@@ -121,7 +121,7 @@ def test_the_api_creates_and_confirms_needs(world, categories, login):
     assert response.status_code == 201, response.content
     need_id = response.json()["id"]
     assert client.post(f"/api/v1/needs/{need_id}/confirm/").status_code == 403
-    response = login("renhua_st").post(f"/api/v1/needs/bulk/", {"action": "confirm", "ids": [need_id]},
+    response = login("renhua_st").post("/api/v1/needs/bulk/", {"action": "confirm", "ids": [need_id]},
                                        content_type="application/json")
     assert response.json() == {"done": [need_id]}
     response = login("renhua_county_town").post("/api/v1/needs/", {

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cycles.services import cycle_copy
-from needs.models import CampaignTown, TownProfile
+from needs.models import TownProfile
 from needs.services import campaign_open, campaign_submit_town, profile_for, profile_save
 
 

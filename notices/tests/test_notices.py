@@ -1,6 +1,5 @@
 """Public notices: working-day periods, objections, upholding and replacement, closing, public pages, scope."""
 import datetime as dt
-import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError

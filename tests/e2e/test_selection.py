@@ -1,5 +1,4 @@
 """An official runs a selection round, locks a pair, re-runs and finalizes."""
-import datetime as dt
 
 import pytest
 

@@ -1,5 +1,4 @@
 """Run the scheduled jobs (closing due notices, reminders, …); safe at any time, e.g. from cron."""
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import autodiscover_modules
 

@@ -46,8 +46,9 @@ def load_needs_demo(cycle, actor):
     index_needs(needs)
     campaign = SurveyCampaign.objects.create(
         cycle=cycle, title="2026年市级组团重点帮扶镇科技需求调研", organizer_level="city", city=actor.city,
-        due_date=dt.date(2026, 11, 20), created_by=actor, instructions="请各镇填写镇域发展情况并填报科技需求。")
-    for code, town in towns.items():
+        due_date=dt.date(2026, 12, 15), created_by=actor, instructions="请各镇填写镇域发展情况并填报科技需求。")
+    city_towns = Town.objects.filter(classifications__cycle=cycle, classifications__organizing_level="city")
+    for town in city_towns:
         CampaignTown.objects.create(campaign=campaign, town=town)
     TownProfile.objects.get_or_create(cycle=cycle, town=towns["440224111"], defaults=dict(
         population=21000, households=5600, leading_industries="贡柑、白毛茶、生猪",

@@ -142,7 +142,8 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
             "can_import": self.import_url_name and (user.is_superuser or user.role in self.import_roles),
             "import_url_name": self.import_url_name,
             "empty_text": self.empty_text,
-            "card_title_column": self.card_title_column,
+            "card_title_name": self.card_title_column or next(
+                (name for name in context["table"].columns.names() if name != "select"), None),
         })
         return context
 

@@ -58,6 +58,13 @@ class NeedListView(ScopedListView):
         queryset = restrict(self.base_queryset(), self.request.user, VIEW)
         return search_needs(queryset, self.request.GET.get("q", ""))
 
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        user = self.request.user
+        if not (user.is_superuser or user.role in ORGANIZERS):
+            kwargs["exclude"] = list(kwargs.get("exclude", [])) + ["select"]  # only organizers tick needs in bulk
+        return kwargs
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user

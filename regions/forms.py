@@ -18,6 +18,14 @@ class VillageForm(StyledModelForm):
         fields = ["name", "code"]
 
 
+class WorkTeamMemberForm(StyledModelForm):
+    class Meta:
+        from regions.models import WorkTeamMember
+
+        model = WorkTeamMember
+        fields = ["name", "position", "unit", "phone"]
+
+
 class WorkTeamForm(StyledModelForm):
     class Meta:
         model = WorkTeam

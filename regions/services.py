@@ -184,6 +184,30 @@ def village_create(*, actor, town, name: str, code: str = "") -> Village:
 
 
 @transaction.atomic
+def work_team_member_add(*, actor, town, name: str, position: str = "", unit: str = "", phone: str = ""):
+    """Add a member to a town's work team (the team must be registered first)."""
+    from regions.models import WorkTeamMember
+
+    team = WorkTeam.objects.filter(town=town).first()
+    if team is None:
+        raise ValidationError(_("请先登记驻镇工作队。"))
+    if not can(actor, team, CHANGE):
+        raise PermissionDenied(_("您无权修改该镇的驻镇工作队。"))
+    member = WorkTeamMember(work_team=team, name=(name or "").strip(), position=position.strip(), unit=unit.strip(),
+                            phone=phone.strip())
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def work_team_member_remove(*, actor, member) -> None:
+    if not can(actor, member.work_team, CHANGE):
+        raise PermissionDenied(_("您无权修改该镇的驻镇工作队。"))
+    member.delete()
+
+
+@transaction.atomic
 def work_team_save(*, actor, town, **fields) -> WorkTeam:
     """Create or update a town's stationed work team."""
     team = WorkTeam.objects.filter(town=town).first() or WorkTeam(town=town)

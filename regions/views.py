@@ -4,14 +4,20 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from accounts.choices import Role
-from core.generic import ImportView, ScopedDetailView, ScopedFormView, ScopedListView
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.views import View
+
+from core.forms import error_text
+from core.generic import ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView
 from core.menu import OFFICIALS, TOWN
 from core.scoping import CHANGE, VIEW, can, get_for_user
 from core.views import current_cycle
 from cycles.models import Cycle
 from regions import services
 from regions.filters import TownFilter, VillageFilter, annotate_cycle
-from regions.forms import TownClassificationForm, VillageForm, WorkTeamForm
+from regions.forms import TownClassificationForm, VillageForm, WorkTeamForm, WorkTeamMemberForm
 from regions.models import County, Town, TownClassification, Village, WorkTeam
 from regions.tables import CountyTable, TownTable, VillageTable
 
@@ -152,6 +158,39 @@ class WorkTeamEditView(ScopedFormView):
     def save(self, form):
         return services.work_team_save(actor=self.request.user, town=self.town, **{
             name: form.cleaned_data[name] for name in form.Meta.fields})
+
+
+class WorkTeamMemberAddView(ScopedFormView):
+    form_class = WorkTeamMemberForm
+    roles = frozenset(WorkTeam.scope_editors)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.town = get_for_user(Town, request.user, VIEW, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_title(self):
+        return "%s驻镇工作队 · 添加队员" % self.town.name
+
+    def save(self, form):
+        return services.work_team_member_add(actor=self.request.user, town=self.town, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("regions:town_detail", args=[self.town.pk])
+
+
+class WorkTeamMemberRemoveView(PageMixin, View):
+    roles = frozenset(WorkTeam.scope_editors)
+
+    def post(self, request, pk, member):
+        from regions.models import WorkTeamMember
+
+        row = get_for_user(WorkTeamMember.objects.select_related("work_team"), request.user, VIEW, pk=member,
+                           work_team__town_id=pk)
+        try:
+            services.work_team_member_remove(actor=request.user, member=row)
+        except PermissionDenied as error:
+            messages.error(request, error_text(error))
+        return redirect("regions:town_detail", pk=pk)
 
 
 class VillageListView(ScopedListView):

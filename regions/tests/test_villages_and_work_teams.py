@@ -45,3 +45,21 @@ def test_it_updates_the_work_team_and_rejects_a_bad_phone(world):
         work_team_save(actor=world["nanxiong_st"], town=world.renhua_county_town, leader_name="越权")
     team.refresh_from_db()
     assert team.leader_name == "新队长"
+
+
+def test_a_town_user_adds_and_removes_work_team_members_on_its_page(world, login):
+    from regions.models import WorkTeamMember
+
+    town = world.renhua_county_town
+    client = login("renhua_county_town")
+    response = client.post(f"/regions/towns/{town.pk}/work-team/members/add/", {
+        "name": "王五", "position": "队员", "unit": "仁化县农业农村局", "phone": "13800001111"})
+    assert response.status_code == 302
+    member = WorkTeamMember.objects.get(name="王五")
+    assert "王五" in client.get(f"/regions/towns/{town.pk}/").content.decode()
+    response = client.post(f"/regions/towns/{town.pk}/work-team/members/add/", {"name": "赵六", "phone": "123"})
+    assert 'data-field="phone"' in response.content.decode()
+    assert login("nanxiong_county_town").post(
+        f"/regions/towns/{town.pk}/work-team/members/{member.pk}/remove/").status_code == 404
+    login("renhua_county_town").post(f"/regions/towns/{town.pk}/work-team/members/{member.pk}/remove/")
+    assert not WorkTeamMember.objects.filter(pk=member.pk).exists()

@@ -6,5 +6,6 @@ app_name = "public"
 urlpatterns = [
     path("notices/", views.public_list, name="public_list"),
     path("notices/<int:pk>/", views.public_detail, name="public_detail"),
+    path("notices/<int:pk>/notice.pdf", views.public_pdf, name="public_pdf"),
     path("objections/receipt/", views.public_receipt, name="public_receipt"),
 ]

@@ -238,6 +238,18 @@ def public_detail(request, pk):
     })
 
 
+def public_pdf(request, pk):
+    """The notice as a printable PDF (public, like the page)."""
+    from django.http import HttpResponse
+
+    from notices.documents import notice_pdf
+
+    notice = get_object_or_404(PublicNotice, pk=pk)
+    response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="notice-%d.pdf"' % notice.pk
+    return response
+
+
 def public_receipt(request):
     """The filer reads the outcome with the receipt number and the phone given."""
     form = ReceiptForm(request.POST or None)

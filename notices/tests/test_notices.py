@@ -208,3 +208,9 @@ def test_the_official_pages_publish_and_handle(world, proposed, login):
     assert Objection.objects.get().status == "upheld"
     client.post(f"/notices/pairings/{proposed['county'].pk}/replace/", {"team": proposed["spare"].pk})
     assert Pairing.objects.filter(status="proposed", team=proposed["spare"]).exists()
+
+
+def test_the_notice_prints_as_a_pdf_without_login(client, published):
+    response = client.get(f"/public/notices/{published.pk}/notice.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

@@ -1,5 +1,7 @@
-"""API for calls and applications, read through the scoping function."""
+"""API for calls and applications, read through the scoping function; applications take workflow actions."""
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from calls.models import Application, ApplicationTown, Call, CallAmendment
 from core.api import ScopedReadOnlyViewSet
@@ -55,7 +57,30 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return bool(obj.recommendation_letter)
 
 
-class ApplicationViewSet(ScopedReadOnlyViewSet):
+class ApplicationActionMixin:
+    """``POST /api/v1/applications/<id>/act/`` with ``{"action": "submit"|"accept"|"return"|…, "comment": ""}``."""
+
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from calls.models import Application
+        from calls.services import application_act
+        from core.api import django_errors_to_drf
+        from core.scoping import VIEW, get_for_user
+
+        application = get_for_user(Application.objects.all(), request.user, VIEW, pk=pk)
+        try:
+            application = application_act(actor=request.user, application=application,
+                                          action=str(request.data.get("action", "")),
+                                          comment=str(request.data.get("comment", "")))
+        except (DjangoValidationError, DjangoPermissionDenied) as error:
+            raise django_errors_to_drf(error)
+        return Response(ApplicationSerializer(application).data)
+
+
+class ApplicationViewSet(ApplicationActionMixin, ScopedReadOnlyViewSet):
     """Applications in scope: the team's own, its units', the organizer's and the levels above."""
 
     queryset = Application.objects.select_related("team").prefetch_related("towns__town")

@@ -4,7 +4,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,12 +59,17 @@ def notify(*, recipients, title, body: str = "", link: str = "") -> list[Notific
         [Notification(recipient=user, title=str(title), body=str(body), link=link) for user in recipients]
     )
     if settings.NOTIFY_BY_EMAIL:
+        from django.db import transaction
+
+        from accounts.tasks import send_notification_mail
+
         for user in recipients:
             if user.email:
-                try:
-                    send_mail(str(title), f"{body}\n{link}", None, [user.email])
-                except Exception:  # mail is a courtesy; the inbox is the record
-                    logger.exception("mail to %s failed", user.email)
+                kwargs = {"subject": str(title), "body": "%s\n%s" % (body, link), "recipients": [user.email]}
+                if "ImmediateBackend" in settings.TASKS["default"]["BACKEND"]:
+                    send_notification_mail.enqueue(**kwargs)
+                else:
+                    transaction.on_commit(lambda kwargs=kwargs: send_notification_mail.enqueue(**kwargs))
     return rows
 
 

@@ -96,8 +96,9 @@ def test_every_background_task_resolves_by_its_path_in_the_worker():
     """The database worker re-imports a task by its module path: the name must point at the Task itself."""
     from django.utils.module_loading import import_string
 
+    from accounts.tasks import send_notification_mail
     from matching.tasks import run_selection_task
     from needs.tasks import import_needs_task
 
-    for task_object in (import_needs_task, run_selection_task):
+    for task_object in (import_needs_task, run_selection_task, send_notification_mail):
         assert import_string(task_object.module_path) is task_object

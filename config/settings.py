@@ -220,3 +220,4 @@ LOGGING = {
     },
 }
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")  # a Fernet key; derived from SECRET_KEY if empty
+FIELD_ENCRYPTION_OLD_KEYS = os.environ.get("FIELD_ENCRYPTION_OLD_KEYS", "")  # still decrypt during a key rotation

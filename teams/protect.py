@@ -2,8 +2,9 @@
 looked up by a keyed digest.
 
 The key comes from the ``FIELD_ENCRYPTION_KEY`` setting (a Fernet key), or is derived from SECRET_KEY when
-that is not set. The database, its backups and the change history hold only the sealed text, the digest and
-the masked form. Rotating the key needs a re-seal of stored values.
+that is not set; ``FIELD_ENCRYPTION_OLD_KEYS`` (comma-separated) still decrypt during a rotation, and
+``manage.py rotate_id_numbers`` re-seals every stored number under the current key. The database, its backups
+and the change history hold only the sealed text, the digest and the masked form.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 _PREFIX = "v2:"
@@ -23,12 +24,24 @@ def _derived(purpose: str) -> bytes:
 
 
 @lru_cache(maxsize=4)
-def _fernet(key: str | None, secret: str) -> Fernet:
-    return Fernet(key.encode() if key else base64.urlsafe_b64encode(_derived("fernet")))
+def _fernet(key: str | None, old_keys: str, secret: str) -> MultiFernet:
+    current = Fernet(key.encode() if key else base64.urlsafe_b64encode(_derived("fernet")))
+    return MultiFernet([current] + [Fernet(old.strip().encode()) for old in old_keys.split(",") if old.strip()])
 
 
-def _cipher() -> Fernet:
-    return _fernet(getattr(settings, "FIELD_ENCRYPTION_KEY", None) or None, settings.SECRET_KEY)
+def _cipher() -> MultiFernet:
+    return _fernet(getattr(settings, "FIELD_ENCRYPTION_KEY", None) or None,
+                   getattr(settings, "FIELD_ENCRYPTION_OLD_KEYS", "") or "", settings.SECRET_KEY)
+
+
+def reseal(token: str) -> str:
+    """The same value sealed under the current key (for key rotation)."""
+    if not token or not token.startswith(_PREFIX):
+        raise ValueError("not a sealed value")
+    try:
+        return _PREFIX + _cipher().rotate(token[len(_PREFIX):].encode()).decode()
+    except InvalidToken:
+        raise ValueError("sealed value does not verify") from None
 
 
 def seal(text: str) -> str:

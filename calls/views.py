@@ -18,7 +18,7 @@ from calls.forms import (
 from calls.models import Application, ApplicationTown, Call, CallAttachment
 from calls.tables import ApplicationTable, CallTable
 from calls.uploads import CONTENT_TYPES
-from core.forms import add_errors
+from core.forms import add_errors, error_text
 from core.generic import (
     PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView, _quote,
 )
@@ -30,10 +30,6 @@ from teams.selectors import memberships_for_team, team_leader
 ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 VIEWERS = OFFICIALS | TEAMS | {Role.UNIT, Role.TOWN}
 APPLICATION_VIEWERS = OFFICIALS | TEAMS | {Role.UNIT}
-
-
-def _errors(error) -> str:
-    return "；".join(getattr(error, "messages", None) or [str(error)])
 
 
 def _download(field_file, filename: str, *, inline: bool = False):
@@ -354,7 +350,7 @@ class ApplicationStartView(PageMixin, View):
         try:
             application = services.application_start(actor=request.user, call=call)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
             return redirect(call.get_absolute_url())
         return redirect(application.get_absolute_url())
 
@@ -418,7 +414,7 @@ class ApplicationTownRemoveView(PageMixin, View):
         try:
             services.application_town_remove(actor=request.user, row=town_row)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         return redirect(application.get_absolute_url())
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 class ForcePasswordChangeMiddleware:
     """Until a first-login (or reset) password is changed, only the password page, logout and static work."""
 
-    allowed_prefixes = ("/static/", "/media/", "/accounts/logout", "/accounts/password", "/public", "/captcha")
+    allowed_prefixes = ("/static/", "/accounts/logout", "/accounts/password", "/public", "/captcha")
 
     def __init__(self, get_response):
         self.get_response = get_response

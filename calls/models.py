@@ -1,5 +1,4 @@
 """Public calls (征集通知) with their towns, attachments and amendments; applications (申报) with ranked towns."""
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -9,24 +8,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
 from calls.choices import AmendmentKind, ApplicationStatus, CallStatus, OrganizerLevel
+from core.files import random_upload_to
 from core.models import DomainModel
 from regions.selectors import organizer_change_q
 
 NOTHING = Q(pk__in=[])
 
 
-def _stored_name(prefix: str, filename: str) -> str:
-    # Random names: the original (often Chinese) name is kept on the record, not in the path.
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return "%s/%s/%s.%s" % (prefix, timezone.localdate().strftime("%Y%m"), uuid.uuid4().hex, extension[:5])
-
-
 def call_attachment_path(instance, filename):
-    return _stored_name("calls", filename)
+    # Referenced by migration 0001 only; the fields use core.files.random_upload_to.
+    return random_upload_to("calls")(instance, filename)
 
 
 def application_file_path(instance, filename):
-    return _stored_name("applications", filename)
+    # Referenced by migration 0001 only; the fields use core.files.random_upload_to.
+    return random_upload_to("applications")(instance, filename)
 
 
 class Call(DomainModel):
@@ -104,7 +100,7 @@ class CallAttachment(DomainModel):
 
     call = models.ForeignKey(Call, verbose_name=_("征集通知"), on_delete=models.CASCADE, related_name="attachments")
     name = models.CharField(_("附件名称"), max_length=200)
-    file = models.FileField(_("文件"), upload_to=call_attachment_path, max_length=200)
+    file = models.FileField(_("文件"), upload_to=random_upload_to("calls"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
 
     class Meta:
@@ -152,9 +148,9 @@ class Application(DomainModel):
                               default=ApplicationStatus.DRAFT, db_index=True)
     service_plan = models.TextField(_("帮扶思路"), blank=True,
                                     help_text=_("针对意向镇的需求，说明帮扶目标、主要措施和预期成效"))
-    unit_endorsement = models.FileField(_("派出单位推荐意见（盖章）"), upload_to=application_file_path, blank=True,
+    unit_endorsement = models.FileField(_("派出单位推荐意见（盖章）"), upload_to=random_upload_to("applications"), blank=True,
                                         max_length=200)
-    recommendation_letter = models.FileField(_("驻镇工作队队长推荐函"), upload_to=application_file_path, blank=True,
+    recommendation_letter = models.FileField(_("驻镇工作队队长推荐函"), upload_to=random_upload_to("applications"), blank=True,
                                              max_length=200)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True,
@@ -213,7 +209,7 @@ class ApplicationTown(DomainModel):
     visits = models.PositiveSmallIntegerField(_("到该镇对接次数"), default=0)
     years = models.PositiveSmallIntegerField(_("对接年数"), default=0)
     engagement_note = models.TextField(_("前期对接情况说明"), blank=True)
-    evidence = models.FileField(_("佐证材料"), upload_to=application_file_path, blank=True, max_length=200)
+    evidence = models.FileField(_("佐证材料"), upload_to=random_upload_to("applications"), blank=True, max_length=200)
 
     class Meta:
         verbose_name = _("意向镇")

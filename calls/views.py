@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import FormView
@@ -18,6 +18,7 @@ from calls.forms import (
 from calls.models import Application, ApplicationTown, Call, CallAttachment
 from calls.tables import ApplicationTable, CallTable
 from calls.uploads import CONTENT_TYPES
+from core.files import file_response, serve_file
 from core.forms import add_errors, error_text
 from core.generic import (
     PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView, _quote,
@@ -30,17 +31,6 @@ from teams.selectors import memberships_for_team, team_leader
 ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 VIEWERS = OFFICIALS | TEAMS | {Role.UNIT, Role.TOWN}
 APPLICATION_VIEWERS = OFFICIALS | TEAMS | {Role.UNIT}
-
-
-def _download(field_file, filename: str, *, inline: bool = False):
-    if not field_file:
-        raise Http404
-    extension = field_file.name.rsplit(".", 1)[-1]
-    kind = {"jpg": "jpeg"}.get(extension, extension)
-    response = FileResponse(field_file.open("rb"), content_type=CONTENT_TYPES.get(kind, "application/octet-stream"))
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = "%s; filename*=UTF-8''%s.%s" % (disposition, _quote(filename), extension)
-    return response
 
 
 def _bytes_response(content: bytes, filename: str, content_type: str):
@@ -226,8 +216,8 @@ class AttachmentDownloadView(View):
         if attachment is None:
             raise Http404
         if attachment.call.status != CallStatus.PUBLISHED:
-            get_for_user(Call.objects.all(), request.user, VIEW, pk=attachment.call_id)
-        return _download(attachment.file, attachment.name)
+            return serve_file(request, attachment, "file", filename=attachment.name)
+        return file_response(attachment.file, attachment.name)  # published with the call: public
 
 
 # --------------------------------------------------------------------------
@@ -335,9 +325,9 @@ class ApplicationDetailView(ScopedDetailView):
 
 
 def _handles(user, person):
-    from teams.selectors import handles_commissioner
+    from teams.selectors import may_verify
 
-    return handles_commissioner(user, person)
+    return may_verify(user, person)
 
 
 class ApplicationStartView(PageMixin, View):
@@ -439,11 +429,13 @@ class ApplicationFileView(PageMixin, View):
     def get(self, request, pk, field):
         application = get_for_user(Application.objects.select_related("team"), request.user, VIEW, pk=pk)
         if field in FILE_FIELDS:
-            return _download(getattr(application, field), "%s_%s" % (application.team.name, FILE_FIELDS[field]))
+            return serve_file(request, application, field,
+                              filename="%s_%s" % (application.team.name, FILE_FIELDS[field]))
         if field.startswith("evidence-") and field[9:].isdigit():
             row = ApplicationTown.objects.filter(application=application, pk=int(field[9:])).select_related("town").first()
             if row is not None:
-                return _download(row.evidence, "%s_%s_佐证材料" % (application.team.name, row.town.name))
+                return serve_file(request, row, "evidence",
+                                  filename="%s_%s_佐证材料" % (application.team.name, row.town.name))
         raise Http404
 
 

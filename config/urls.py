@@ -1,15 +1,10 @@
 """Root URLs: public pages, the signed-in shell, the admin and the API."""
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api import router
 
-admin.site.site_header = "农村科技特派员驻镇帮镇扶村平台 · 管理后台"
-admin.site.site_title = "特派员平台管理"
-admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -31,5 +26,4 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("captcha/", include("captcha.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route in any mode: attachments are served only by scoped views (core.files).

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.files import random_upload_to
 from core.models import DomainModel
 from core.scoping import NOTHING, default_scope_q
 from matching.choices import ConstraintKind, ENDED_PAIRING_STATES, PairingStatus, RoundStatus, RunStatus
@@ -18,7 +19,8 @@ def default_weights() -> dict:
 
 
 def minutes_path(instance, filename):
-    return "selection/%s/minutes/%s" % (instance.pk or "new", filename[-80:])
+    # Referenced by migration 0001 only; the field uses core.files.random_upload_to.
+    return random_upload_to("minutes")(instance, filename)
 
 
 class SelectionRound(DomainModel):
@@ -31,7 +33,7 @@ class SelectionRound(DomainModel):
     weights = models.JSONField(_("权重"), default=default_weights)
     meeting_date = models.DateField(_("遴选会议日期"), null=True, blank=True)
     meeting_participants = models.TextField(_("参会人员"), blank=True)
-    meeting_minutes = models.FileField(_("会议纪要"), upload_to=minutes_path, blank=True, max_length=200)
+    meeting_minutes = models.FileField(_("会议纪要"), upload_to=random_upload_to("minutes"), blank=True, max_length=200)
     finalized_run = models.ForeignKey("SelectionRun", verbose_name=_("确定的方案"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
     finalized_at = models.DateTimeField(_("确定时间"), null=True, blank=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("rounds/<int:pk>/constraints/<int:constraint>/remove/", views.ConstraintRemoveView.as_view(), name="constraint_remove"),
     path("rounds/<int:pk>/panel/", views.PanelScoreView.as_view(), name="panel_score"),
     path("rounds/<int:pk>/meeting/", views.MeetingView.as_view(), name="meeting"),
+    path("rounds/<int:pk>/minutes/", views.MinutesView.as_view(), name="minutes"),
     path("rounds/<int:pk>/finalize/<int:run>/", views.FinalizeView.as_view(), name="finalize"),
     path("rounds/<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
     path("pairings/", views.PairingListView.as_view(), name="pairing_list"),

@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
+from core.files import serve_file
 from core.forms import error_text
 from core.generic import PageMixin, ScopedDetailView, ScopedListView
 from core.menu import OFFICIALS
@@ -213,6 +214,16 @@ class MeetingView(PageMixin, View):
             else:
                 messages.success(request, "已记录遴选会议。")
         return redirect(selection_round.get_absolute_url())
+
+
+class MinutesView(PageMixin, View):
+    """The round's meeting minutes, to those who may see the round."""
+
+    roles = OFFICIALS
+
+    def get(self, request, pk):
+        selection_round = get_object_or_404(SelectionRound, pk=pk)
+        return serve_file(request, selection_round, "meeting_minutes", filename="%s_会议纪要" % selection_round.title)
 
 
 class FinalizeView(PageMixin, View):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
 from core.china import validate_phone
+from core.files import random_upload_to
 from core.models import DomainModel
 from regions.selectors import organizer_change_q
 from core.scoping import NOTHING
@@ -100,7 +101,8 @@ class NoticeEntry(DomainModel):
 
 
 def evidence_path(instance, filename):
-    return "objections/%s/%s" % (instance.receipt_number or "new", filename[-80:])
+    # Referenced by migration 0001 only; the field uses core.files.random_upload_to.
+    return random_upload_to("objections")(instance, filename)
 
 
 def new_receipt_number() -> str:
@@ -117,7 +119,7 @@ class Objection(DomainModel):
     name = models.CharField(_("异议人姓名"), max_length=50)
     phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
     grounds = models.TextField(_("异议理由"))
-    evidence = models.FileField(_("证明材料"), upload_to=evidence_path, blank=True, max_length=200)
+    evidence = models.FileField(_("证明材料"), upload_to=random_upload_to("objections"), blank=True, max_length=200)
     status = models.CharField(_("状态"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.RECEIVED,
                               db_index=True)
     finding = models.TextField(_("调查结论"), blank=True)

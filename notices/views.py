@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.views import View
 
 from accounts.choices import Role
 from core.china import mask_phone
+from core.files import file_response, serve_file
 from core.forms import add_errors, error_text
 from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView
 from core.menu import OFFICIALS
@@ -171,6 +173,23 @@ class ObjectionDetailView(ScopedDetailView):
         return context
 
 
+def _evidence_name(objection) -> str:
+    return "异议证明材料_%s" % objection.receipt_number
+
+
+class ObjectionEvidenceView(PageMixin, View):
+    """The objection's evidence file, to the officials who may see the objection (each download is logged)."""
+
+    roles = OFFICIALS
+
+    def get(self, request, pk):
+        objection = get_object_or_404(Objection, pk=pk)
+        response = serve_file(request, objection, "evidence", filename=_evidence_name(objection))
+        SensitiveAccess.objects.create(user=request.user, content_type=ContentType.objects.get_for_model(Objection),
+                                       object_id=str(objection.pk), field="evidence", purpose="异议证明材料")
+        return response
+
+
 class ObjectionActionView(WorkflowActionView):
     model = Objection
     workflow = OBJECTION_WORKFLOW
@@ -209,7 +228,9 @@ def public_list(request):
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
+    from accounts.throttle import client_ip  # the one place that decides the real client address
+
+    return client_ip(request)
 
 
 def public_detail(request, pk):
@@ -250,14 +271,31 @@ def public_pdf(request, pk):
     return response
 
 
+def _objection_by_receipt(form):
+    """The objection whose receipt number and phone the filer gave, or None."""
+    if not form.is_valid():
+        return None
+    return Objection.objects.select_related("entry", "notice").filter(
+        receipt_number=form.cleaned_data["receipt_number"].strip().upper(),
+        phone=form.cleaned_data["phone"].strip()).first()
+
+
 def public_receipt(request):
     """The filer reads the outcome with the receipt number and the phone given."""
     form = ReceiptForm(request.POST or None)
     objection = None
     if request.method == "POST" and form.is_valid():
-        objection = Objection.objects.select_related("entry", "notice").filter(
-            receipt_number=form.cleaned_data["receipt_number"].strip().upper(),
-            phone=form.cleaned_data["phone"].strip()).first()
+        objection = _objection_by_receipt(form)
         if objection is None:
             form.add_error(None, "未找到该回执号，或联系电话不一致。")
     return render(request, "notices/public_receipt.html", {"form": form, "objection": objection, "title": "异议处理结果查询"})
+
+
+def public_receipt_evidence(request):
+    """The filer's own evidence file: only for a POST proving the receipt number and phone; otherwise 404."""
+    if request.method != "POST":
+        raise Http404
+    objection = _objection_by_receipt(ReceiptForm(request.POST))
+    if objection is None:
+        raise Http404
+    return file_response(objection.evidence, _evidence_name(objection))

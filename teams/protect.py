@@ -1,37 +1,46 @@
 """Protected storage of ID numbers: encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from ``cryptography``),
 looked up by a keyed digest.
 
-The key comes from the ``FIELD_ENCRYPTION_KEY`` setting (a Fernet key), or is derived from SECRET_KEY when
-that is not set; ``FIELD_ENCRYPTION_OLD_KEYS`` (comma-separated) still decrypt during a rotation, and
-``manage.py rotate_id_numbers`` re-seals every stored number under the current key. The database, its backups
+The key comes from the ``FIELD_ENCRYPTION_KEY`` setting (a Fernet key; see config/settings.py) and is never
+derived from anything else: without it sealing and unsealing raise ImproperlyConfigured.
+``FIELD_ENCRYPTION_OLD_KEYS`` (comma-separated) still decrypt during a rotation, and
+``manage.py rotate_id_numbers`` re-seals every stored number under the current key and recomputes its digest
+(the digest is keyed by a sub-key of the field key). The database, its backups
 and the change history hold only the sealed text, the digest and the masked form.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 _PREFIX = "v2:"
 
 
+def _field_key() -> str:
+    key = (getattr(settings, "FIELD_ENCRYPTION_KEY", "") or "").strip()
+    if not key:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is not set: ID numbers cannot be sealed or read without it")
+    return key
+
+
 def _derived(purpose: str) -> bytes:
-    return hashlib.sha256(("kjtpy-protect:%s:%s" % (purpose, settings.SECRET_KEY)).encode()).digest()
+    """A sub-key of the field key (never of SECRET_KEY: rotating the session secret must not break look-ups)."""
+    return hashlib.sha256(("kjtpy-protect:%s:%s" % (purpose, _field_key())).encode()).digest()
 
 
 @lru_cache(maxsize=4)
-def _fernet(key: str | None, old_keys: str, secret: str) -> MultiFernet:
-    current = Fernet(key.encode() if key else base64.urlsafe_b64encode(_derived("fernet")))
+def _fernet(key: str, old_keys: str) -> MultiFernet:
+    current = Fernet(key.encode())
     return MultiFernet([current] + [Fernet(old.strip().encode()) for old in old_keys.split(",") if old.strip()])
 
 
 def _cipher() -> MultiFernet:
-    return _fernet(getattr(settings, "FIELD_ENCRYPTION_KEY", None) or None,
-                   getattr(settings, "FIELD_ENCRYPTION_OLD_KEYS", "") or "", settings.SECRET_KEY)
+    return _fernet(_field_key(), getattr(settings, "FIELD_ENCRYPTION_OLD_KEYS", "") or "")
 
 
 def reseal(token: str) -> str:

@@ -1,4 +1,5 @@
 """Login and password forms with throttling and Chinese messages."""
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
@@ -9,31 +10,54 @@ from core.forms import StyledFormMixin
 
 
 class ThrottledLoginForm(AuthenticationForm):
-    """Django's login form, refusing further tries after repeated failures from one address."""
+    """Django's login form behind the shared login defence (accounts.throttle): a CAPTCHA after a few failures,
+    then growing, bounded delays per account and per address, refused without checking the password."""
 
     error_messages = {
         "invalid_login": _("用户名或密码不正确。"),
         "inactive": _("该账号已停用。"),
-        "locked": _("登录失败次数过多，请%(minutes)s分钟后再试。"),
+        "locked": _("登录失败次数过多，请%(wait)s后再试。"),
+        "captcha": _("请先输入正确的验证码。"),
     }
 
-    def clean(self):
-        from django.conf import settings
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self._ip = throttle.client_ip(request) if request is not None else ""
+        if self.is_bound and throttle.needs_captcha(self.data.get("username", ""), self._ip):
+            self._add_captcha()
 
-        username = self.data.get("username", "")
-        ip = throttle.client_ip(self.request) if self.request else ""
-        if throttle.is_locked(username, ip):
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked",
-                params={"minutes": settings.LOGIN_THROTTLE_SECONDS // 60},
+    def _add_captcha(self):
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = CaptchaField(
+                label="验证码", widget=CaptchaTextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+                error_messages={"invalid": "验证码不正确，请重新输入。", "required": "请输入验证码。"},
             )
+
+    def clean(self):
+        username = self.data.get("username", "")
         try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure(username, ip)
-            raise
-        throttle.clear(username, ip)
-        return cleaned
+            attempt = throttle.begin(username, self._ip)
+        except throttle.Refused as refused:
+            raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                        params={"wait": refused.wait_text})
+        try:
+            if throttle.needs_captcha(username, self._ip) and (
+                "captcha" not in self.fields or "captcha" not in self.cleaned_data
+            ):
+                self._add_captcha()
+                raise forms.ValidationError(self.error_messages["captcha"], code="captcha")
+            try:
+                cleaned = super().clean()
+            except forms.ValidationError:
+                attempt.failed()
+                if throttle.needs_captcha(username, self._ip):
+                    self._add_captcha()  # shown on the page that reports this failure
+                raise
+            if self.user_cache is not None:  # an empty field checks nothing and clears nothing
+                attempt.succeeded()
+            return cleaned
+        finally:
+            attempt.finish()
 
 
 class FirstPasswordForm(StyledFormMixin, SetPasswordForm):
@@ -42,14 +66,6 @@ class FirstPasswordForm(StyledFormMixin, SetPasswordForm):
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     """Change the password, giving the old one."""
-
-
-# Which roles an official may create, within their own scope.
-CREATABLE_ROLES = {
-    "city_st": ["city_rural", "county_st", "county_rural", "town", "unit", "expert"],
-    "county_st": ["county_rural", "town"],
-    "admin": ["province", "city_st", "city_rural", "county_st", "county_rural", "town", "unit", "expert"],
-}
 
 
 class UserCreateForm(StyledFormMixin, forms.Form):
@@ -66,14 +82,13 @@ class UserCreateForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label="派出单位", required=False, queryset=None)
 
     def __init__(self, *args, actor, **kwargs):
-        from accounts.choices import Role
+        from accounts.choices import Role, managed_roles
         from core.scoping import restrict
         from regions.models import County, Town
         from units.models import DispatchingUnit
 
         super().__init__(*args, **kwargs)
-        key = "admin" if actor.is_superuser else actor.role
-        self.fields["role"].choices = [(r, Role(r).label) for r in CREATABLE_ROLES.get(key, [])]
+        self.fields["role"].choices = [(r, Role(r).label) for r in managed_roles(actor)]
         self.fields["county"].queryset = restrict(County.objects.all(), actor)
         self.fields["town"].queryset = restrict(Town.objects.select_related("county"), actor)
         self.fields["unit"].queryset = restrict(DispatchingUnit.objects.all(), actor)

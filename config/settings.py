@@ -1,24 +1,47 @@
 """Settings for the rural S&T commissioner platform.
 
 Everything that differs between machines comes from the environment:
-DATABASE_URL (default: an embedded SQLite file under var/), SECRET_KEY, DEBUG,
-EMAIL_HOST (notifications are also mailed only when it is set).
+DATABASE_URL (default: an embedded SQLite file under var/), SECRET_KEY, FIELD_ENCRYPTION_KEY, DEBUG,
+ALLOWED_HOSTS, EMAIL_HOST (notifications are also mailed only when it is set).
+
+DJANGO_ENV=production marks a production deployment. Then SECRET_KEY and FIELD_ENCRYPTION_KEY (a Fernet key
+that seals ID numbers) must come from the environment, or the settings refuse to load; DEBUG is always off;
+cookies are Secure, HTTPS is enforced and HSTS sent (1 year, subdomains, preload). Behind a TLS-terminating
+proxy set SECURE_PROXY_SSL_HEADER (e.g. HTTP_X_FORWARDED_PROTO); SECURE_SSL_REDIRECT=0, SECURE_HSTS_SECONDS=0,
+SESSION_COOKIE_SECURE=0 etc. turn the defaults off (check --deploy then warns). Static files are served from
+STATIC_ROOT: run ``manage.py collectstatic`` on deploy.
+
+Outside production the two keys, when not in the environment, are read from var/secret_key and
+var/field_encryption_key, created with random values on first use (mode 0600) and reused afterwards: keep
+them, deleting var/field_encryption_key makes the stored ID numbers unreadable. DEBUG is off unless DEBUG=1.
 """
 import os
 from pathlib import Path
 
 import dj_database_url
 
+from config import secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KJTPY_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(exist_ok=True)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
-DEBUG = os.environ.get("DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+def _flag(name, default):
+    """A yes/no environment variable: 1/true/yes/on or 0/false/no/off; ``default`` when unset or empty."""
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
+PRODUCTION = secrets.is_production()
+SECRET_KEY = secrets.secret("SECRET_KEY", VAR_DIR, production=PRODUCTION, generate=secrets.new_secret_key)
+DEBUG = _flag("DEBUG", False) and not PRODUCTION
+ALLOWED_HOSTS = [
+    host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if host.strip()
+]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_site.SystemAdminConfig",  # django.contrib.admin, for system administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -128,8 +151,20 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:landing"
-LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5"))
-LOGIN_THROTTLE_SECONDS = int(os.environ.get("LOGIN_THROTTLE_SECONDS", "900"))
+
+# --- Login defence (accounts/throttle.py; shared by the login page and /api/v1/auth/token/) ---
+# Reverse proxies in front of the app that append to X-Forwarded-For; 0 = ignore X-Forwarded-For entirely.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Per account: from this many failures the page asks for a CAPTCHA and each failure cools the account for
+# 2^(failures - this) seconds, at most LOGIN_DELAY_MAX_SECONDS; a success clears it.
+LOGIN_CAPTCHA_AFTER_FAILURES = int(os.environ.get("LOGIN_CAPTCHA_AFTER_FAILURES", "3"))
+# Per client address, across all usernames: the same growing delay from this many failures.
+LOGIN_IP_DELAY_AFTER_FAILURES = int(os.environ.get("LOGIN_IP_DELAY_AFTER_FAILURES", "20"))
+LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
+# Failures are forgotten after this long without a new one.
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "86400"))
+# API tokens expire this long after they are issued (then obtain a new one with the password).
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -141,7 +176,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
-WHITENOISE_USE_FINDERS = DEBUG
+# Outside production WhiteNoise serves straight from the app and project folders (runserver does not serve
+# static files when DEBUG is off); in production from STATIC_ROOT, filled by collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -158,8 +196,9 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: a refused token answers 401 with WWW-Authenticate (the first class sets the header).
+        "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -171,6 +210,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    # DRF's own throttles: the client address as accounts.throttle.client_ip sees it, never a forged header.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "农村科技特派员驻镇帮镇扶村平台 API",
@@ -182,6 +223,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two fields named organizer_level with different choices: name both enums (no drf_spectacular.W001).
+    "ENUM_NAME_OVERRIDES": {
+        "CallOrganizerLevelEnum": "calls.choices.OrganizerLevel",
+        "PairingOrganizerLevelEnum": ["province", "city", "county"],
+    },
 }
 
 # --- Mail: notifications are mailed only when a mail server is configured ----------
@@ -201,14 +247,26 @@ CAPTCHA_IMAGE_SIZE = (120, 40)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LENGTH = 4
 
-# --- Security defaults (tightened further when DEBUG is off) ---------------------
+# --- Security: HTTPS-only in production (each can be turned off by its environment variable) -------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-if not DEBUG:
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = _flag("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "").strip() or (31536000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", PRODUCTION)
+# Behind a TLS-terminating proxy: the header it sets, e.g. "HTTP_X_FORWARDED_PROTO" or "X-Forwarded-Proto,https".
+# Only set it when the proxy always sets (and overwrites) that header.
+_proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    _header, _, _value = _proxy_header.partition(",")
+    _header = _header.strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (_header if _header.startswith("HTTP_") else "HTTP_" + _header, _value.strip() or "https")
 
 LOGGING = {
     "version": 1,
@@ -216,8 +274,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "kjtpy.sensitive": {"handlers": ["console"], "level": "INFO"},
+        # Django logs to the console only when DEBUG is on: keep server errors and security warnings visible.
+        "django": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
         "jieba": {"level": "WARNING"},
     },
 }
-FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")  # a Fernet key; derived from SECRET_KEY if empty
+# The Fernet key sealing ID numbers: from the environment, else (outside production) var/field_encryption_key.
+FIELD_ENCRYPTION_KEY = secrets.check_fernet_key(
+    "FIELD_ENCRYPTION_KEY",
+    secrets.secret("FIELD_ENCRYPTION_KEY", VAR_DIR, production=PRODUCTION, generate=secrets.new_fernet_key),
+)
 FIELD_ENCRYPTION_OLD_KEYS = os.environ.get("FIELD_ENCRYPTION_OLD_KEYS", "")  # still decrypt during a key rotation

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponseRedirect
 
 from accounts import services
 from accounts.models import Notification, User
@@ -20,6 +21,24 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         ("角色与范围", {"fields": ["role", "full_name", "city", "county", "town", "team", "unit"]}),
     )
     actions = ["reset_password"]
+    # Nobody changes their own role, scope or flags, not even a system administrator (another one must).
+    own_locked_fields = ("role", "province_code", "city", "county", "town", "team", "unit", "is_superuser",
+                         "is_staff", "is_active", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += [name for name in self.own_locked_fields if name not in fields]
+        return fields
+
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's "set password" form: a password set for someone else must be changed and is announced."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect):
+            user = User.objects.get(pk=id)
+            if user.pk != request.user.pk:
+                services.after_password_set_by_other(actor=request.user, user=user)
+        return response
 
     @admin.action(description="重置密码（生成临时密码）")
     def reset_password(self, request, queryset):

@@ -39,3 +39,21 @@ ROLE_SCOPE_FIELD = {
     Role.UNIT: "unit",
     Role.EXPERT: None,
 }
+
+# Which roles each role may create or manage, always inside its own scope (only roles below its own; a unit's
+# account may add accounts for its own unit, a team leader its members). Everything else is the system
+# administrator's: province and city accounts, and the first account of each dispatching unit.
+MANAGED_ROLES = {
+    Role.CITY_ST: (Role.COUNTY_ST, Role.COUNTY_RURAL, Role.TOWN, Role.EXPERT),
+    Role.COUNTY_ST: (Role.TOWN, Role.EXPERT),
+    Role.UNIT: (Role.UNIT,),
+    Role.TEAM_LEADER: (Role.TEAM_MEMBER,),
+}
+ALL_MANAGED_ROLES = tuple(role for role in Role if role != Role.ADMIN) + (Role.ADMIN,)
+
+
+def managed_roles(user) -> tuple:
+    """The roles ``user`` may create and manage (within their scope)."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return ALL_MANAGED_ROLES
+    return MANAGED_ROLES.get(user.role, ())

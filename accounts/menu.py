@@ -1,3 +1,4 @@
+from accounts.choices import Role
 from core.menu import OFFICIALS, MenuItem, register
 
-register(MenuItem("用户", "accounts:user_list", OFFICIALS, group="系统", icon="people", order=90))
+register(MenuItem("用户", "accounts:user_list", OFFICIALS | {Role.UNIT}, group="系统", icon="people", order=90))

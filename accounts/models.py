@@ -69,18 +69,21 @@ class User(AbstractUser, ScopedModel):
 
     @classmethod
     def scope_q(cls, user, action):
-        """Officials read and manage the users of their city or county, towns included; others only themselves."""
+        """Officials read and manage the users of their city or county, towns and expert pools included; a unit's
+        account its unit's accounts; a team leader the team's; everyone else only themselves. Which of those a
+        user may actually create or manage is narrowed by role in ``accounts.services.manages``."""
         own = Q(pk=user.pk)
-        editor_roles = {Role.CITY_ST, Role.COUNTY_ST}
-        if action != "view" and user.role not in editor_roles:
-            return own
         if user.role in CITY_ROLES and user.city_id:
+            if action != "view" and user.role != Role.CITY_ST:
+                return own
             return own | Q(city_id=user.city_id) | Q(county__city_id=user.city_id) | Q(town__county__city_id=user.city_id)
         if user.role in COUNTY_ROLES and user.county_id:
+            if action != "view" and user.role != Role.COUNTY_ST:
+                return own
             return own | Q(county_id=user.county_id) | Q(town__county_id=user.county_id)
-        if user.role == Role.UNIT and user.unit_id and action == "view":
+        if user.role == Role.UNIT and user.unit_id:
             return own | Q(unit_id=user.unit_id)
-        if user.role == Role.TEAM_LEADER and user.team_id and action == "view":
+        if user.role == Role.TEAM_LEADER and user.team_id:
             return own | Q(team_id=user.team_id)
         return own
 
@@ -97,13 +100,14 @@ class User(AbstractUser, ScopedModel):
             raise ValidationError({"town": _("所选镇不属于所选县（市、区）。")})
 
     def save(self, *args, **kwargs):
-        # The admin site is open to officials; their querysets are still scoped.
-        if self.role in CITY_ROLES | COUNTY_ROLES | {Role.PROVINCE, Role.ADMIN}:
-            self.is_staff = True
+        # /admin/ is for system administrators only: nobody else is staff, whatever was ticked.
         if self.role == Role.ADMIN:
             self.is_superuser = True
+        self.is_staff = bool(self.is_superuser)
         # Keep the denormalised chain consistent so scoping needs no joins beyond one level.
-        if self.county_id and not self.city_id and self.role in COUNTY_ROLES:
+        if self.town_id and not self.county_id:
+            self.county_id = self.town.county_id
+        if self.county_id and not self.city_id:
             self.city_id = self.county.city_id
         if self.city_id and not self.province_code:
             self.province_code = self.city.province_code

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, managed_roles
 from accounts.models import Notification, User
 from core.scoping import CHANGE, can
 
@@ -21,11 +22,77 @@ def make_temporary_password(length: int = 10) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
+# The scope fields each role's account carries; the others are cleared so that no stray link widens a scope.
+SCOPE_FIELDS = {
+    Role.ADMIN: (),
+    Role.PROVINCE: ("province_code",),
+    Role.CITY_ST: ("city",),
+    Role.CITY_RURAL: ("city",),
+    Role.COUNTY_ST: ("county", "city"),
+    Role.COUNTY_RURAL: ("county", "city"),
+    Role.TOWN: ("town", "county", "city"),
+    Role.TEAM_LEADER: ("team",),
+    Role.TEAM_MEMBER: ("team",),
+    Role.UNIT: ("unit",),
+    Role.EXPERT: ("county", "city"),  # the expert pool: a county's, or the city's when no county is set
+}
+_ALL_SCOPE_FIELDS = ("province_code", "city", "county", "town", "team", "unit")
+
+
+def _fill_scope_chain(user: User) -> None:
+    """Town → county → city, so the checks and the scoping see the whole chain."""
+    if user.town_id and not user.county_id:
+        user.county_id = user.town.county_id
+    if user.county_id and not user.city_id:
+        user.city_id = user.county.city_id
+
+
+def manages(actor, user: User) -> bool:
+    """Whether ``actor`` may create or manage ``user``: a role below theirs, inside their own scope."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if actor.is_superuser or actor.role == Role.ADMIN:
+        return True
+    if user.pk is not None and user.pk == actor.pk:
+        return False
+    if user.is_superuser or user.role not in managed_roles(actor):
+        return False
+    if actor.role == Role.CITY_ST:
+        return bool(actor.city_id) and user.city_id == actor.city_id
+    if actor.role == Role.COUNTY_ST:
+        return bool(actor.county_id) and user.county_id == actor.county_id
+    if actor.role == Role.UNIT:
+        return bool(actor.unit_id) and user.unit_id == actor.unit_id
+    if actor.role == Role.TEAM_LEADER:
+        return bool(actor.team_id) and user.team_id == actor.team_id
+    return False
+
+
 @transaction.atomic
 def user_create(*, actor, username: str, role: str, full_name: str, password: str | None = None, **fields) -> tuple[User, str]:
-    """Create a user who must change the password at first login; returns (user, initial password)."""
+    """Create a user who must change the password at first login; returns (user, initial password).
+
+    The actor creates only roles below their own and only inside their own scope (``manages``): a city S&T
+    bureau its counties' officials, towns and its expert pool; a county its towns and pool; a unit's account
+    more accounts of its unit; a team leader the team's members. Province, city and the first unit accounts
+    are the system administrator's.
+    """
+    keep = SCOPE_FIELDS.get(role, ())
+    for name in _ALL_SCOPE_FIELDS:
+        if name not in keep:
+            fields.pop(name, None)
+            fields.pop(name + "_id", None)
     password = password or make_temporary_password()
     user = User(username=username, role=role, full_name=full_name, must_change_password=True, **fields)
+    if role == Role.EXPERT and not (user.county_id or user.city_id) and actor is not None:
+        # An organizer's expert pool: the county's for a county official, the city's for a city official.
+        if actor.role in COUNTY_ROLES:
+            user.county_id = actor.county_id
+        elif actor.role in CITY_ROLES:
+            user.city_id = actor.city_id
+    _fill_scope_chain(user)
+    if not manages(actor, user):
+        raise PermissionDenied(_("您不能在管辖范围之外创建账号，也不能创建该角色的账号。"))
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -34,16 +101,34 @@ def user_create(*, actor, username: str, role: str, full_name: str, password: st
 
 @transaction.atomic
 def user_reset_password(*, actor, user: User) -> str:
-    """An official sets a new temporary password for a user in scope (no email or SMS assumed)."""
-    if actor.pk == user.pk or not can(actor, user, CHANGE):
+    """An official sets a new temporary password for a user they manage (no email or SMS assumed)."""
+    if actor.pk == user.pk or not manages(actor, user) or not can(actor, user, CHANGE):
         raise PermissionDenied(_("您无权重置该用户的密码。"))
     password = make_temporary_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user._change_reason = "password reset by %s" % actor.username
-    user.save()
-    notify(recipients=[user], title=_("您的密码已被重置"), body=_("请使用管理员告知的临时密码登录，并立即修改密码。"))
+    user_set_password(actor=actor, user=user, password=password)
     return password
+
+
+@transaction.atomic
+def user_set_password(*, actor, user: User, password: str) -> None:
+    """Someone else sets ``user``'s password: it must be changed at next login, and the user is told."""
+    if actor.pk == user.pk or not manages(actor, user):
+        raise PermissionDenied(_("您无权设置该用户的密码。"))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    after_password_set_by_other(actor=actor, user=user)
+
+
+def after_password_set_by_other(*, actor, user: User) -> None:
+    """A password set by someone else (a page, the API or the admin) is temporary, and its owner is told."""
+    user.must_change_password = True
+    user._change_reason = "password set by %s" % actor.username
+    user.save(update_fields=["must_change_password"])
+    notify(recipients=[user], title=_("您的密码已被重置"),
+           body=_("%(who)s于%(when)s为您设置了新密码。请使用告知您的临时密码登录，并立即修改密码；"
+                  "如非您本人申请，请联系系统管理员。") % {
+               "who": actor.full_name or actor.username,
+               "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
 
 
 @transaction.atomic

@@ -6,14 +6,16 @@ from django.views import View
 
 from accounts import services
 from accounts.filters import UserFilter
-from accounts.forms import CREATABLE_ROLES, UserCreateForm
+from accounts.choices import Role, managed_roles
+from accounts.forms import UserCreateForm
 from accounts.models import User
 from accounts.tables import UserTable
 from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView
 from core.menu import OFFICIALS
 from core.scoping import VIEW, get_for_user
 
-MANAGERS = frozenset({"city_st", "county_st"})
+# Who manages accounts on these pages (team leaders add their members on the team page).
+MANAGERS = frozenset({Role.CITY_ST, Role.COUNTY_ST, Role.UNIT})
 
 
 class UserListView(ScopedListView):
@@ -21,7 +23,7 @@ class UserListView(ScopedListView):
     table_class = UserTable
     filterset_class = UserFilter
     title = "用户"
-    roles = OFFICIALS
+    roles = OFFICIALS | {Role.UNIT}
     search_fields = ["username", "full_name", "organization"]
     create_url_name = "accounts:user_create"
     create_roles = MANAGERS
@@ -36,7 +38,7 @@ class UserDetailView(ScopedDetailView):
     detail_fields = ["username", "full_name", "role", "phone", "organization", "county", "town", "team", "unit",
                      "is_active", "must_change_password", "last_login"]
     list_url_name = "accounts:user_list"
-    roles = OFFICIALS
+    roles = OFFICIALS | {Role.UNIT}
 
     def base_queryset(self):
         return User.objects.select_related("city", "county", "town", "team", "unit")
@@ -56,13 +58,14 @@ class UserCreateView(ScopedFormView):
     def save(self, form):
         data = dict(form.cleaned_data)
         actor = self.request.user
-        if data["role"] not in CREATABLE_ROLES.get("admin" if actor.is_superuser else actor.role, []):
+        if data["role"] not in managed_roles(actor):
             raise PermissionDenied("您不能创建该角色的用户。")
-        if data["role"] in {"county_st", "county_rural"} and not data.get("county") and actor.county_id:
+        if data["role"] in {Role.COUNTY_ST, Role.COUNTY_RURAL, Role.EXPERT} and not data.get("county") \
+                and actor.county_id:
             data["county"] = actor.county
-        if data.get("town") and not data.get("county"):
-            data["county"] = data["town"].county
-        if data["role"] in {"city_rural", "city_st"}:
+        if data["role"] == Role.UNIT and not data.get("unit") and actor.unit_id:
+            data["unit"] = actor.unit
+        if data["role"] in {Role.CITY_RURAL, Role.CITY_ST}:
             data["city"] = actor.city
         user, password = services.user_create(actor=actor, **data)
         messages.info(self.request, "账号 %s 的初始密码：%s（请告知本人，首次登录须修改）" % (user.username, password))

@@ -18,7 +18,7 @@ PAGES = {
     "/units/": ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st", "nanxiong_rural",
                 "unit", "leader", "member", "other_leader"],
     "/accounts/users/": ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st",
-                         "nanxiong_rural"],
+                         "nanxiong_rural", "unit"],
 }
 
 

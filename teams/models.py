@@ -132,6 +132,11 @@ class Commissioner(DomainModel):
                 return own | Q(unit_id=user.unit_id)
             if role in TEAM_ROLES and user.team_id:
                 return own | Q(pk__in=TeamMembership.objects.filter(team_id=user.team_id).values("commissioner_id"))
+            if role == Role.TOWN and user.town_id:
+                # The town and its work team see the people of the team actively paired with it.
+                paired = TeamMembership.objects.filter(team__pairings__town_id=user.town_id,
+                                                       team__pairings__status="active")
+                return own | Q(pk__in=paired.values("commissioner_id"))
             return own
         if role == Role.UNIT and user.unit_id:
             return own | Q(unit_id=user.unit_id)

@@ -137,11 +137,11 @@ def commissioner_update(*, actor, commissioner: Commissioner, **fields) -> Commi
 @transaction.atomic
 def commissioner_verify(*, actor, commissioner: Commissioner) -> Commissioner:
     """The person's dispatching unit or the organizer of a call their team applied to confirms the account."""
-    from teams.selectors import handles_commissioner
+    from teams.selectors import may_verify
 
     if actor.role not in {Role.UNIT, Role.CITY_ST, Role.COUNTY_ST, Role.ADMIN} or \
             (commissioner.user_id == actor.pk and not is_unrestricted(actor)) or \
-            not handles_commissioner(actor, commissioner):
+            not may_verify(actor, commissioner):
         raise PermissionDenied(_("只有特派员的派出单位或征集组织单位可以核验账号。"))
     if commissioner.verified_at:
         raise ValidationError(_("该账号已核验。"))

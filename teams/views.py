@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.views import View
 
 from accounts.choices import Role
+from core.china import mask_phone
 from core.generic import ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView
 from core.menu import OFFICIALS, TEAMS
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
@@ -14,11 +15,14 @@ from teams import services
 from teams.filters import CommissionerFilter, TeamFilter
 from teams.forms import CommissionerEditForm, MemberAddForm, PersonForm, TeamForm
 from teams.models import Commissioner, Team, TeamMembership
-from teams.selectors import commissioner_id_number, handles_commissioner, memberships_for_team, team_locked
+from teams.selectors import (commissioner_id_number, handles_commissioner, log_unmasked, may_verify,
+                             memberships_for_team, sees_phone, team_locked)
 from teams.tables import CommissionerTable, TeamTable
 from units.models import DispatchingUnit
 
 VIEWERS = OFFICIALS | TEAMS | {Role.UNIT}
+# The town of an active pairing opens its team's people (phones included).
+PERSON_VIEWERS = VIEWERS | {Role.TOWN}
 REGISTRARS = frozenset({Role.CITY_ST, Role.COUNTY_ST, Role.UNIT})
 PERSON_KEYS = ["name", "gender", "phone", "unit", "title", "title_level", "education", "specialty",
                "expertise_keywords", "bio", "in_work_team"]
@@ -50,20 +54,39 @@ class CommissionerDetailView(ScopedDetailView):
     list_url_name = "teams:commissioner_list"
     list_title = "特派员库"
     edit_url_name = "teams:commissioner_edit"
-    roles = VIEWERS
+    roles = PERSON_VIEWERS
 
     def base_queryset(self):
         return Commissioner.objects.select_related("unit", "user", "verified_by")
 
+    def field_rows(self):
+        """The mobile number (and the account name made from it) masked unless this user may see it."""
+        person, user = self.object, self.request.user
+        phone_visible = sees_phone(user, person)
+        if phone_visible and person.phone:
+            log_unmasked(user=user, commissioner=person, field="phone", purpose="详情页查看")
+        self.phone_visible = phone_visible
+        rows = super().field_rows()
+        if not phone_visible:
+            label = Commissioner._meta.get_field("phone").verbose_name
+            rows = [(name, mask_phone(value) if name == label else value) for name, value in rows]
+        return rows
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, person = self.request.user, self.object
+        context["phone_visible"] = getattr(self, "phone_visible", sees_phone(user, person))
+        if person.user_id:
+            username = person.user.username
+            # Member accounts are named after the mobile number ("tp" + number): masked with it.
+            hidden = not context["phone_visible"] and username.startswith("tp") and username[2:].isdigit()
+            context["account_name"] = "tp" + mask_phone(username[2:]) if hidden else username
         may_reveal = handles_commissioner(user, person)
         context["may_reveal"] = may_reveal
         if may_reveal and self.request.GET.get("reveal") == "id_number":
             context["id_number"] = commissioner_id_number(user=user, commissioner=person, purpose="详情页查看")
         context["may_verify"] = (not person.is_verified and person.user_id and person.user_id != user.pk
-                                 and user.role in {Role.UNIT, Role.CITY_ST, Role.COUNTY_ST} and may_reveal)
+                                 and user.role in {Role.UNIT, Role.CITY_ST, Role.COUNTY_ST} and may_verify(user, person))
         context["memberships"] = TeamMembership.objects.filter(commissioner=person).select_related("team", "cycle")
         return context
 

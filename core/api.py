@@ -4,13 +4,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.history import history_rows
 from core.models import Transition
 from core.scoping import CHANGE, VIEW, can, restrict
-from core.workflow import transitions_for
+from core.workflow import Conflict, transitions_for
 
 
 class PasswordChanged(permissions.BasePermission):
@@ -39,7 +39,15 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = serializers.ListField(child=serializers.DictField())
 
 
+class ConflictError(APIException):
+    status_code = 409
+    default_detail = "该记录已被他人处理，请刷新后查看。"
+    default_code = "conflict"
+
+
 def django_errors_to_drf(exc):
+    if isinstance(exc, Conflict):
+        return ConflictError(exc.messages[0] if exc.messages else None)
     if isinstance(exc, DjangoValidationError):
         return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, DjangoPermissionDenied):

@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Transition
 
 
+class Conflict(ValidationError):
+    """Someone else moved the record first: of two conflicting steps exactly one wins (API: 409)."""
+
+
 @dataclass(frozen=True)
 class Step:
     """One allowed transition."""
@@ -52,6 +56,14 @@ def apply_transition(
     if not (actor.is_superuser or actor.role in step.roles):
         raise PermissionDenied(_("您的角色不能执行“%(label)s”。") % {"label": step.label})
     current = getattr(obj, state_field)
+    # Check-and-set: lock the row and compare its state with the one this request saw. A second click or a
+    # second official waits here for the first to commit, then finds the state moved and is refused.
+    stored = (type(obj)._default_manager.select_for_update().filter(pk=obj.pk)
+              .values_list(state_field, flat=True).first())
+    if stored is not None and stored != current:
+        label = dict(obj._meta.get_field(state_field).flatchoices).get(stored, stored)
+        raise Conflict(_("该记录已被他人处理（当前状态为“%(state)s”），请刷新页面后查看。") % {"state": label},
+                       code="conflict")
     if current not in step.sources:
         raise ValidationError(
             _("当前状态为“%(state)s”，不能执行“%(label)s”。")

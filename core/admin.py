@@ -32,7 +32,16 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return request.user.is_superuser or request.user.role in self.create_roles
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        if not request.user.is_superuser:
+            return False
+        refusal = getattr(obj, "delete_refusal", None)
+        return obj is None or refusal is None or refusal(request.user) is None
+
+    def get_actions(self, request):
+        # No bulk delete: each delete asks the record's delete_refusal.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -2,6 +2,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -94,6 +95,19 @@ class ScopedViewSetMixin:
                     raise DjangoPermissionDenied("不能把记录移出您的管辖范围。")
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise django_errors_to_drf(exc)
+
+    def perform_destroy(self, instance):
+        """Only what the model says may go (``DomainModel.delete_refusal``); a protected delete answers 409."""
+        refusal = instance.delete_refusal(self.request.user) if hasattr(instance, "delete_refusal") else \
+            "此类记录不能删除。"
+        if refusal:
+            raise PermissionDenied(refusal)
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            names = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects if hasattr(obj, "_meta")})
+            raise ConflictError("仍有%s引用“%s”，不能删除。" % ("、".join(names) or "其他记录", instance))
 
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):

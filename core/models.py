@@ -21,6 +21,16 @@ class DomainModel(ScopedModel):
     class Meta:
         abstract = True
 
+    def delete_refusal(self, user) -> str | None:
+        """Why ``user`` may not delete this record, in Chinese; None when they may.
+
+        Records others depend on are never hard-deleted: cycles are closed, units, towns and teams kept, workflow
+        records move to a closing state. A model whose rows may go (an unused village, a taxonomy entry) overrides
+        this; the API's DELETE and the admin both ask it, and a delete the database still protects answers 409.
+        """
+        return str(_("“%(name)s”是正式记录，其他记录可能依赖它，不能删除；不再使用时请关闭、停用或撤销。")
+                   % {"name": self})
+
 
 class Transition(models.Model):
     """One workflow step taken on a record: who moved it from which state to which, and why."""

@@ -56,6 +56,12 @@ class IndustryProduct(DomainModel):
     def __str__(self):
         return self.name
 
+    def delete_refusal(self, user):
+        """The city's taxonomy editors may remove a product (needs keep their own text and category)."""
+        from core.scoping import can
+
+        return None if can(user, self) else str(_("您无权删除该产品词条。"))
+
     scope_q = IndustryCategory.scope_q
 
 

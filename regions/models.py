@@ -143,6 +143,16 @@ class Village(DomainModel):
     def __str__(self):
         return self.name
 
+    def delete_refusal(self, user):
+        """A village entered by mistake may go while no need names it; otherwise it stays."""
+        from core.scoping import can
+
+        if not can(user, self):
+            return str(_("您无权删除该行政村。"))
+        if self.needs.exists():
+            return str(_("行政村“%(v)s”已被需求引用，不能删除。") % {"v": self.name})
+        return None
+
 
 class WorkTeam(DomainModel):
     """The town's stationed work team (驻镇工作队) that commissioners report to."""

@@ -14,6 +14,18 @@ class DispatchingUnitSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "kind_display", "credit_code", "address", "contact_name", "contact_phone"]
 
 
+    def validate(self, attrs):
+        """On update, who the unit is (name, credit code, kind) is the system administrator's to correct."""
+        request = self.context.get("request")
+        if self.instance is not None and not (request and request.user.is_superuser):
+            changed = [name for name in DispatchingUnit.IDENTITY_FIELDS
+                       if name in attrs and attrs[name] != getattr(self.instance, name)]
+            if changed:
+                raise serializers.ValidationError({name: "单位名称、类型和统一社会信用代码如需更正，请联系系统管理员。"
+                                                   for name in changed})
+        return attrs
+
+
 class DispatchingUnitViewSet(ScopedModelViewSet):
     """Dispatching units (派出单位)."""
 

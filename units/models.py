@@ -27,6 +27,9 @@ class DispatchingUnit(DomainModel):
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
 
+    # Who the unit is: registered once, corrected only by the system administrator.
+    IDENTITY_FIELDS = ("name", "credit_code", "kind")
+
     class Meta:
         verbose_name = _("派出单位")
         verbose_name_plural = _("派出单位")
@@ -56,6 +59,8 @@ class DispatchingUnit(DomainModel):
             if role in TEAM_ROLES and user.team_id:
                 return Q(pk=user.team.lead_unit_id)
             return Q(pk__in=[])
+        # The city S&T bureau registers units and keeps their contacts, as does the unit itself; who the unit is
+        # (IDENTITY_FIELDS) only the system administrator corrects.
         if role == Role.CITY_ST:
             return Q()
         if role == Role.UNIT and user.unit_id:

@@ -4,7 +4,7 @@ from core.generic import ScopedDetailView, ScopedFormView, ScopedListView
 from core.menu import OFFICIALS
 from core.services import record_save
 from units.filters import DispatchingUnitFilter
-from units.forms import DispatchingUnitForm
+from units.forms import DispatchingUnitEditForm, DispatchingUnitForm
 from units.models import DispatchingUnit
 from units.tables import DispatchingUnitTable
 
@@ -43,8 +43,13 @@ class UnitCreateView(ScopedFormView):
 
 class UnitEditView(ScopedFormView):
     model = DispatchingUnit
-    form_class = DispatchingUnitForm
+    form_class = DispatchingUnitEditForm
     roles = VIEWERS
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["actor"] = self.request.user
+        return kwargs
 
     def get_title(self):
         return "编辑 %s" % self.get_instance()

@@ -5,11 +5,13 @@ Every queryset goes through :func:`core.scoping.restrict`; views stay thin and c
 """
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -19,6 +21,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from core import idempotency
 from core.excel import export_rows, make_template
 from core.forms import CommentForm, ImportForm, add_errors
 from core.history import history_rows
@@ -252,7 +255,13 @@ class ScopedFormView(PageMixin, FormView):
 
     def form_valid(self, form):
         try:
-            self.object = self.save(form)
+            # One record per submission: the hidden idempotency key is claimed with the save (core.idempotency).
+            with transaction.atomic(), idempotency.once(self.request.user, idempotency.key_from(self.request)) as claim:
+                self.object = self.save(form)
+                claim.done(self.object, self.get_success_url())
+        except idempotency.AlreadySubmitted as duplicate:
+            messages.info(self.request, "该表单已提交过，未重复保存。")
+            return redirect(duplicate.earlier.result_url or self.request.path)
         except ValidationError as error:
             add_errors(form, error)
             return self.form_invalid(form)
@@ -268,6 +277,7 @@ class ScopedFormView(PageMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["submit_label"] = self.submit_label
+        context["idempotency_key"] = uuid.uuid4().hex
         return context
 
 

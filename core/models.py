@@ -113,3 +113,18 @@ class TaskRun(models.Model):
     @classmethod
     def scope_q(cls, user, action):
         return models.Q(created_by=user)
+
+
+class IdempotencyKey(models.Model):
+    """A submission already made: the same key from the same user makes no second record (double click, weak
+    network, a retried API call). Forms carry one in a hidden field; API clients send ``Idempotency-Key``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64, blank=True)
+    result_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_key")]

@@ -66,3 +66,32 @@ def test_two_conflicting_steps_on_one_application_one_wins(transactional_db, wor
         assert len(moved) == 1 and moved[0].from_state == "submitted"
         application.refresh_from_db()
         assert application.status == moved[0].to_state
+
+
+def test_a_double_submit_at_the_same_instant_makes_one_record(transactional_db, world):
+    """Two requests with one Idempotency-Key race: one creates, the other waits and replays it."""
+    from django.test import Client
+
+    from regions.models import Village
+
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def post():
+        try:
+            client = Client()
+            client.force_login(User.objects.get(username="renhua_county_town"))
+            barrier.wait()
+            response = client.post("/api/v1/villages/", {"town": world.renhua_county_town.pk, "name": "董塘村"},
+                                   content_type="application/json", HTTP_IDEMPOTENCY_KEY="same-key-123456")
+            codes.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(codes) == [200, 201]
+    assert Village.objects.filter(name="董塘村").count() == 1

@@ -133,8 +133,11 @@ def needs_system_move(*, needs, move: str, actor=None, comment: str = "") -> int
     count = 0
     with transaction.atomic():
         for need in needs:
-            if need.status not in sources:
+            # Check-and-set on the stored row: a need another request moved meanwhile is left alone.
+            stored = Need.objects.select_for_update().filter(pk=need.pk).values_list("status", flat=True).first()
+            if stored is None or stored not in sources:
                 continue
+            need.status = stored
             before = need.status
             need.status = target
             need.save(update_fields=["status", "updated_at"])

@@ -95,3 +95,33 @@ def test_a_double_submit_at_the_same_instant_makes_one_record(transactional_db, 
         thread.join(30)
     assert sorted(codes) == [200, 201]
     assert Village.objects.filter(name="董塘村").count() == 1
+
+
+def test_confirm_and_return_on_one_need_one_wins(transactional_db, world):
+    from needs.models import IndustryCategory, Need
+    from needs.services import need_create, need_transition
+
+    need = need_create(actor=world["renhua_st"], cycle=world.cycle, town=world.renhua_county_town, title="贡柑黄龙病防控",
+                       description="全镇贡柑受黄龙病影响", category=IndustryCategory.objects.get_or_create(name="果树")[0],  # flushed by earlier
+                       service_types=["guidance"])
+    barrier = threading.Barrier(2)
+    results = []
+
+    def act(action, comment):
+        try:
+            actor = User.objects.get(username="renhua_st")
+            barrier.wait()
+            need_transition(actor=actor, need=Need.objects.get(pk=need.pk), action=action, comment=comment)
+            results.append("ok")
+        except ValidationError as error:
+            results.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=act, args=move) for move in [("confirm", ""), ("return", "请补充")]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results.count("ok") == 1, results
+    assert len([t for t in transitions_for(need) if t.from_state == "submitted"]) == 1

@@ -50,15 +50,20 @@ def need_create(*, actor, cycle, town, title, description, category, service_typ
     _check_services(service_types)
     need = Need(cycle=cycle, town=town, title=(title or "").strip(), description=(description or "").strip(),
                 category=category, service_types=list(service_types), created_by=actor, **fields)
+    _check_villages(town, villages)
     need.full_clean()
     need.save()
     if villages:
-        foreign = [v.name for v in villages if v.town_id != town.pk]
-        if foreign:
-            raise ValidationError({"villages": _("行政村不属于该镇：%(v)s") % {"v": "、".join(foreign)}})
         need.villages.set(villages)
     index_needs([need])
     return need
+
+
+def _check_villages(town, villages) -> None:
+    """A need names only villages of its own town (the same check for creates and edits)."""
+    foreign = [v.name for v in villages or () if v.town_id != town.pk]
+    if foreign:
+        raise ValidationError({"villages": _("行政村不属于该镇：%(v)s") % {"v": "、".join(foreign)}})
 
 
 @transaction.atomic
@@ -70,6 +75,12 @@ def need_update(*, actor, need: Need, villages=None, **fields) -> Need:
         raise PermissionDenied(_("需求已确认，只能由组织单位修改。"))
     if "service_types" in fields:
         _check_services(fields["service_types"])
+    for locked in ("cycle", "town"):
+        if locked in fields and getattr(fields[locked], "pk", fields[locked]) != getattr(need, locked + "_id"):
+            raise ValidationError({locked: _("需求的帮扶周期和所在镇不能修改。")})
+        fields.pop(locked, None)
+    if villages is not None:
+        _check_villages(need.town, villages)
     for name, value in fields.items():
         setattr(need, name, value)
     need.full_clean()

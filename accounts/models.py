@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, ROLE_SCOPE_FIELD, Role
 from core.china import validate_phone
+from core.fields import LimitedTextField
 from core.scoping import ScopedModel
 
 
@@ -120,7 +121,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey(User, verbose_name=_("收件人"), on_delete=models.CASCADE,
                                   related_name="notifications")
     title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
+    body = LimitedTextField(_("内容"), max_length=5000, blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)

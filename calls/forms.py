@@ -2,7 +2,8 @@
 from captcha.fields import CaptchaField
 from django import forms
 
-from calls.models import Call
+from calls.models import Application, ApplicationTown, Call, CallAmendment
+from core.fields import BoundedDateFormField, LimitedCharFormField, UploadLimitMixin, limit_of
 from core.forms import StyledForm, StyledModelForm
 from teams.forms import PersonForm
 
@@ -23,13 +24,15 @@ class CallForm(StyledModelForm):
 
 
 class CallAmendForm(StyledForm):
-    summary = forms.CharField(label="变更说明", widget=forms.Textarea, help_text="将在公开页面显示，如：申报截止日期延长至……")
-    close_date = forms.DateField(label="新的申报截止日期", required=False, widget=forms.DateInput())
-    notice = forms.CharField(label="修改后的通知正文", widget=forms.Textarea(attrs={"rows": 8}), required=False,
-                             help_text="不修改正文请留空")
+    summary = LimitedCharFormField(label="变更说明", max_length=limit_of(CallAmendment, "summary"),
+                                   help_text="将在公开页面显示，如：申报截止日期延长至……")
+    close_date = BoundedDateFormField(label="新的申报截止日期", required=False)
+    notice = LimitedCharFormField(label="修改后的通知正文", max_length=limit_of(Call, "notice"),
+                                  widget=forms.Textarea(attrs={"rows": 8}), required=False, help_text="不修改正文请留空")
 
 
-class CallAttachmentForm(StyledForm):
+class CallAttachmentForm(UploadLimitMixin, StyledForm):
+    upload_fields = {"file": "document"}
     name = forms.CharField(label="附件名称", max_length=200)
     file = forms.FileField(label="文件", help_text="PDF、Word（.docx）、Excel（.xlsx）或图片")
 
@@ -51,22 +54,27 @@ class LeaderSignupForm(PersonForm):
         return data
 
 
-class ApplicationForm(StyledForm):
-    service_plan = forms.CharField(label="帮扶思路", widget=forms.Textarea(attrs={"rows": 8}), required=False,
-                                   help_text="针对意向镇的需求，说明帮扶目标、主要措施和预期成效")
+class ApplicationForm(UploadLimitMixin, StyledForm):
+    upload_fields = {"unit_endorsement": "document", "recommendation_letter": "document"}
+    service_plan = LimitedCharFormField(label="帮扶思路", max_length=limit_of(Application, "service_plan"),
+                                        widget=forms.Textarea(attrs={"rows": 8}), required=False,
+                                        help_text="针对意向镇的需求，说明帮扶目标、主要措施和预期成效")
     unit_endorsement = forms.FileField(label="派出单位推荐意见（盖章扫描件）", required=False,
                                        help_text="PDF、JPG、PNG或Word（.docx）；按文件内容检查")
     recommendation_letter = forms.FileField(label="驻镇工作队队长推荐函", required=False,
                                             help_text="PDF、JPG、PNG或Word（.docx）")
 
 
-class ApplicationTownForm(StyledForm):
+class ApplicationTownForm(UploadLimitMixin, StyledForm):
+    upload_fields = {"evidence": "document"}
     town = forms.ModelChoiceField(label="意向镇", queryset=None, empty_label="请选择")
     rank = forms.IntegerField(label="志愿顺序", min_value=1, max_value=20, help_text="1为第一志愿")
-    past_projects = forms.CharField(label="在该镇实施过的项目", widget=forms.Textarea, required=False)
+    past_projects = LimitedCharFormField(label="在该镇实施过的项目", max_length=limit_of(ApplicationTown, "past_projects"),
+                                         required=False)
     visits = forms.IntegerField(label="到该镇对接次数", min_value=0, initial=0)
     years = forms.IntegerField(label="对接年数", min_value=0, initial=0)
-    engagement_note = forms.CharField(label="前期对接情况说明", widget=forms.Textarea, required=False)
+    engagement_note = LimitedCharFormField(label="前期对接情况说明",
+                                           max_length=limit_of(ApplicationTown, "engagement_note"), required=False)
     evidence = forms.FileField(label="佐证材料", required=False, help_text="PDF、JPG、PNG或Word（.docx）")
 
     def __init__(self, *args, towns=None, **kwargs):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
 from calls.choices import AmendmentKind, ApplicationStatus, CallStatus, OrganizerLevel
+from core.fields import BoundedDateField, LimitedTextField
 from core.files import random_upload_to
 from core.models import DomainModel
 from regions.selectors import organizer_change_q
@@ -36,9 +37,9 @@ class Call(DomainModel):
     issuer = models.CharField(_("发文单位"), max_length=100, help_text=_("如：仁化县科学技术局"))
     title = models.CharField(_("标题"), max_length=200)
     doc_number = models.CharField(_("文号"), max_length=50, help_text=_("如：韶科〔2025〕12号"))
-    notice = models.TextField(_("通知正文"))
-    open_date = models.DateField(_("开始申报日期"))
-    close_date = models.DateField(_("申报截止日期"))
+    notice = LimitedTextField(_("通知正文"), max_length=10000)
+    open_date = BoundedDateField(_("开始申报日期"))
+    close_date = BoundedDateField(_("申报截止日期"))
     contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
     towns = models.ManyToManyField("regions.Town", verbose_name=_("征集镇"), related_name="calls")
     status = models.CharField(_("状态"), max_length=16, choices=CallStatus.choices, default=CallStatus.DRAFT,
@@ -121,7 +122,7 @@ class CallAmendment(DomainModel):
 
     call = models.ForeignKey(Call, verbose_name=_("征集通知"), on_delete=models.CASCADE, related_name="amendments")
     kind = models.CharField(_("类型"), max_length=8, choices=AmendmentKind.choices)
-    summary = models.TextField(_("变更说明"))
+    summary = LimitedTextField(_("变更说明"), max_length=1000)
     old_close_date = models.DateField(_("原截止日期"), null=True, blank=True)
     new_close_date = models.DateField(_("新截止日期"), null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
@@ -146,7 +147,7 @@ class Application(DomainModel):
                              related_name="applications")
     status = models.CharField(_("状态"), max_length=16, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.DRAFT, db_index=True)
-    service_plan = models.TextField(_("帮扶思路"), blank=True,
+    service_plan = LimitedTextField(_("帮扶思路"), max_length=5000, blank=True,
                                     help_text=_("针对意向镇的需求，说明帮扶目标、主要措施和预期成效"))
     unit_endorsement = models.FileField(_("派出单位推荐意见（盖章）"), upload_to=random_upload_to("applications"), blank=True,
                                         max_length=200)
@@ -205,10 +206,10 @@ class ApplicationTown(DomainModel):
                                     related_name="towns")
     town = models.ForeignKey("regions.Town", verbose_name=_("意向镇"), on_delete=models.PROTECT, related_name="+")
     rank = models.PositiveSmallIntegerField(_("志愿顺序"))
-    past_projects = models.TextField(_("在该镇实施过的项目"), blank=True)
+    past_projects = LimitedTextField(_("在该镇实施过的项目"), max_length=2000, blank=True)
     visits = models.PositiveSmallIntegerField(_("到该镇对接次数"), default=0)
     years = models.PositiveSmallIntegerField(_("对接年数"), default=0)
-    engagement_note = models.TextField(_("前期对接情况说明"), blank=True)
+    engagement_note = LimitedTextField(_("前期对接情况说明"), max_length=2000, blank=True)
     evidence = models.FileField(_("佐证材料"), upload_to=random_upload_to("applications"), blank=True, max_length=200)
 
     class Meta:

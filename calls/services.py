@@ -19,6 +19,7 @@ from calls.choices import (
 from calls.models import Application, ApplicationTown, Call, CallAmendment, CallAttachment
 from calls.uploads import EXTENSIONS, NOTICE_KINDS, check_upload
 from core.documents import DOC_NUMBER_RE
+from core.fields import cycle_date_error
 from core.scoping import CHANGE, can, is_unrestricted
 from core.workflow import apply_transition
 from regions.models import Town
@@ -41,6 +42,10 @@ def _check_call(call: Call, towns, actor) -> None:
         errors["doc_number"] = _("文号格式应如“韶科〔2025〕12号”：年份用六角括号〔〕，序号不加“第”字和前导0。")
     if call.open_date and call.close_date and call.close_date < call.open_date:
         errors["close_date"] = _("申报截止日期不能早于开始日期。")
+    # A call opens within its cycle (the close date is bounded by the field's 2000–2100 range and the open date).
+    outside = cycle_date_error(call.open_date, call.cycle, _("开始申报日期"))
+    if outside:
+        errors["open_date"] = outside
     towns = list(towns)
     if not towns:
         errors["towns"] = _("请至少选择一个征集镇。")

@@ -1,11 +1,21 @@
-"""Attachment checks by content (magic bytes), never by the file name, and by size."""
+"""Attachment checks by content (magic bytes), never by the file name, and by size.
+
+One size limit per kind of upload, each a setting, so what a form says is what is enforced:
+``document`` (call attachments, application materials, meeting minutes: ``UPLOAD_MAX_BYTES``),
+``objection`` (the public's evidence: ``OBJECTION_UPLOAD_MAX_BYTES``) and ``import`` (spreadsheets:
+``IMPORT_UPLOAD_MAX_BYTES``), kept in :mod:`core.fields`. Forms show ``upload_limit_text``; :func:`check_upload`
+enforces the same number.
+"""
 from __future__ import annotations
 
 import zipfile
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.fields import UploadLimitMixin, upload_max_bytes, upload_size_error  # noqa: F401 (re-exported)
+
+max_bytes = upload_max_bytes
 
 KIND_LABELS = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG", "docx": "Word（.docx）", "xlsx": "Excel（.xlsx）"}
 CONTENT_TYPES = {
@@ -18,10 +28,6 @@ CONTENT_TYPES = {
 EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png", "docx": "docx", "xlsx": "xlsx"}
 DOCUMENT_KINDS = ("pdf", "jpeg", "png", "docx")
 NOTICE_KINDS = ("pdf", "docx", "xlsx", "jpeg", "png")
-
-
-def max_bytes() -> int:
-    return settings.UPLOAD_MAX_BYTES
 
 
 def sniff(upload) -> str | None:
@@ -50,14 +56,13 @@ def sniff(upload) -> str | None:
     return None
 
 
-def check_upload(upload, *, label: str, kinds=DOCUMENT_KINDS) -> str:
-    """Check one upload; returns its kind or raises a ValidationError naming the field in Chinese."""
-    size = getattr(upload, "size", None) or 0
-    if size == 0:
-        raise ValidationError(_("“%(label)s”文件为空，请重新选择。") % {"label": label})
-    if size > max_bytes():
-        raise ValidationError(_("“%(label)s”文件过大（%(size).1f MB），上限为%(max)d MB。") % {
-            "label": label, "size": size / 1024 / 1024, "max": max_bytes() // 1024 // 1024})
+def check_upload(upload, *, label: str, kinds=DOCUMENT_KINDS, purpose: str = "document") -> str:
+    """Check one upload; returns its kind or raises a ValidationError naming the field in Chinese.
+
+    ``purpose`` picks the size limit (see ``core.fields.UPLOAD_LIMIT_SETTINGS``)."""
+    problem = upload_size_error(upload, label=label, purpose=purpose)
+    if problem:
+        raise ValidationError(problem)
     kind = sniff(upload)
     if kind not in kinds:
         raise ValidationError(_("“%(label)s”文件类型不符：只接受%(kinds)s格式（按文件内容检查，与文件名无关）。") % {

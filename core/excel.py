@@ -11,6 +11,14 @@ Pure functions over file-like objects (no models):
   frozen header and every formula-like text neutralised.
 * :func:`make_template` writes an import template with an instructions
   sheet (说明) and drop-down lists.
+
+Memory is bounded before openpyxl sees a workbook (:func:`_check_xlsx_package`):
+the parts may unpack to at most ``EXCEL_MAX_UNCOMPRESSED_BYTES`` (a zip bomb is
+refused from the sizes in the zip directory, which Python's zipfile also holds
+the data to), and the shared strings and sheets are streamed through expat in
+64 KB pieces, counting characters without keeping them, so a cell longer than
+``EXCEL_MAX_CELL_CHARS`` is refused (naming its cell) as soon as the count
+passes the cap, before openpyxl would build its shared-strings table.
 """
 
 from __future__ import annotations
@@ -19,9 +27,12 @@ import codecs
 import csv
 import datetime as dt
 import io
+import posixpath
 import re
 import zipfile
 import zlib
+from xml.etree import ElementTree
+from xml.parsers import expat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -185,6 +196,18 @@ MSG_DATE = _("日期格式不正确（“%(value)s”），应如2021-12-31或20
 MSG_CODE_PRECISION = _("数字位数过多，Excel已丢失精度，请把该列设置为文本格式后重新填写")
 MSG_CODE_FRACTION = _("代码不能有小数，现为“%(value)s”")
 MSG_CHOICE = _("“%(value)s”不是可选值，应为以下之一：%(choices)s")
+MSG_DATE_RANGE = _("日期应在%(min)s至%(max)s之间（现为%(value)s），请检查年份")
+MSG_UNPACKED_TOO_LARGE = _(
+    "文件解压后超过%(limit)d MB，不像正常的数据表（可能含有异常内容），请删除多余的工作表和格式后另存为.xlsx重新上传。"
+)
+MSG_CELL_TOO_LONG = _("单元格%(cell)s（工作表“%(sheet)s”）超过%(max)d个字，请精简到%(max)d字以内后重新上传。")
+MSG_TEXT_TOO_LONG = _("表格中有超过%(max)d个字的文字（未找到所在单元格），请精简后重新上传。")
+MSG_CSV_CELL_TOO_LONG = _("有单元格超过%(max)d个字，请精简后重新上传。")
+
+DEFAULT_MAX_CELL_CHARS = 5000
+DEFAULT_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
 
 EXCEL_ERROR_VALUES = frozenset(
     ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
@@ -207,11 +230,12 @@ _MAX_MERGE_COLUMNS = 256
 
 
 class _FileRefused(Exception):
-    """A file-level problem that stops reading."""
+    """A file-level problem that stops reading (``row`` when it can be named)."""
 
-    def __init__(self, message: Any) -> None:
+    def __init__(self, message: Any, row: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.row = row
 
 
 class _CellProblem(Exception):
@@ -328,6 +352,16 @@ def _date_from_parts(year: str | int, month: str | int, day: str | int, original
 
 
 def _convert_date(value: Any) -> dt.date:
+    day = _parse_date(value)
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise _CellProblem(
+            format_message(MSG_DATE_RANGE, {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat(),
+                                            "value": day.isoformat()})
+        )
+    return day
+
+
+def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -520,6 +554,300 @@ def _xlsx_merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, 
     return ranges
 
 
+# --------------------------------------------------------------------------
+# Bounding memory before openpyxl opens a package
+# --------------------------------------------------------------------------
+
+_SCAN_CHUNK = 64 * 1024
+# No start tag, attribute, comment or declaration in a workbook is near this long; expat would buffer it whole.
+_PENDING_TOKEN_LIMIT = 1024 * 1024
+_SMALL_PART_LIMIT = 4 * 1024 * 1024
+# What the cheap sheet check cannot rule out: rich-text runs (a text split into pieces), and CDATA, comments
+# and processing instructions (which may contain '<').
+_FULL_SCAN_RE = re.compile(rb"<(?:[\w.-]+:)?r[\s/>]|<!|<\?(?!xml[\s?])")
+
+
+class _LongText(Exception):
+    """Counting stopped: a text passed the cap (``cell`` is its reference when known)."""
+
+    def __init__(self, cell: str | None = None, row: int | None = None, shared_index: int | None = None) -> None:
+        super().__init__(cell)
+        self.cell = cell
+        self.row = row
+        self.shared_index = shared_index
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _refuse_doctype(*_args: Any) -> None:
+    raise _FileRefused(MSG_NOT_EXCEL)  # workbooks never declare a DTD (entity expansion)
+
+
+def _stream_xml(archive: zipfile.ZipFile, path: str, start: Callable, end: Callable, text: Callable) -> None:
+    """Feed one part to expat in small pieces; text arrives in pieces too and is never joined."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = False
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    fed = 0
+    with archive.open(path) as source:
+        while True:
+            chunk = source.read(_SCAN_CHUNK)
+            if not chunk:
+                break
+            parser.Parse(chunk, False)
+            fed += len(chunk)
+            # CurrentByteIndex is where the last event began: what lies beyond is one token expat is buffering.
+            if fed - max(parser.CurrentByteIndex, 0) > _PENDING_TOKEN_LIMIT:
+                raise _FileRefused(MSG_NOT_EXCEL)
+    parser.Parse(b"", True)
+
+
+class _SharedStringsScan:
+    """Count each shared string's characters (runs included, phonetic guides not); stop at the first long one."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.index = -1
+        self.length = 0
+        self.in_text = 0
+        self.in_phonetic = 0
+
+    def start(self, name: str, _attrs: dict) -> None:
+        local = _local(name)
+        if local == "si":
+            self.index += 1
+            self.length = 0
+        elif local == "t":
+            self.in_text += 1
+        elif local == "rPh":
+            self.in_phonetic += 1
+
+    def end(self, name: str) -> None:
+        local = _local(name)
+        if local == "t":
+            self.in_text -= 1
+        elif local == "rPh":
+            self.in_phonetic -= 1
+
+    def text(self, data: str) -> None:
+        if self.in_text and not self.in_phonetic:
+            self.length += len(data)
+            if self.length > self.cap:
+                raise _LongText(shared_index=self.index)
+
+
+class _SheetScan:
+    """Find a cell whose value, formula or inline text passes the cap, or that uses a long shared string."""
+
+    def __init__(self, cap: int, long_shared: int | None) -> None:
+        self.cap = cap
+        self.long_shared = long_shared
+        self.row = 0
+        self.col = 0
+        self.kind = "n"
+        self.field: str | None = None  # "v", "f" or "t" (inline text) while inside one
+        self.length = 0  # of the current v or f
+        self.inline = 0  # characters of the current cell's inline string
+        self.digits: list[str] = []
+        self.in_phonetic = 0
+
+    def _long(self) -> _LongText:
+        return _LongText(cell=f"{get_column_letter(min(max(self.col, 1), 16384))}{self.row}", row=self.row)
+
+    def start(self, name: str, attrs: dict) -> None:
+        local = _local(name)
+        if local == "row":
+            try:
+                self.row = int(attrs["r"])
+            except (KeyError, ValueError):
+                self.row += 1
+            self.col = 0
+        elif local == "c":
+            ref = attrs.get("r")
+            letters = ref.rstrip("0123456789") if ref else ""
+            if letters and letters.isascii() and letters.isalpha() and len(letters) <= 3:
+                self.col = _column_index(letters.upper().encode())
+                if ref[len(letters):].isdigit():
+                    self.row = int(ref[len(letters):])
+            else:
+                self.col += 1
+            self.kind = attrs.get("t", "n")
+            self.inline = 0
+        elif local in ("v", "f"):
+            self.field = local
+            self.length = 0
+            self.digits = []
+        elif local == "t" and not self.in_phonetic:
+            self.field = "t"
+        elif local == "rPh":
+            self.in_phonetic += 1
+
+    def end(self, name: str) -> None:
+        local = _local(name)
+        if local == "v" and self.kind == "s" and self.long_shared is not None:
+            try:
+                index = int("".join(self.digits))
+            except ValueError:
+                index = -1
+            if index == self.long_shared:
+                raise self._long()
+        if local in ("v", "f", "t"):
+            self.field = None
+        elif local == "rPh":
+            self.in_phonetic -= 1
+
+    def text(self, data: str) -> None:
+        field = self.field
+        if field is None:
+            return
+        if field == "t":
+            self.inline += len(data)
+            if self.inline > self.cap:
+                raise self._long()
+            return
+        self.length += len(data)
+        if self.length > self.cap:
+            raise self._long()
+        if field == "v" and len(self.digits) < 24:
+            self.digits.append(data)
+
+
+def _small_xml(archive: zipfile.ZipFile, path: str) -> Any:
+    info = archive.getinfo(path)
+    if info.file_size > _SMALL_PART_LIMIT:
+        raise ValueError("not a small part")  # read by name instead
+    data = archive.read(path)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise _FileRefused(MSG_NOT_EXCEL)
+    return ElementTree.fromstring(data)
+
+
+def _rels_targets(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """{relationship id: (type, part path)} of one part."""
+    folder, name = posixpath.split(part)
+    rels_path = posixpath.join(folder, "_rels", name + ".rels")
+    targets = {}
+    for rel in _small_xml(archive, rels_path):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        targets[rel.get("Id", "")] = (rel.get("Type", ""), path)
+    return targets
+
+
+def _package_parts(archive: zipfile.ZipFile) -> tuple[list[str], list[tuple[str, str]]]:
+    """(shared-strings parts, [(sheet name, sheet part)]) as the package declares them, as openpyxl finds them.
+
+    What cannot be read from the declarations is taken from the usual part names as well, so a part openpyxl
+    would load is never left unchecked; a package openpyxl cannot open is refused by openpyxl afterwards.
+    """
+    names = set(archive.namelist())
+    shared = {name for name in names if posixpath.basename(name).lower() == "sharedstrings.xml"}
+    by_name = [(name, name) for name in sorted(names) if name.startswith("xl/worksheets/") and name.endswith(".xml")]
+    try:
+        workbook = "xl/workbook.xml"
+        for kind, path in _rels_targets(archive, "").values():
+            if kind.endswith("/officeDocument"):
+                workbook = path
+        targets = _rels_targets(archive, workbook)
+    except _FileRefused:
+        raise
+    except Exception:  # noqa: BLE001 - no readable relationships: the usual names
+        return sorted(shared), by_name
+    shared |= {path for kind, path in targets.values() if kind.endswith("/sharedStrings") and path in names}
+    declared = {rel_id: path for rel_id, (kind, path) in targets.items()
+                if kind.endswith("/worksheet") and path in names}
+    sheets: list[tuple[str, str]] = []
+    try:
+        for element in _small_xml(archive, workbook).iter():
+            if _local(element.tag) == "sheet":
+                # r:id, in the transitional or the strict namespace
+                rel_id = next((value for key, value in element.attrib.items() if key.endswith("}id")), "")
+                if rel_id in declared:
+                    sheets.append((element.get("name") or declared[rel_id], declared[rel_id]))
+    except _FileRefused:
+        raise
+    except Exception:  # noqa: BLE001 - names are only for the message
+        pass
+    listed = {path for _name, path in sheets}
+    sheets += [(path, path) for path in sorted(set(declared.values()) - listed)]
+    return sorted(shared), sheets or by_name
+
+
+def _may_hold_long_text(archive: zipfile.ZipFile, path: str, cap: int) -> bool:
+    """Cheap pre-check of a sheet: could it hold a text (or tag) longer than ``cap`` characters?
+
+    Such a text (or tag) is at least ``cap`` bytes without a '<', so it covers a whole aligned window of
+    ``cap // 2`` bytes; finding a '<' in every window (a C-level find) rules it out. Rich-text runs,
+    CDATA, comments and processing instructions always get the full scan.
+    """
+    window = max(cap // 2, 16)
+    carry = b""
+    tail = b""
+    with archive.open(path) as source:
+        while True:
+            chunk = source.read(1024 * 1024)
+            if not chunk:
+                return False
+            if _FULL_SCAN_RE.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+            data = carry + chunk
+            whole = len(data) - len(data) % window
+            for start in range(0, whole, window):
+                if data.find(b"<", start, start + window) < 0:
+                    return True
+            carry = data[whole:]
+
+
+def _check_xlsx_package(file: IO[bytes], *, max_cell_chars: int, max_unpacked_bytes: int) -> None:
+    """Refuse a workbook that unpacks too large or holds a text longer than ``max_cell_chars``, naming the cell.
+
+    Runs before openpyxl, which would build every shared string in memory. Nothing here keeps text: shared
+    strings and sheets are streamed and only counted, and counting stops at the cap.
+    """
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > max_unpacked_bytes:
+                limit = max_unpacked_bytes // (1024 * 1024)
+                raise _FileRefused(format_message(MSG_UNPACKED_TOO_LARGE, {"limit": limit}))
+            shared, sheets = _package_parts(archive)
+            long_shared = None
+            for path in shared:
+                scan = _SharedStringsScan(max_cell_chars)
+                try:
+                    _stream_xml(archive, path, scan.start, scan.end, scan.text)
+                except _LongText as long:
+                    long_shared = long.shared_index
+                    break
+            for name, path in sheets:
+                if long_shared is None and not _may_hold_long_text(archive, path, max_cell_chars):
+                    continue
+                sheet_scan = _SheetScan(max_cell_chars, long_shared)
+                try:
+                    _stream_xml(archive, path, sheet_scan.start, sheet_scan.end, sheet_scan.text)
+                except _LongText as long:
+                    params = {"cell": long.cell, "sheet": name, "max": max_cell_chars}
+                    message = format_message(MSG_CELL_TOO_LONG, params)
+                    raise _FileRefused(message, row=long.row) from None
+            if long_shared is not None:
+                raise _FileRefused(format_message(MSG_TEXT_TOO_LONG, {"max": max_cell_chars}))
+    except _FileRefused:
+        raise
+    except (zipfile.BadZipFile, zlib.error, expat.ExpatError, ElementTree.ParseError, EOFError, KeyError,
+            ValueError, OSError, NotImplementedError, RuntimeError):
+        raise _FileRefused(MSG_NOT_EXCEL) from None
+    finally:
+        file.seek(0)
+
+
 def _open_xlsx(file: IO[bytes]) -> Any:
     try:
         return openpyxl.load_workbook(file, read_only=True, data_only=False)
@@ -652,7 +980,9 @@ def _detect_encoding(sample: bytes) -> str:
     return "utf-8"
 
 
-def _csv_source(file: IO[bytes], *, filename: str) -> tuple[RowSource, str, Callable[[], None]]:
+def _csv_source(
+    file: IO[bytes], *, filename: str, max_cell_chars: int = DEFAULT_MAX_CELL_CHARS
+) -> tuple[RowSource, str, Callable[[], None]]:
     sample = file.read(64 * 1024)
     file.seek(0)
     if b"\x00" in sample:
@@ -662,7 +992,7 @@ def _csv_source(file: IO[bytes], *, filename: str) -> tuple[RowSource, str, Call
 
     def rows() -> RowSource:
         try:
-            yield from _csv_rows(file, encoding, delimiter)
+            yield from _csv_rows(file, encoding, delimiter, max_cell_chars)
         except UnicodeDecodeError:
             if encoding == "gb18030":
                 raise _FileRefused(MSG_BINARY_CSV) from None
@@ -676,12 +1006,20 @@ class _RestartAsGb18030(Exception):
     """The CSV looked like UTF-8 at first but is not."""
 
 
-def _csv_rows(file: IO[bytes], encoding: str, delimiter: str) -> RowSource:
+def _csv_rows(
+    file: IO[bytes], encoding: str, delimiter: str, max_cell_chars: int = DEFAULT_MAX_CELL_CHARS
+) -> RowSource:
     file.seek(0)
     text = io.TextIOWrapper(file, encoding=encoding, newline="")
+    number = 0
     try:
         for number, values in enumerate(csv.reader(text, delimiter=delimiter), start=1):
             yield number, values, values
+    except csv.Error as error:
+        if "field larger than field limit" not in str(error):
+            raise
+        # The csv module stops a field at csv.field_size_limit() characters (131,072), far above the cap.
+        raise _FileRefused(format_message(MSG_CSV_CELL_TOO_LONG, {"max": max_cell_chars}), row=number + 1) from None
     finally:
         text.detach()
 
@@ -720,6 +1058,7 @@ def _parse(
     max_rows: int,
     header_search_rows: int,
     spreadsheet: bool,
+    max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
 ) -> ParsedTable:
     table = ParsedTable()
     head: list[tuple[int, Sequence[Any], Sequence[Any]]] = []
@@ -797,6 +1136,12 @@ def _parse(
                 record[key] = empty
                 continue
             if type(value) is str:
+                if len(value) > max_cell_chars:  # .xls and CSV; a workbook was checked while streaming
+                    message = format_message(MSG_TOO_LONG, {"max": max_cell_chars, "length": len(value)})
+                    errors.append(RowError(row_number, header, message))
+                    row_ok = False
+                    record[key] = empty
+                    continue
                 value = value.strip()
                 if not value:
                     if required:
@@ -860,6 +1205,8 @@ def read_table(
     max_rows: int = 20000,
     header_search_rows: int = 10,
     sheet: str | None = None,
+    max_cell_chars: int | None = None,
+    max_unpacked_bytes: int | None = None,
 ) -> ParsedTable:
     """Read an uploaded .xlsx, .xls or .csv into clean rows and Chinese error messages.
 
@@ -869,7 +1216,16 @@ def read_table(
     matches ``columns`` best is used unless ``sheet`` names one. More than
     ``max_rows`` non-blank data rows is refused before the file is read in full.
     Blank rows (all mapped cells empty) are skipped.
+
+    A cell longer than ``max_cell_chars`` (setting ``EXCEL_MAX_CELL_CHARS``) is refused; in a workbook
+    while streaming, before it is built, and so is a workbook unpacking to more than
+    ``max_unpacked_bytes`` (``EXCEL_MAX_UNCOMPRESSED_BYTES``). The sheet is found by its header: an
+    instructions sheet before the data is skipped.
     """
+    if max_cell_chars is None:
+        max_cell_chars = _setting("EXCEL_MAX_CELL_CHARS", DEFAULT_MAX_CELL_CHARS)
+    if max_unpacked_bytes is None:
+        max_unpacked_bytes = _setting("EXCEL_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES)
     binary = _as_binary(file)
     head = binary.read(8)
     binary.seek(0)
@@ -882,6 +1238,7 @@ def read_table(
         if head.startswith(_ZIP_MAGIC):
             if not _is_xlsx_package(binary):
                 raise _FileRefused(MSG_NOT_EXCEL)
+            _check_xlsx_package(binary, max_cell_chars=max_cell_chars, max_unpacked_bytes=max_unpacked_bytes)
             source, sheet_name, close = _xlsx_source(binary, sheet=sheet, **options)
             spreadsheet = True
         elif head.startswith(_OLE_MAGIC):
@@ -890,26 +1247,36 @@ def read_table(
         elif extension in _EXCEL_EXTENSIONS:
             raise _FileRefused(MSG_NOT_EXCEL)
         elif extension in _TEXT_EXTENSIONS:
-            source, sheet_name, close = _csv_source(binary, filename=filename)
+            source, sheet_name, close = _csv_source(binary, filename=filename, max_cell_chars=max_cell_chars)
             spreadsheet = False
         else:
             raise _FileRefused(MSG_UNSUPPORTED)
         try:
-            table = _parse(source, spreadsheet=spreadsheet, **options)
+            table = _parse(source, spreadsheet=spreadsheet, max_cell_chars=max_cell_chars, **options)
         except (zipfile.BadZipFile, zlib.error, SyntaxError, EOFError, KeyError) if spreadsheet else ():
             # A package that opened but breaks while its rows are read.
             raise _FileRefused(MSG_NOT_EXCEL) from None
         except _RestartAsGb18030:
-            source = _csv_rows(binary, "gb18030", _csv_delimiter(binary))
-            table = _parse(source, spreadsheet=False, **options)
+            source = _csv_rows(binary, "gb18030", _csv_delimiter(binary), max_cell_chars)
+            table = _parse(source, spreadsheet=False, max_cell_chars=max_cell_chars, **options)
         table.sheet_name = sheet_name
         return table
     except _FileRefused as refused:
-        return ParsedTable(errors=[RowError(None, None, refused.message)])
+        return ParsedTable(errors=[RowError(refused.row, None, refused.message)])
     except (UnicodeDecodeError, csv.Error):
         return ParsedTable(errors=[RowError(None, None, MSG_BINARY_CSV)])
     finally:
         close()
+
+
+def _setting(name: str, default: int) -> int:
+    """A Django setting when settings are configured (this module also runs without them)."""
+    try:
+        from django.conf import settings
+
+        return int(getattr(settings, name, default))
+    except Exception:  # noqa: BLE001 - settings not configured
+        return default
 
 
 def _csv_delimiter(file: IO[bytes]) -> str:

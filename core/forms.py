@@ -1,6 +1,8 @@
 """Form helpers: Bootstrap classes on every widget, Chinese messages beside each field."""
 from django import forms
 
+from core.fields import COMMENT_MAX_CHARS, LimitedCharFormField, UploadLimitMixin, upload_size_error
+
 
 class StyledFormMixin:
     """Give every widget the Bootstrap class its type needs."""
@@ -34,22 +36,20 @@ class StyledForm(StyledFormMixin, forms.Form):
     """A Form with the platform's styling."""
 
 
-class ImportForm(StyledForm):
-    file = forms.FileField(label="Excel 文件", help_text="支持 .xlsx、.xls、.csv（UTF-8 或 GBK）；请使用下载的模板。")
+class ImportForm(UploadLimitMixin, StyledForm):
+    upload_fields = {"file": "import"}
+    file = forms.FileField(label="Excel 文件", help_text="支持 .xlsx、.xls、.csv（UTF-8 或 GBK）；请使用下载的模板")
 
     def clean_file(self):
-        from django.conf import settings
-
         upload = self.cleaned_data["file"]
-        if upload.size == 0:
-            raise forms.ValidationError("文件为空。")
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError("文件过大（上限 %d MB）。" % (settings.UPLOAD_MAX_BYTES // 1024 // 1024))
+        problem = upload_size_error(upload, label="Excel 文件", purpose="import")
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
 
 class CommentForm(StyledForm):
-    comment = forms.CharField(label="意见", widget=forms.Textarea, required=False, max_length=2000)
+    comment = LimitedCharFormField(label="意见", required=False, max_length=COMMENT_MAX_CHARS)
 
 
 def add_errors(form, error) -> None:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import COMMENT_MAX_CHARS, LimitedTextField
 from core.scoping import ScopedModel
 
 
@@ -44,7 +45,7 @@ class Transition(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    comment = models.TextField(_("意见"), blank=True)
+    comment = LimitedTextField(_("意见"), max_length=COMMENT_MAX_CHARS, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -90,7 +91,7 @@ class TaskRun(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     done = models.PositiveIntegerField(_("已处理"), default=0)
     total = models.PositiveIntegerField(_("总数"), default=0)
-    message = models.TextField(_("说明"), blank=True)
+    message = LimitedTextField(_("说明"), max_length=5000, blank=True)
     result = models.JSONField(_("结果"), default=dict, blank=True)
     result_url = models.CharField(_("结果链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
@@ -128,3 +129,17 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_key")]
+
+
+def _fit_change_reason(sender, history_instance=None, **kwargs):
+    """simple-history keeps the change reason in 100 characters; a longer one (an amendment summary, an import
+    file's name) is cut rather than failing the save on PostgreSQL. The full text stays where it belongs (the
+    transition's comment, the amendment record)."""
+    reason = getattr(history_instance, "history_change_reason", None)
+    if reason and len(reason) > 100:
+        history_instance.history_change_reason = reason[:99] + "…"
+
+
+from simple_history.signals import pre_create_historical_record  # noqa: E402
+
+pre_create_historical_record.connect(_fit_change_reason, dispatch_uid="kjtpy-fit-change-reason")

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import check_comment
 from core.models import Transition
 
 
@@ -70,10 +71,12 @@ def apply_transition(
             % {"state": getattr(obj, f"get_{state_field}_display")(), "label": step.label}
         )
     comment = (comment or "").strip()
+    check_comment(comment)
     if step.needs_comment and not comment:
         raise ValidationError({"comment": _("请填写“%(label)s”的理由。") % {"label": step.label}})
     setattr(obj, state_field, step.target)
-    obj._change_reason = comment or str(step.label)
+    # The history's change reason is a 100-character column (django-simple-history); the Transition keeps it all.
+    obj._change_reason = (comment or str(step.label))[:100]
     obj.save(update_fields=list(save_fields or []) + [state_field, "updated_at"] if hasattr(obj, "updated_at") else None)
     return Transition.objects.create(
         content_type=ContentType.objects.get_for_model(type(obj)),
@@ -88,6 +91,7 @@ def apply_transition(
 
 def record_transition(*, obj, action: str, from_state: str, to_state: str, actor, comment: str = "") -> Transition:
     """Record a transition that a service applied itself (bulk or system moves)."""
+    check_comment(comment)
     return Transition.objects.create(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=str(obj.pk),

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import BoundedDateField, LimitedTextField
 from core.models import DomainModel
 from accounts.choices import Role
 
@@ -17,10 +18,10 @@ class Cycle(DomainModel):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED)
-    start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("结束日期"))
-    dispatch_deadline = models.DateField(_("选派完成期限"), help_text=_("首批为2021年12月31日"))
-    agreement_due_date = models.DateField(_("帮扶协议签订期限"), null=True, blank=True)
+    start_date = BoundedDateField(_("开始日期"))
+    end_date = BoundedDateField(_("结束日期"))
+    dispatch_deadline = BoundedDateField(_("选派完成期限"), help_text=_("首批为2021年12月31日"))
+    agreement_due_date = BoundedDateField(_("帮扶协议签订期限"), null=True, blank=True)
     project_submission_days = models.PositiveSmallIntegerField(
         _("项目报送期限（备案后天数）"), default=60
     )
@@ -37,7 +38,7 @@ class Cycle(DomainModel):
     exclude_work_team_members = models.BooleanField(_("驻镇工作队队员不得申报"), default=True)
     exclude_selected_elsewhere = models.BooleanField(_("本周期已入选团队成员不得重复申报"), default=True)
     require_recommendation_letter = models.BooleanField(_("需驻镇工作队队长推荐函"), default=False)
-    note = models.TextField(_("备注"), blank=True)
+    note = LimitedTextField(_("备注"), max_length=1000, blank=True)
 
     # Cycles are programme-wide reference data: every signed-in user reads them.
     scope_editors = frozenset({Role.CITY_ST})

@@ -1,7 +1,9 @@
 from django import forms
 
+from core.fields import BoundedDateFormField, LimitedCharFormField, UploadLimitMixin, limit_of
 from core.forms import StyledForm
 from matching.engine import Weights
+from matching.models import PairConstraint, SelectionRound
 
 WEIGHT_LABELS = {"fit": "需求匹配", "service": "服务类型", "prior": "前期对接", "preference": "志愿顺序", "panel": "会议评分"}
 
@@ -20,12 +22,14 @@ class ConstraintForm(StyledForm):
     town = forms.IntegerField(widget=forms.HiddenInput)
     team = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=[("lock", "锁定"), ("exclude", "排除")])
-    reason = forms.CharField(label="理由", max_length=1000)
+    reason = LimitedCharFormField(label="理由", max_length=limit_of(PairConstraint, "reason"), widget=forms.TextInput)
 
 
-class MeetingForm(StyledForm):
-    meeting_date = forms.DateField(label="会议日期", widget=forms.DateInput)
-    meeting_participants = forms.CharField(label="参会人员", widget=forms.Textarea)
+class MeetingForm(UploadLimitMixin, StyledForm):
+    upload_fields = {"meeting_minutes": "document"}
+    meeting_date = BoundedDateFormField(label="会议日期")
+    meeting_participants = LimitedCharFormField(label="参会人员",
+                                                max_length=limit_of(SelectionRound, "meeting_participants"))
     meeting_minutes = forms.FileField(label="会议纪要（PDF、图片或Word）", required=False)
 
 

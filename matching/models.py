@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.files import random_upload_to
 from core.models import DomainModel
 from core.scoping import NOTHING, default_scope_q
@@ -31,8 +32,8 @@ class SelectionRound(DomainModel):
     title = models.CharField(_("名称"), max_length=200)
     status = models.CharField(_("状态"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.OPEN)
     weights = models.JSONField(_("权重"), default=default_weights)
-    meeting_date = models.DateField(_("遴选会议日期"), null=True, blank=True)
-    meeting_participants = models.TextField(_("参会人员"), blank=True)
+    meeting_date = BoundedDateField(_("遴选会议日期"), null=True, blank=True)
+    meeting_participants = LimitedTextField(_("参会人员"), max_length=1000, blank=True)
     meeting_minutes = models.FileField(_("会议纪要"), upload_to=random_upload_to("minutes"), blank=True, max_length=200)
     finalized_run = models.ForeignKey("SelectionRun", verbose_name=_("确定的方案"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
@@ -83,7 +84,7 @@ class PairConstraint(RoundScoped):
     town = models.ForeignKey("regions.Town", verbose_name=_("镇"), on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey("teams.Team", verbose_name=_("团队"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("类型"), max_length=8, choices=ConstraintKind.choices)
-    reason = models.TextField(_("理由"))
+    reason = LimitedTextField(_("理由"), max_length=1000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -123,7 +124,7 @@ class SelectionRun(RoundScoped):
     inputs = models.JSONField(_("输入"), default=dict)
     result = models.JSONField(_("结果"), default=dict)
     total_score = models.FloatField(_("总分"), null=True, blank=True)
-    error = models.TextField(_("错误"), blank=True)
+    error = LimitedTextField(_("错误"), max_length=5000, blank=True)
     task_run = models.ForeignKey("core.TaskRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -165,7 +166,7 @@ class Pairing(DomainModel):
     registered_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
     active_from = models.DateField(_("开始帮扶日期"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    end_reason = models.TextField(_("结束或更换原因"), blank=True)
+    end_reason = LimitedTextField(_("结束或更换原因"), max_length=COMMENT_MAX_CHARS, blank=True)
 
     scope_county = "town__county"
     scope_town = "town"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
 from core.china import validate_phone
+from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.models import DomainModel
 from core.scoping import default_scope_q
 from needs.choices import ENTERERS, NeedStatus, Priority, service_labels
@@ -79,8 +80,8 @@ class SurveyCampaign(DomainModel):
     city = models.ForeignKey("regions.City", verbose_name=_("地级市"), on_delete=models.PROTECT)
     county = models.ForeignKey("regions.County", verbose_name=_("县（市、区）"), null=True, blank=True,
                                on_delete=models.PROTECT, help_text=_("县级组织时填写"))
-    due_date = models.DateField(_("填报截止日期"))
-    instructions = models.TextField(_("填报说明"), blank=True)
+    due_date = BoundedDateField(_("填报截止日期"))
+    instructions = LimitedTextField(_("填报说明"), max_length=2000, blank=True)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
     towns = models.ManyToManyField("regions.Town", through="CampaignTown", verbose_name=_("调研镇"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True,
@@ -151,10 +152,10 @@ class TownProfile(DomainModel):
                                    validators=[MinValueValidator(0)])
     arable_land_mu = models.DecimalField(_("耕地面积（亩）"), max_digits=11, decimal_places=1, null=True, blank=True,
                                          validators=[MinValueValidator(0)])
-    leading_industries = models.TextField(_("主导产业"), blank=True)
-    characteristic_products = models.TextField(_("特色产品"), blank=True)
-    technical_base = models.TextField(_("现有技术基础"), blank=True)
-    main_problems = models.TextField(_("主要问题"), blank=True)
+    leading_industries = LimitedTextField(_("主导产业"), max_length=2000, blank=True)
+    characteristic_products = LimitedTextField(_("特色产品"), max_length=2000, blank=True)
+    technical_base = LimitedTextField(_("现有技术基础"), max_length=2000, blank=True)
+    main_problems = LimitedTextField(_("主要问题"), max_length=2000, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
 
@@ -193,17 +194,17 @@ class Need(DomainModel):
     campaign = models.ForeignKey(SurveyCampaign, verbose_name=_("需求调研"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="needs")
     title = models.CharField(_("需求标题"), max_length=200)
-    description = models.TextField(_("需求描述"))
+    description = LimitedTextField(_("需求描述"), max_length=2000)
     category = models.ForeignKey(IndustryCategory, verbose_name=_("产业类别"), on_delete=models.PROTECT,
                                  related_name="needs")
     service_types = models.JSONField(_("服务类型"), default=list)
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
-    expected_outcome = models.TextField(_("预期成效"), blank=True)
+    expected_outcome = LimitedTextField(_("预期成效"), max_length=2000, blank=True)
     surveyed_by = models.CharField(_("调研人"), max_length=100, blank=True)
-    surveyed_on = models.DateField(_("调研日期"), null=True, blank=True)
+    surveyed_on = BoundedDateField(_("调研日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED,
                               db_index=True)
-    status_reason = models.TextField(_("退回或关闭理由"), blank=True)
+    status_reason = LimitedTextField(_("退回或关闭理由"), max_length=COMMENT_MAX_CHARS, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 

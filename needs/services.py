@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.choices import Role
 from accounts.services import notify
+from core.fields import cycle_date_error, limit_of
 from core.scoping import CHANGE, can
 from core.workflow import apply_transition, record_transition
 from needs.choices import ENTERERS, NEED_WORKFLOW, SYSTEM_MOVES, NeedStatus, ServiceType
@@ -206,6 +207,9 @@ def campaign_open(*, actor, cycle, title, due_date, towns, instructions: str = "
     outside = [town.name for town in towns if town.pk not in allowed]
     if outside:
         raise ValidationError({"towns": _("以下镇不由您组织：%(t)s") % {"t": "、".join(outside)}})
+    outside_cycle = cycle_date_error(due_date, cycle, _("填报截止日期"))
+    if outside_cycle:
+        raise ValidationError({"due_date": outside_cycle})
     level = "county" if actor.role == Role.COUNTY_ST else "city"
     city = actor.city or (actor.county.city if actor.county_id else towns[0].county.city)
     campaign = SurveyCampaign(cycle=cycle, title=title, due_date=due_date, instructions=instructions,
@@ -292,15 +296,17 @@ def need_columns():
                    help_text="9位统计用区划代码；与“镇名称”至少填一项"),
         ColumnSpec(key="town_name", header="镇名称", aliases=("乡镇", "镇", "乡镇名称", "镇（乡、街道）"), required=False),
         ColumnSpec(key="villages", header="涉及行政村", aliases=("行政村", "村"), kind="multi", required=False),
-        ColumnSpec(key="title", header="需求标题", aliases=("需求名称", "标题"), max_length=200),
-        ColumnSpec(key="description", header="需求描述", aliases=("需求内容", "具体需求", "描述")),
+        ColumnSpec(key="title", header="需求标题", aliases=("需求名称", "标题"), max_length=limit_of(Need, "title")),
+        ColumnSpec(key="description", header="需求描述", aliases=("需求内容", "具体需求", "描述"),
+                   max_length=limit_of(Need, "description")),
         ColumnSpec(key="category", header="产业类别", aliases=("产业", "类别"), kind="choice",
                    choices=list(IndustryCategory.objects.values_list("name", flat=True))),
         ColumnSpec(key="service_types", header="服务类型", aliases=("需求类型",), kind="multi",
                    choices=[(value, str(label)) for value, label in ServiceType.choices]),
         ColumnSpec(key="priority", header="优先级", required=False, kind="choice",
                    choices=[("high", "高"), ("medium", "中"), ("low", "低")]),
-        ColumnSpec(key="expected_outcome", header="预期成效", aliases=("预期目标",), required=False),
+        ColumnSpec(key="expected_outcome", header="预期成效", aliases=("预期目标",), required=False,
+                   max_length=limit_of(Need, "expected_outcome")),
         ColumnSpec(key="surveyed_by", header="调研人", required=False, max_length=100),
         ColumnSpec(key="surveyed_on", header="调研日期", kind="date", required=False),
     ]
@@ -383,7 +389,7 @@ def needs_import(*, actor, cycle, file, filename: str, progress=None) -> ImportR
             for town, row, _villages in rows
         ]
         created = bulk_create_with_history(needs, Need, batch_size=1000, default_user=actor,
-                                           default_change_reason="import %s" % filename)
+                                           default_change_reason=("导入 %s" % filename)[:100])
         if any(need.pk is None for need in created):
             # Databases that do not return ids from bulk inserts: read them back in order.
             created = list(Need.objects.filter(cycle=cycle, created_by=actor).order_by("-pk")[: len(needs)])[::-1]

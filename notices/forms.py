@@ -2,20 +2,21 @@
 from captcha.fields import CaptchaField
 from django import forms
 
+from core.fields import BoundedDateFormField, LimitedCharFormField, limit_of, upload_limit_text, upload_size_error
 from core.forms import StyledForm
-from notices.models import NoticeEntry
+from notices.models import NoticeEntry, Objection, PublicNotice
 
 
 class NoticeForm(StyledForm):
     pairings = forms.ModelMultipleChoiceField(label="公示的结对", queryset=None, widget=forms.CheckboxSelectMultiple)
     title = forms.CharField(label="标题", max_length=200)
     doc_number = forms.CharField(label="文号", max_length=50, required=False)
-    start_date = forms.DateField(label="公示开始日期", widget=forms.DateInput)
+    start_date = BoundedDateFormField(label="公示开始日期")
     working_days = forms.IntegerField(label="公示期（工作日）", min_value=1, max_value=30)
     contact = forms.CharField(label="异议受理联系方式", max_length=200,
                               help_text="如：仁化县科学技术局农村科技股，电话0751-6381234")
-    body = forms.CharField(label="公示正文", widget=forms.Textarea, required=False,
-                           help_text="留空则按公示期、名单和联系方式自动生成规范正文。")
+    body = LimitedCharFormField(label="公示正文", max_length=limit_of(PublicNotice, "body"), required=False,
+                                help_text="留空则按公示期、名单和联系方式自动生成规范正文。")
 
     def __init__(self, *args, pairings, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,9 +28,10 @@ class ObjectionForm(StyledForm):
     entry = forms.ModelChoiceField(label="异议对象（团队）", queryset=NoticeEntry.objects.none(), empty_label="请选择")
     name = forms.CharField(label="真实姓名", max_length=50)
     phone = forms.CharField(label="联系电话", max_length=20)
-    grounds = forms.CharField(label="异议理由", widget=forms.Textarea, max_length=5000,
-                              help_text="请写明具体事实和理由；无具体理由的异议不予受理。")
-    evidence = forms.FileField(label="证明材料（可选，PDF/图片/Word，不超过10MB）", required=False)
+    grounds = LimitedCharFormField(label="异议理由", max_length=limit_of(Objection, "grounds"),
+                                   help_text="请写明具体事实和理由；无具体理由的异议不予受理。")
+    # The label states the limit from OBJECTION_UPLOAD_MAX_BYTES, the number the service enforces.
+    evidence = forms.FileField(label="证明材料", required=False)
     captcha = CaptchaField(label="验证码", error_messages={"invalid": "验证码不正确，请重新输入。"})
 
     def __init__(self, *args, notice, **kwargs):
@@ -37,6 +39,15 @@ class ObjectionForm(StyledForm):
         self.fields["entry"].queryset = notice.entries.filter(outcome="pending")
         self.fields["entry"].label_from_instance = lambda e: "%s（%s%s）" % (e.team_name, e.county_name, e.town_label)
         self.fields["captcha"].widget.attrs.pop("class", None)
+        self.fields["evidence"].label = "证明材料（可选，PDF/图片/Word，%s）" % upload_limit_text("objection")
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if upload:
+            problem = upload_size_error(upload, label="证明材料", purpose="objection")
+            if problem:
+                raise forms.ValidationError(problem)
+        return upload
 
 
 class ReceiptForm(StyledForm):

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
-from core.china import validate_phone
+from core.china import mask_phone, validate_phone
+from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.files import random_upload_to
 from core.models import DomainModel
 from regions.selectors import organizer_change_q
@@ -26,10 +27,10 @@ class PublicNotice(DomainModel):
     issuer = models.CharField(_("发布单位"), max_length=100)
     title = models.CharField(_("标题"), max_length=200)
     doc_number = models.CharField(_("文号"), max_length=50, blank=True)
-    body = models.TextField(_("公示正文"))
+    body = LimitedTextField(_("公示正文"), max_length=10000)
     contact = models.CharField(_("异议受理联系方式"), max_length=200,
                                help_text=_("如：仁化县科学技术局农村科技股，电话0751-6381234，地址……"))
-    start_date = models.DateField(_("公示开始日期"))
+    start_date = BoundedDateField(_("公示开始日期"))
     working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"))
     first_day = models.DateField(_("公示期第一天"))
     last_day = models.DateField(_("公示期最后一天"))
@@ -82,7 +83,7 @@ class NoticeEntry(DomainModel):
     town = models.ForeignKey("regions.Town", on_delete=models.PROTECT, related_name="+")
     team_name = models.CharField(_("团队名称"), max_length=100)
     leader = models.CharField(_("团队负责人"), max_length=100)
-    members = models.TextField(_("团队成员（单位、职称）"), blank=True)
+    members = LimitedTextField(_("团队成员（单位、职称）"), max_length=5000, blank=True)
     town_label = models.CharField(_("帮扶镇"), max_length=100)
     county_name = models.CharField(_("县（市、区）"), max_length=50)
     outcome = models.CharField(_("结果"), max_length=16, choices=EntryOutcome.choices, default=EntryOutcome.PENDING)
@@ -118,15 +119,18 @@ class Objection(DomainModel):
     receipt_number = models.CharField(_("受理回执号"), max_length=16, unique=True, default=new_receipt_number)
     name = models.CharField(_("异议人姓名"), max_length=50)
     phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
-    grounds = models.TextField(_("异议理由"))
+    grounds = LimitedTextField(_("异议理由"), max_length=5000)
     evidence = models.FileField(_("证明材料"), upload_to=random_upload_to("objections"), blank=True, max_length=200)
     status = models.CharField(_("状态"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.RECEIVED,
                               db_index=True)
-    finding = models.TextField(_("调查结论"), blank=True)
+    finding = LimitedTextField(_("调查结论"), max_length=COMMENT_MAX_CHARS, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("处理人"))
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     client_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    # Objectors' identity stays masked in the history, which everyone who reads the objection may open.
+    history_masked_fields = {"name": lambda value: value[:1] + "*" * (len(value) - 1), "phone": mask_phone}
 
     class Meta:
         verbose_name = _("异议")

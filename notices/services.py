@@ -147,7 +147,7 @@ def objection_file(*, notice: PublicNotice, entry: NoticeEntry, name: str, phone
     if evidence is not None:
         from calls.uploads import check_upload
 
-        check_upload(evidence, label="证明材料")
+        check_upload(evidence, label="证明材料", purpose="objection")
         objection.evidence = evidence
     objection.full_clean()
     with transaction.atomic():

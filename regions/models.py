@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core.china import validate_phone
+from core.fields import LimitedTextField
 from core.models import DomainModel
 from regions.choices import OrganizingLevel, TownClass, TownKind
 
@@ -163,7 +164,7 @@ class WorkTeam(DomainModel):
     dispatched_by = models.CharField(_("派驻单位"), max_length=100, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
-    note = models.TextField(_("备注"), blank=True)
+    note = LimitedTextField(_("备注"), max_length=1000, blank=True)
 
     scope_county = "town__county"
     scope_town = "town"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
@@ -166,7 +166,7 @@ def town_classifications_import(*, actor, cycle, file, filename: str) -> ImportR
             new_rows.append(TownClassification(cycle=cycle, town=town, town_class=town_class, organizing_level=level, note=note))
         elif (row.town_class, row.organizing_level, row.note) != (town_class, level, note):
             row.town_class, row.organizing_level, row.note = town_class, level, note
-            row._change_reason = "import %s" % filename
+            row._change_reason = ("导入 %s" % filename)[:100]
             row.save()
     bulk_create_with_history(new_rows, TownClassification, default_user=actor)
     return ImportReport(saved=len(wanted), errors=[])
@@ -177,7 +177,11 @@ def village_create(*, actor, town, name: str, code: str = "") -> Village:
     """A town's user (or its county or the city) adds a village under the town."""
     village = Village(town=town, name=(name or "").strip(), code=(code or "").strip())
     village.full_clean()
-    village.save()
+    try:
+        with transaction.atomic():
+            village.save()
+    except IntegrityError:  # the same name added at the same moment by someone else (full_clean saw neither)
+        raise ValidationError({"name": _("该镇已有同名行政村，请刷新后查看。")})
     if not can(actor, village, CHANGE):
         raise PermissionDenied(_("不能在您的管辖范围之外新增行政村。"))
     return village

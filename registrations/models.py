@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.models import DomainModel
 from regions.selectors import organizer_change_q
 from core.scoping import NOTHING
@@ -25,12 +26,12 @@ class RegistrationSubmission(DomainModel):
                               default=SubmissionStatus.DRAFT, db_index=True)
     doc_number = models.CharField(_("报送函文号"), max_length=50, help_text=_("如：仁科〔2025〕20号"))
     contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
-    sent_on = models.DateField(_("报送日期"), null=True, blank=True)
-    confirmed_on = models.DateField(_("确认日期"), null=True, blank=True)
+    sent_on = BoundedDateField(_("报送日期"), null=True, blank=True)
+    confirmed_on = BoundedDateField(_("确认日期"), null=True, blank=True)
     reference_number = models.CharField(_("备案文号"), max_length=100, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认记录人"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
-    return_comment = models.TextField(_("退回意见"), blank=True)
+    return_comment = LimitedTextField(_("退回意见"), max_length=COMMENT_MAX_CHARS, blank=True)
     pairings = models.ManyToManyField("matching.Pairing", through="SubmissionItem", related_name="registration_submissions",
                                       verbose_name=_("结对"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True,

@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
-from core.china import mask_id_number, validate_phone
+from core.china import mask_id_number, mask_phone, validate_phone
+from core.fields import LimitedTextField
 from core.models import DomainModel
 from needs.choices import service_labels
 from teams.choices import Education, Gender, MemberRole, TitleLevel
@@ -22,9 +23,9 @@ class Team(DomainModel):
     lead_unit = models.ForeignKey("units.DispatchingUnit", verbose_name=_("牵头派出单位"),
                                   on_delete=models.PROTECT, related_name="teams")
     leader_name = models.CharField(_("团队负责人"), max_length=50, blank=True)
-    summary = models.TextField(_("团队简介"), blank=True)
-    expertise_summary = models.TextField(_("专长概述"), blank=True)
-    research_directions = models.TextField(_("研究方向"), blank=True)
+    summary = LimitedTextField(_("团队简介"), max_length=2000, blank=True)
+    expertise_summary = LimitedTextField(_("专长概述"), max_length=2000, blank=True)
+    research_directions = LimitedTextField(_("研究方向"), max_length=2000, blank=True)
     service_types = models.JSONField(_("可提供的服务类型"), default=list, blank=True)
 
     scope_team = ""
@@ -77,7 +78,7 @@ class Commissioner(DomainModel):
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices)
     specialty = models.CharField(_("专业领域"), max_length=100, blank=True)
     expertise_keywords = models.CharField(_("专长关键词"), max_length=200, blank=True, help_text=_("多个用“、”分隔"))
-    bio = models.TextField(_("个人简介"), blank=True)
+    bio = LimitedTextField(_("个人简介"), max_length=2000, blank=True)
     in_work_team = models.BooleanField(_("是驻镇工作队队员"), default=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("平台账号"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="commissioner")
@@ -88,6 +89,8 @@ class Commissioner(DomainModel):
     scope_unit = "unit"
     scope_owner = "user"
     scope_editors = frozenset({Role.TEAM_LEADER, Role.UNIT})
+    # The change history is readable by everyone who reads the record: personal fields stay masked there.
+    history_masked_fields = {"phone": mask_phone}
 
     class Meta:
         verbose_name = _("农村科技特派员")

@@ -19,6 +19,8 @@ from teams.models import Commissioner, Team, TeamMembership
 from teams.protect import digest
 from units.models import DispatchingUnit
 
+# Who a person is and how to reach them: changed by the person, their dispatching unit or the administrator.
+IDENTITY_FIELDS = ("name", "gender", "phone", "unit")
 COMMISSIONER_FIELDS = ("name", "gender", "phone", "unit", "title", "title_level", "education", "specialty",
                        "expertise_keywords", "bio", "in_work_team")
 TEAM_FIELDS = ("name", "summary", "expertise_summary", "research_directions", "service_types")
@@ -125,9 +127,18 @@ def commissioner_update(*, actor, commissioner: Commissioner, **fields) -> Commi
     """Edit a person's registry entry (the person, their unit or their team leader); the ID number stays."""
     if not can(actor, commissioner, CHANGE):
         raise PermissionDenied(_("您无权修改该特派员信息。"))
+    keeper = is_unrestricted(actor) or actor.role == Role.UNIT or commissioner.user_id == actor.pk
     for name, value in fields.items():
-        if name in COMMISSIONER_FIELDS:
-            setattr(commissioner, name, value)
+        if name not in COMMISSIONER_FIELDS:
+            continue
+        current = getattr(commissioner, name)
+        changed = normalize_phone(value or "") != normalize_phone(current) if name == "phone" else value != current
+        if name in IDENTITY_FIELDS and not keeper and changed:
+            # A team leader keeps the members' professional details; who they are and how to reach them is
+            # theirs and their dispatching unit's to change.
+            raise ValidationError({name: _("%(f)s只能由本人或其派出单位修改。") % {
+                "f": Commissioner._meta.get_field(name).verbose_name}})
+        setattr(commissioner, name, value)
     commissioner.phone = normalize_phone(commissioner.phone)
     commissioner.full_clean()
     commissioner.save()
@@ -223,6 +234,12 @@ def team_member_add(*, actor, team: Team, id_number: str, create_account: bool =
     if commissioner is None:
         commissioner = _build_commissioner(id_number=number, **fields)
         commissioner.save()
+    elif ((fields.get("name") or "").strip() != commissioner.name
+          or normalize_phone(fields.get("phone") or "") != normalize_phone(commissioner.phone)):
+        # An ID number alone does not bring someone's registry entry into a team: the leader must also know the
+        # name and mobile number registered for them. Nothing of the entry is disclosed either way.
+        raise ValidationError({"id_number": _("该身份证号码已在特派员库登记，但姓名或手机号码与登记信息不一致。"
+                                              "请核对；如登记信息有误，请联系其本人或派出单位更正。")})
     membership = _add_membership(team=team, commissioner=commissioner, role=MemberRole.MEMBER)
     password = None
     if create_account and commissioner.user_id is None:
@@ -343,7 +360,7 @@ def commissioners_import(*, actor, file, filename: str) -> ImportReport:
         transaction.set_rollback(True)
         return ImportReport(saved=0, errors=errors)
     for commissioner in built:
-        commissioner._change_reason = "import %s" % filename
+        commissioner._change_reason = ("导入 %s" % filename)[:100]
         commissioner.save()
     return ImportReport(saved=len(built), errors=[])
 

@@ -1,21 +1,53 @@
 """Read needs and teams files (.xlsx, or .csv in UTF-8 with or without BOM, or GBK) into engine objects.
 
 Every problem raises `EngineInputError` with a Chinese message naming the file, row and column.
+
+A workbook's data sheet is the first visible sheet whose first rows hold the expected header, so an
+instructions sheet (填表说明) before it is skipped. With known town codes (``known_towns=`` or the
+:func:`known_towns` context, which ``manage.py match`` sets from the platform's division list) a code
+outside them is refused with its row.
 """
 from __future__ import annotations
 
 import csv
 import io as _io
 import re
+import zipfile
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Collection, Iterator
 
 from .errors import EngineInputError
 from .models import SERVICE_TYPES, Need, Team
 
 DEFAULT_ROW_LIMIT = 20_000
 HEADER_SEARCH_ROWS = 10
+# A needs or teams workbook unpacking to more than this is not a table (a zip or shared-strings bomb).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+_KNOWN_TOWNS: ContextVar[frozenset[str] | None] = ContextVar("known_towns", default=None)
+
+
+@contextmanager
+def known_towns(codes: Collection[str] | None) -> Iterator[None]:
+    """Within the block, files are checked against these town codes (None: no check)."""
+    token = _KNOWN_TOWNS.set(frozenset(codes) if codes is not None else None)
+    try:
+        yield
+    finally:
+        _KNOWN_TOWNS.reset(token)
+
+
+def _known(codes: Collection[str] | None) -> frozenset[str] | None:
+    return frozenset(codes) if codes is not None else _KNOWN_TOWNS.get()
+
+
+def _check_known(code: str, known: frozenset[str] | None, path: str, number: int, column: str) -> None:
+    if known is not None and code not in known:
+        raise EngineInputError("镇代码 %s 不在区划名单中（平台的镇、乡、街道列表），请核对代码" % code,
+                               file=path, row=number, column=column)
 
 NEED_COLUMNS = {
     "town_code": "镇代码",
@@ -55,8 +87,13 @@ class Table:
     rows: list[tuple[int, dict[str, str]]]
 
 
-def read_needs(path: str | Path, *, row_limit: int = DEFAULT_ROW_LIMIT) -> list[Need]:
-    """Needs from a file with columns 镇代码, 镇名称, 需求标题, 需求描述, 产业类别, 服务类型."""
+def read_needs(path: str | Path, *, row_limit: int = DEFAULT_ROW_LIMIT,
+               known_towns: Collection[str] | None = None) -> list[Need]:
+    """Needs from a file with columns 镇代码, 镇名称, 需求标题, 需求描述, 产业类别, 服务类型.
+
+    With ``known_towns`` (or inside :func:`known_towns`) a town code outside them is an error.
+    """
+    division_codes = _known(known_towns)
     table = read_table(path, required=list(NEED_COLUMNS.values()), row_limit=row_limit)
     needs: list[Need] = []
     names: dict[str, tuple[str, int]] = {}
@@ -64,6 +101,7 @@ def read_needs(path: str | Path, *, row_limit: int = DEFAULT_ROW_LIMIT) -> list[
     for number, row in table.rows:
         row = _fill_merged_town(row, previous)
         code = _town_code(row["镇代码"], table.path, number, "镇代码")
+        _check_known(code, division_codes, table.path, number, "镇代码")
         name = _required(row, "镇名称", table.path, number)
         title = _required(row, "需求标题", table.path, number)
         known = names.setdefault(code, (name, number))
@@ -78,13 +116,15 @@ def read_needs(path: str | Path, *, row_limit: int = DEFAULT_ROW_LIMIT) -> list[
     return needs
 
 
-def read_teams(path: str | Path, *, towns: set[str] | None = None,
-               row_limit: int = DEFAULT_ROW_LIMIT) -> tuple[list[Team], list[str]]:
+def read_teams(path: str | Path, *, towns: set[str] | None = None, row_limit: int = DEFAULT_ROW_LIMIT,
+               known_towns: Collection[str] | None = None) -> tuple[list[Team], list[str]]:
     """Teams from a file with columns 团队编号, 团队名称, 派出单位, 专业领域, 团队简介, 意向镇代码, 前期对接镇代码.
 
     With `towns` (the codes in the needs file) a preference for another town is an error, and a prior
-    engagement with another town is dropped with a warning; the warnings are returned.
+    engagement with another town is dropped with a warning; the warnings are returned. With
+    ``known_towns`` (or inside :func:`known_towns`) a code outside the division list is an error.
     """
+    division_codes = _known(known_towns)
     table = read_table(path, required=list(TEAM_COLUMNS.values()), row_limit=row_limit)
     teams: list[Team] = []
     seen: dict[str, int] = {}
@@ -97,6 +137,9 @@ def read_teams(path: str | Path, *, towns: set[str] | None = None,
         seen[team_id] = number
         preferred = _town_codes(row["意向镇代码"], table.path, number, "意向镇代码")
         prior = _town_codes(row["前期对接镇代码"], table.path, number, "前期对接镇代码")
+        for column, codes in (("意向镇代码", preferred), ("前期对接镇代码", prior)):
+            for code in codes:
+                _check_known(code, division_codes, table.path, number, column)
         if towns is not None:
             for code in preferred:
                 if code not in towns:
@@ -131,7 +174,7 @@ def read_table(path: str | Path, *, required: list[str], row_limit: int = DEFAUL
         raise EngineInputError("找不到文件", file=name)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        raw_rows = _xlsx_rows(path)
+        raw_rows = _xlsx_rows(path, required)
     elif suffix == ".csv":
         raw_rows = _csv_rows(path)
     elif suffix == ".xls":
@@ -188,15 +231,44 @@ def _row_dict(headers: list[str], cells: list[str]) -> dict[str, str]:
     return row
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[object]]:
+def _check_unpacked_size(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl names the problem
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise EngineInputError("文件解压后超过 %d MB，不像正常的数据表，请删除多余的工作表和格式后另存为 .xlsx"
+                               % (MAX_UNPACKED_BYTES // (1024 * 1024)), file=str(path))
+
+
+def _data_sheet(workbook, required: list[str]):
+    """The first visible sheet whose first rows hold the header (an instructions sheet first is skipped)."""
+    sheets = [ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+    sheets = sheets or list(workbook.worksheets)
+    for sheet in sheets:
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # a wrong stored <dimension> would cut the rows short
+        for number, values in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+            if _looks_like_header([_cell_text(value) for value in values], required):
+                return sheet
+            if number >= HEADER_SEARCH_ROWS:
+                break
+    return sheets[0] if sheets else None
+
+
+def _xlsx_rows(path: Path, required: list[str]) -> Iterator[list[object]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:
         raise EngineInputError("不是有效的 .xlsx 文件（%s）" % type(error).__name__, file=str(path)) from None
     try:
-        sheet = workbook.worksheets[0]
+        sheet = _data_sheet(workbook, required)
+        if sheet is None:
+            raise EngineInputError("工作簿中没有工作表", file=str(path))
         for values in sheet.iter_rows(values_only=True):
             yield list(values)
     finally:

@@ -77,6 +77,9 @@ class UserCreateForm(StyledFormMixin, forms.Form):
     role = forms.ChoiceField(label="角色")
     phone = forms.CharField(label="手机号码", required=False, max_length=20)
     organization = forms.CharField(label="单位/部门", required=False, max_length=100)
+    province_code = forms.CharField(label="省级代码", required=False, max_length=2,
+                                    help_text="省科技厅账号填写，如广东省为 44")
+    city = forms.ModelChoiceField(label="地级市", required=False, queryset=None)
     county = forms.ModelChoiceField(label="县（市、区）", required=False, queryset=None)
     town = forms.ModelChoiceField(label="镇", required=False, queryset=None)
     unit = forms.ModelChoiceField(label="派出单位", required=False, queryset=None)
@@ -89,6 +92,12 @@ class UserCreateForm(StyledFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, Role(r).label) for r in managed_roles(actor)]
+        if actor.is_superuser:
+            from regions.models import City
+
+            self.fields["city"].queryset = City.objects.all()
+        else:  # province and city accounts are the administrator's
+            del self.fields["city"], self.fields["province_code"]
         self.fields["county"].queryset = restrict(County.objects.all(), actor)
         self.fields["town"].queryset = restrict(Town.objects.select_related("county"), actor)
         self.fields["unit"].queryset = restrict(DispatchingUnit.objects.all(), actor)

@@ -47,8 +47,12 @@ def _fill_scope_chain(user: User) -> None:
         user.city_id = user.county.city_id
 
 
-def manages(actor, user: User) -> bool:
-    """Whether ``actor`` may create or manage ``user``: a role below theirs, inside their own scope."""
+def manages(actor, user: User, *, creating: bool = False) -> bool:
+    """Whether ``actor`` may create (``creating``) or manage ``user``: a role below theirs, inside their own scope.
+
+    A unit's account may add accounts for its unit but manages none of them (no unit account resets another:
+    they are peers); the administrator resets unit accounts.
+    """
     if actor is None or not actor.is_authenticated:
         return False
     if actor.is_superuser or actor.role == Role.ADMIN:
@@ -62,7 +66,7 @@ def manages(actor, user: User) -> bool:
     if actor.role == Role.COUNTY_ST:
         return bool(actor.county_id) and user.county_id == actor.county_id
     if actor.role == Role.UNIT:
-        return bool(actor.unit_id) and user.unit_id == actor.unit_id
+        return creating and bool(actor.unit_id) and user.unit_id == actor.unit_id
     if actor.role == Role.TEAM_LEADER:
         return bool(actor.team_id) and user.team_id == actor.team_id
     return False
@@ -91,7 +95,7 @@ def user_create(*, actor, username: str, role: str, full_name: str, password: st
         elif actor.role in CITY_ROLES:
             user.city_id = actor.city_id
     _fill_scope_chain(user)
-    if not manages(actor, user):
+    if not manages(actor, user, creating=True):
         raise PermissionDenied(_("您不能在管辖范围之外创建账号，也不能创建该角色的账号。"))
     user.set_password(password)
     user.full_clean()
@@ -119,10 +123,18 @@ def user_set_password(*, actor, user: User, password: str) -> None:
     after_password_set_by_other(actor=actor, user=user)
 
 
+def revoke_tokens(user: User) -> None:
+    """A new password ends every API token issued under the old one (sessions end by Django's own hash check)."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
 def after_password_set_by_other(*, actor, user: User) -> None:
     """A password set by someone else (a page, the API or the admin) is temporary, and its owner is told."""
+    revoke_tokens(user)
     user.must_change_password = True
-    user._change_reason = "password set by %s" % actor.username
+    user._change_reason = "由%s重置密码" % (actor.full_name or actor.username)
     user.save(update_fields=["must_change_password"])
     notify(recipients=[user], title=_("您的密码已被重置"),
            body=_("%(who)s于%(when)s为您设置了新密码。请使用告知您的临时密码登录，并立即修改密码；"
@@ -136,6 +148,7 @@ def user_change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    revoke_tokens(user)
 
 
 def notify(*, recipients, title, body: str = "", link: str = "") -> list[Notification]:
@@ -161,5 +174,6 @@ def notify(*, recipients, title, body: str = "", link: str = "") -> list[Notific
 def notifications_mark_read(*, user: User, ids=None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
-        qs = qs.filter(pk__in=ids)
+        # Ids come from a form or a JSON body: only plain numbers can name a notification.
+        qs = qs.filter(pk__in=[int(i) for i in ids if str(i).isdigit() and len(str(i)) <= 18])
     return qs.update(read_at=timezone.now())

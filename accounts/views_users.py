@@ -65,7 +65,7 @@ class UserCreateView(ScopedFormView):
             data["county"] = actor.county
         if data["role"] == Role.UNIT and not data.get("unit") and actor.unit_id:
             data["unit"] = actor.unit
-        if data["role"] in {Role.CITY_RURAL, Role.CITY_ST}:
+        if data["role"] in {Role.CITY_RURAL, Role.CITY_ST} and not data.get("city"):
             data["city"] = actor.city
         user, password = services.user_create(actor=actor, **data)
         messages.info(self.request, "账号 %s 的初始密码：%s（请告知本人，首次登录须修改）" % (user.username, password))

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    "core.middleware.ChineseMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -210,6 +211,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    # Service and database errors (ValidationError, Conflict, IntegrityError, ProtectedError …) answer 4xx in Chinese.
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     # DRF's own throttles: the client address as accounts.throttle.client_ip sees it, never a forged header.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -240,7 +243,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@kjtpy.local")
 
 # --- Imports --------------------------------------------------------------------
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Upload size limits, one per kind (calls.uploads.LIMIT_SETTINGS); the forms state the same numbers.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))  # attachments, minutes
+OBJECTION_UPLOAD_MAX_BYTES = int(os.environ.get("OBJECTION_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))  # public
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))  # spreadsheets
+# Spreadsheet reading (core.excel): a longer cell is refused while reading, before it is built in memory, and a
+# workbook whose parts unpack to more than this is refused before it is opened (a zip or shared-strings bomb).
+EXCEL_MAX_CELL_CHARS = int(os.environ.get("EXCEL_MAX_CELL_CHARS", "5000"))
+EXCEL_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("EXCEL_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024)))
 
 # --- Captcha: local images only ----------------------------------------------------
 CAPTCHA_IMAGE_SIZE = (120, 40)

@@ -51,8 +51,21 @@ class ScopedAdmin(SimpleHistoryAdmin):
             raise PermissionDenied("不能在您的管辖范围之外保存记录。")
 
 
+class AuditAdmin(admin.ModelAdmin):
+    """Audit trails are read, never written or removed, even by the administrator."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(AuditAdmin):
     list_display = ["content_type", "object_id", "from_state", "to_state", "actor", "created_at"]
     list_filter = ["content_type"]
 
@@ -61,7 +74,7 @@ class TransitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SensitiveAccess)
-class SensitiveAccessAdmin(admin.ModelAdmin):
+class SensitiveAccessAdmin(AuditAdmin):
     list_display = ["user", "content_type", "object_id", "field", "created_at"]
 
     def has_module_permission(self, request):

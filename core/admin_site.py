@@ -3,8 +3,13 @@
 Officials, towns, teams, units and experts work through the pages and the API, which go through the services
 and the scoping function; ``/admin/`` answers everyone else as the admin login page does for a stranger.
 """
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 
 
 class SystemAdminSite(admin.AdminSite):
@@ -15,6 +20,14 @@ class SystemAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return bool(user.is_active and user.is_superuser)
+
+    def login(self, request, extra_context=None):
+        """One login for the whole platform: the admin has no login form of its own that could skip the login
+        defence (CAPTCHA, growing delays); it sends people to the platform's login page."""
+        if request.user.is_authenticated and not self.has_permission(request):
+            raise PermissionDenied("系统管理后台仅限系统管理员使用；请在平台页面中办理业务。")
+        target = request.GET.get("next") or reverse("admin:index")
+        return redirect(reverse("accounts:login") + "?" + urlencode({"next": target}))
 
 
 class SystemAdminConfig(AdminConfig):

@@ -3,6 +3,11 @@ from __future__ import annotations
 
 
 def _display(record, field_name, value):
+    # Personal fields a model lists in ``history_masked_fields`` ({name: mask function}) never show in full in a
+    # history: the history tab and API are open to everyone who may read the record, the unmasked value is not.
+    masks = getattr(record.instance_type, "history_masked_fields", {})
+    if field_name in masks:
+        return masks[field_name](value) if value else ""
     field = record.instance_type._meta.get_field(field_name)
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))

@@ -161,7 +161,7 @@ class ObjectionDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         objection, user = self.object, self.request.user
-        handling = can(user, objection, CHANGE)
+        handling = context["handling"] = can(user, objection, CHANGE)
         if handling:
             # The handling officials see the objector's identity; each such view is logged.
             SensitiveAccess.objects.create(user=user, content_type=ContentType.objects.get_for_model(Objection),
@@ -178,13 +178,14 @@ def _evidence_name(objection) -> str:
 
 
 class ObjectionEvidenceView(PageMixin, View):
-    """The objection's evidence file, to the officials who may see the objection (each download is logged)."""
+    """The objection's evidence file, to the officials handling the objection (as for the objector's identity;
+    each download is logged). Officials who only read the notice see that evidence exists, not the file."""
 
     roles = OFFICIALS
 
     def get(self, request, pk):
         objection = get_object_or_404(Objection, pk=pk)
-        response = serve_file(request, objection, "evidence", filename=_evidence_name(objection))
+        response = serve_file(request, objection, "evidence", filename=_evidence_name(objection), action=CHANGE)
         SensitiveAccess.objects.create(user=request.user, content_type=ContentType.objects.get_for_model(Objection),
                                        object_id=str(objection.pk), field="evidence", purpose="异议证明材料")
         return response

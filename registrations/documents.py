@@ -29,8 +29,9 @@ def table_title(submission: RegistrationSubmission) -> str:
     return "%s农村科技特派员团队选派备案表" % submission.organizer_name
 
 
-def team_table_xlsx(submission: RegistrationSubmission) -> bytes:
-    return write_workbook([SheetData(title="团队备案表", headers=TEAM_TABLE_HEADERS, rows=team_table_rows(submission))])
+def team_table_xlsx(submission: RegistrationSubmission, *, reveal_phones: bool = True) -> bytes:
+    rows = team_table_rows(submission, reveal_phones=reveal_phones)
+    return write_workbook([SheetData(title="团队备案表", headers=TEAM_TABLE_HEADERS, rows=rows)])
 
 
 def letter_paragraphs(submission: RegistrationSubmission) -> list[str]:

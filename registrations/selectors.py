@@ -58,8 +58,12 @@ def submission_pairings(submission: RegistrationSubmission):
             .order_by("town__code"))
 
 
-def team_table_rows(submission: RegistrationSubmission) -> list[list]:
-    """One row per pairing: team, leader, members, units, titles, specialties, town, county, needs, contact."""
+def team_table_rows(submission: RegistrationSubmission, *, reveal_phones: bool = True) -> list[list]:
+    """One row per pairing: team, leader, members, units, titles, specialties, town, county, needs, contact.
+
+    The leader's mobile number is for those handling the registration; others get it masked."""
+    from core.china import mask_phone
+
     rows = []
     for number, pairing in enumerate(submission_pairings(submission), start=1):
         team, town = pairing.team, pairing.town
@@ -80,7 +84,7 @@ def team_table_rows(submission: RegistrationSubmission) -> list[list]:
             town.name,
             town.county.name,
             "；".join(need.title for need in town.addressed_needs),
-            "%s %s" % (leader.name, leader.phone) if leader else "",
+            "%s %s" % (leader.name, leader.phone if reveal_phones else mask_phone(leader.phone)) if leader else "",
         ])
     return rows
 
@@ -220,3 +224,9 @@ def deadline_dashboard(*, user, cycle, today: dt.date | None = None) -> Deadline
 
 def submissions_awaiting_city(user):
     return restrict(RegistrationSubmission.objects.filter(recipient=Recipient.CITY, status=SubmissionStatus.SENT), user)
+
+
+def handles_submission(user, submission: RegistrationSubmission) -> bool:
+    """The organizer who prepares it, the city that receives it and the province: they see the contacts."""
+    return (is_unrestricted(user) or user.role == Role.PROVINCE or may_receive(user, submission)
+            or (user.role in {Role.CITY_ST, Role.COUNTY_ST} and can(user, submission, CHANGE)))

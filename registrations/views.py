@@ -17,7 +17,7 @@ from core.views import current_cycle
 from cycles.models import Cycle
 from matching.choices import LIVE_PAIRING_STATES
 from matching.models import Pairing
-from registrations import documents, services
+from registrations import documents, selectors, services
 from registrations.forms import ActionForm, ProvinceTeamForm, SubmissionForm
 from registrations.models import RegistrationSubmission
 from registrations.selectors import actions_for, deadline_dashboard, pairings_to_submit
@@ -157,7 +157,9 @@ class PackageView(PageMixin, View):
         submission = get_for_user(RegistrationSubmission.objects.select_related("city", "county", "cycle"),
                                   request.user, VIEW, pk=pk)
         if kind == "table.xlsx":
-            content, name, mime = documents.team_table_xlsx(submission), documents.table_title(submission), XLSX
+            reveal = selectors.handles_submission(request.user, submission)
+            content = documents.team_table_xlsx(submission, reveal_phones=reveal)
+            name, mime = documents.table_title(submission), XLSX
         elif kind == "letter.docx":
             content, name, mime = documents.cover_letter_docx(submission), documents.letter_title(submission), DOCX
         else:

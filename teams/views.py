@@ -116,6 +116,16 @@ class CommissionerEditView(ScopedFormView):
     def get_title(self):
         return "编辑 %s" % self.get_instance()
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        user, person = self.request.user, self.get_instance()
+        if not (user.is_superuser or user.role == Role.UNIT or person.user_id == user.pk):
+            for name in services.IDENTITY_FIELDS:
+                if name in form.fields:
+                    form.fields[name].disabled = True
+                    form.fields[name].help_text = "只能由本人或其派出单位修改。"
+        return form
+
     def save(self, form):
         return services.commissioner_update(actor=self.request.user, commissioner=self.get_instance(),
                                             **form.cleaned_data)

@@ -31,6 +31,6 @@ class DispatchingUnitViewSet(ScopedModelViewSet):
 
     queryset = DispatchingUnit.objects.all()
     serializer_class = DispatchingUnitSerializer
-    create_roles = frozenset({Role.CITY_ST, Role.COUNTY_ST})
+    create_roles = frozenset({Role.CITY_ST})
     filterset_fields = ["kind"]
     search_fields = ["name", "credit_code"]

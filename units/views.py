@@ -8,7 +8,8 @@ from units.forms import DispatchingUnitEditForm, DispatchingUnitForm
 from units.models import DispatchingUnit
 from units.tables import DispatchingUnitTable
 
-CREATORS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
+# The city S&T bureau registers dispatching units (shared reference data of the province); counties ask it.
+CREATORS = frozenset({Role.CITY_ST})
 VIEWERS = OFFICIALS | {Role.UNIT, Role.TEAM_LEADER, Role.TEAM_MEMBER}
 
 

@@ -139,3 +139,39 @@ def test_stray_scope_links_are_dropped_so_they_widen_nothing(world):
     user, _ = user_create(actor=world["renhua_st"], username="t3", role="town", full_name="董塘",
                           town=world.renhua_county_town, unit=world.unit, team=world.team)
     assert user.unit_id is None and user.team_id is None and user.county_id == world.renhua.pk
+
+
+def test_the_admin_has_no_login_of_its_own_that_skips_the_defence(world, client):
+    response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": "wrong"})
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_unit_accounts_add_accounts_but_reset_none(world, login):
+    peer, initial = user_create(actor=world["unit"], username="scau3", role="unit", full_name="华农二", unit=world.unit)
+    for actor, target in [("unit", peer), ("unit", world["unit"])]:
+        response = login(actor).post(f"/api/v1/users/{target.pk}/reset_password/")
+        assert response.status_code in (403, 404), (actor, target)
+    peer.refresh_from_db()
+    assert peer.check_password(initial)  # untouched since creation
+    assert not Notification.objects.filter(recipient=world["unit"]).exists()
+
+
+def test_a_new_password_ends_the_old_api_tokens(world, login, client):
+    from rest_framework.authtoken.models import Token
+
+    from accounts.services import user_change_password, user_reset_password
+
+    target = world["renhua_county_town"]
+    Token.objects.create(user=target)
+    user_reset_password(actor=world["renhua_st"], user=target)
+    assert not Token.objects.filter(user=target).exists()
+    Token.objects.create(user=target)
+    user_change_password(user=target, new_password="Shaoguan#2026b")
+    assert not Token.objects.filter(user=target).exists()
+
+
+def test_the_audit_trails_cannot_be_edited_even_by_the_administrator(world, login):
+    client = login("admin")
+    assert client.get("/admin/core/sensitiveaccess/add/").status_code == 403
+    assert client.get("/admin/core/transition/add/").status_code == 403

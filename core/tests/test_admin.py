@@ -33,3 +33,8 @@ def test_a_county_official_cannot_change_a_town_class_in_the_admin(world, login)
 def test_team_users_have_no_admin(world, login):
     response = login("leader").get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_a_signed_in_official_is_told_the_admin_is_not_for_them(world, login):
+    response = login("renhua_st").get("/admin/", follow=True)
+    assert response.status_code == 403 and "仅限系统管理员" in response.content.decode()

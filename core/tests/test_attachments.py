@@ -158,11 +158,12 @@ def file_objection(notice, *, phone="13800138000", ip="1.2.3.4", name="证据照
                           evidence=pdf_file(name), ip=ip, now=dt.datetime(2024, 10, 8, 10, tzinfo=SHANGHAI))
 
 
-def test_objection_evidence_to_the_officials_who_see_the_objection(world, client, assert_denied, published):  # noqa: F811
+def test_objection_evidence_only_to_the_officials_handling_the_objection(world, client, assert_denied, published):  # noqa: F811
     objection = file_objection(published)
     assert_random_name(objection.evidence.name, "objections", "pdf", objection.receipt_number, "证据照片")
     url = "/notices/objections/%d/evidence/" % objection.pk
-    assert_download(client, world, url, PDF, allowed=OFFICIALS_OF_RENHUA, assert_denied=assert_denied)
+    # Officials who only read the notice (the city, the province, the county's rural bureau) do not get the file.
+    assert_download(client, world, url, PDF, allowed=["renhua_st"], assert_denied=assert_denied)
     assert SensitiveAccess.objects.filter(field="evidence", object_id=str(objection.pk), user=world["renhua_st"]).exists()
     assert_no_media_route(client, world, objection.evidence.name)
     client.force_login(world["renhua_st"])

@@ -265,3 +265,8 @@ def test_a_stale_form_gets_a_chinese_csrf_page(world):
     response = client.post("/accounts/login/", {"username": "renhua_st", "password": "x"})
     assert response.status_code == 403
     assert "页面已过期，请刷新后重新提交" in response.content.decode()
+
+
+def test_a_get_on_an_action_url_explains_itself_in_chinese(world, login):
+    response = login("renhua_st").get("/accounts/logout/")
+    assert response.status_code == 405 and "请从页面上的按钮操作" in response.content.decode()

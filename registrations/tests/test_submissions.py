@@ -239,3 +239,26 @@ def test_the_home_page_lists_cleared_pairings_until_every_recipient_has_a_submis
     assert client.get("/registrations/%d/edit/" % RegistrationSubmission.objects.first().pk).status_code == 404
     client.logout()
     assert login("leader").get("/registrations/new/").status_code == 404
+
+
+def test_the_team_table_shows_the_leaders_phone_only_to_those_handling_the_registration(world, login, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    from calls.tests.factories import staff_team
+
+    leader = staff_team(world)
+    to_city = prepare(world, "renhua_st", [county_pairing(world)], "city")
+    url = "/registrations/%d/package/table.xlsx" % to_city.pk
+
+    def cells(name):
+        client.logout()
+        content = login(name).get(url).content
+        return " ".join(str(c) for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+                        for c in row if c is not None)
+
+    assert leader.phone in cells("renhua_st")
+    for name in ["renhua_rural", "city_rural"]:
+        text = cells(name)
+        assert leader.phone not in text and leader.phone[:3] + "****" + leader.phone[7:] in text, name

@@ -90,3 +90,17 @@ def test_the_api_never_shows_full_numbers_or_phones(world, login, case):
     for name in ["renhua_st", "city_st", "unit", "leader"]:
         body = login(name).get("/api/v1/commissioners/?page_size=200").content.decode()
         assert person.id_number not in body and person.phone not in body, name
+
+
+def test_the_change_history_never_shows_a_phone_in_full(world, login, case):
+    from teams.services import commissioner_update
+
+    person = case["member"]
+    old = person.phone
+    commissioner_update(actor=world["unit"], commissioner=person, phone="13812345678")
+    for name in ["nanxiong_st", "province", "unit"]:
+        body = login(name).get(f"/api/v1/commissioners/{person.pk}/history/").content.decode()
+        assert "13812345678" not in body and old not in body, name
+        assert "138****5678" in body, name
+    page = login("nanxiong_st").get(person.get_absolute_url() + "?tab=history").content.decode()
+    assert "13812345678" not in page

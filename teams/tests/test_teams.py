@@ -25,9 +25,44 @@ def test_it_refuses_a_person_already_in_another_team(world, login):
     person = make_commissioner(world.other_unit, name="陈海燕")
     TeamMembership.objects.create(team=world.other_team, commissioner=person, role="leader")
     page = login("leader").post("/teams/%d/members/add/" % world.team.pk, {
-        **MEMBER, "id_number": person.id_number, "unit": world.other_unit.pk}).content.decode()
+        **MEMBER, "name": "陈海燕", "phone": person.phone, "id_number": person.id_number,
+        "unit": world.other_unit.pk}).content.decode()
     assert "陈海燕已是本周期“茶叶团队”的成员，同一人不能同时加入两个团队" in page
     assert TeamMembership.objects.filter(commissioner=person).count() == 1
+
+
+def test_an_id_number_alone_does_not_bring_someone_into_a_team(world, login):
+    """A registry entry joins a team only when the leader also knows its registered name and mobile number."""
+    staff_team(world, size=1)
+    person = make_commissioner(world.other_unit, name="林秀英")
+    page = login("leader").post("/teams/%d/members/add/" % world.team.pk, {
+        **MEMBER, "name": "冒名", "id_number": person.id_number, "unit": world.other_unit.pk}).content.decode()
+    assert "姓名或手机号码与登记信息不一致" in page and "林秀英" not in page and person.phone not in page
+    assert not TeamMembership.objects.filter(commissioner=person).exists()
+    response = login("leader").post("/teams/%d/members/add/" % world.team.pk, {
+        **MEMBER, "name": "林秀英", "phone": person.phone, "id_number": person.id_number,
+        "unit": world.other_unit.pk})
+    assert response.status_code == 302
+    assert TeamMembership.objects.filter(commissioner=person, team=world.team).exists()
+
+
+def test_a_leader_keeps_members_details_but_not_who_they_are(world, login):
+    from teams.services import commissioner_update
+
+    staff_team(world, size=2)
+    member = TeamMembership.objects.filter(team=world.team, role="member").get().commissioner
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        commissioner_update(actor=world["leader"], commissioner=member, phone="13800000000")
+    assert "只能由本人或其派出单位修改" in str(error.value)
+    commissioner_update(actor=world["leader"], commissioner=member, specialty="柑橘栽培")
+    member.refresh_from_db()
+    assert member.specialty == "柑橘栽培" and member.phone != "13800000000"
+    commissioner_update(actor=world["unit"], commissioner=member, phone="13800000000")
+    member.refresh_from_db()
+    assert member.phone == "13800000000"
 
 
 def test_it_refuses_a_member_beyond_the_cycle_team_size(world, login):

@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.choices import Role
 from accounts.services import notify
 from core.fields import cycle_date_error, limit_of
-from core.scoping import CHANGE, can
+from core.scoping import CHANGE, can, restrict
 from core.workflow import apply_transition, record_transition
 from needs.choices import ENTERERS, NEED_WORKFLOW, SYSTEM_MOVES, NeedStatus, ServiceType
 from needs.models import (
@@ -204,7 +204,9 @@ def campaign_open(*, actor, cycle, title, due_date, towns, instructions: str = "
     if not towns:
         raise ValidationError({"towns": _("请至少选择一个镇。")})
     allowed = set(towns_user_may_enter(actor, cycle).values_list("pk", flat=True))
-    outside = [town.name for town in towns if town.pk not in allowed]
+    visible = set(restrict(Town.objects.filter(pk__in=[t.pk for t in towns]), actor).values_list("pk", flat=True))
+    # Towns outside the actor's view are named by their id only: an error never tells what a user may not read.
+    outside = [town.name if town.pk in visible else "编号%s" % town.pk for town in towns if town.pk not in allowed]
     if outside:
         raise ValidationError({"towns": _("以下镇不由您组织：%(t)s") % {"t": "、".join(outside)}})
     outside_cycle = cycle_date_error(due_date, cycle, _("填报截止日期"))

@@ -1,8 +1,11 @@
 """API for dispatching units."""
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.choices import Role
-from core.api import ScopedModelViewSet
+from core.api import ScopedModelViewSet, django_errors_to_drf
+from core.services import record_save
 from units.models import DispatchingUnit
 
 
@@ -27,7 +30,16 @@ class DispatchingUnitSerializer(serializers.ModelSerializer):
 
 
 class DispatchingUnitViewSet(ScopedModelViewSet):
-    """Dispatching units (派出单位)."""
+    """Dispatching units (派出单位): the city S&T bureau registers them; the unit keeps its contacts."""
+
+    def perform_create(self, serializer):
+        # Registering is not keeping: the registering city gets no change right over a shared unit.
+        self.check_create_allowed()
+        try:
+            unit = DispatchingUnit(**serializer.validated_data)
+            serializer.instance = record_save(actor=self.request.user, instance=unit, create_roles=self.create_roles)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise django_errors_to_drf(exc)
 
     queryset = DispatchingUnit.objects.all()
     serializer_class = DispatchingUnitSerializer

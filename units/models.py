@@ -59,10 +59,9 @@ class DispatchingUnit(DomainModel):
             if role in TEAM_ROLES and user.team_id:
                 return Q(pk=user.team.lead_unit_id)
             return Q(pk__in=[])
-        # The city S&T bureau registers units and keeps their contacts, as does the unit itself; who the unit is
-        # (IDENTITY_FIELDS) only the system administrator corrects.
-        if role == Role.CITY_ST:
-            return Q()
+        # Units are shared by every city of the province: a city S&T bureau registers new ones (create, not
+        # change), the unit keeps its own contacts, and who the unit is (IDENTITY_FIELDS) only the system
+        # administrator corrects.
         if role == Role.UNIT and user.unit_id:
             return Q(pk=user.unit_id)
         return Q(pk__in=[])

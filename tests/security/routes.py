@@ -1,0 +1,648 @@
+"""The route table of the authorization matrix: every URL pattern, what its parameters are and who may use it.
+
+``patterns()`` walks ``django.urls.get_resolver()`` (pages, public pages, API routes with their ``@action`` routes and
+format-suffix variants; the admin is tested separately). ``DECLARATIONS`` says, per URL name:
+
+* ``obj(...)``: the path parameters come from a record of the world (``tests.security.world``) — tried on the record
+  of each side (``rh`` 仁化县 in scope, ``nx`` 南雄市 same city, ``qy`` 清远市英德市 other city). Who may read it is
+  the record's audience (``AUDIENCE``) within the view's role gate, unless ``allowed`` says otherwise; who may write
+  is ``writers`` (nobody in Shaoguan may write a Qingyuan record);
+* ``page(...)``: no record parameter (lists, dashboards, create forms): the body must show no record outside the
+  user's audience (markers, links, ids; XLSX exports of list pages; ``?q=`` search);
+* ``public(...)``: open to everyone without login;
+* ``exempt(reason)``: not tested here (login, logout, CAPTCHA, schema/docs, token endpoints).
+
+``test_every_route_is_declared`` fails for any pattern without a declaration, so a route added later without a row
+fails ``make test``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+SIDES = ("rh", "nx", "qy")
+
+# ------------------------------------------------------------------------------------------------ who is who
+# The Shaoguan-side users (core.testing.ALL_USERS without admin), by what they are on each side.
+SHAOGUAN = ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st", "nanxiong_rural",
+            "renhua_city_town", "renhua_county_town", "nanxiong_city_town", "nanxiong_county_town", "leader", "member",
+            "other_leader", "unit", "expert"]
+ROLE = {"province": "province", "city_st": "city_st", "city_rural": "city_rural", "renhua_st": "county_st",
+        "renhua_rural": "county_rural", "nanxiong_st": "county_st", "nanxiong_rural": "county_rural",
+        "renhua_city_town": "town", "renhua_county_town": "town", "nanxiong_city_town": "town",
+        "nanxiong_county_town": "town", "leader": "team_leader", "member": "team_member",
+        "other_leader": "team_leader", "unit": "unit", "expert": "expert", "admin": "admin"}
+OFFICIALS_ALL = {"province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st", "nanxiong_rural"}
+TEAMS_ALL = {"leader", "member", "other_leader"}
+
+
+def _by_side(rh=(), nx=(), qy=()):
+    table = {"rh": set(rh), "nx": set(nx), "qy": set(qy)}
+    return lambda side: set(table.get(side, ()))
+
+
+PROV = lambda side: {"province"}  # noqa: E731 - both cities are in 广东省
+CITY = _by_side(rh={"city_st", "city_rural"}, nx={"city_st", "city_rural"})
+CITY_ST = _by_side(rh={"city_st"}, nx={"city_st"})
+COUNTY = _by_side(rh={"renhua_st", "renhua_rural"}, nx={"nanxiong_st", "nanxiong_rural"})
+COUNTY_RURAL = _by_side(rh={"renhua_rural"}, nx={"nanxiong_rural"})
+ORG = _by_side(rh={"renhua_st"}, nx={"nanxiong_st"})  # the county S&T office organizing the side's records
+TOWN = _by_side(rh={"renhua_county_town"}, nx={"nanxiong_county_town"})  # the town user of the record's town
+CITY_TOWN = _by_side(rh={"renhua_city_town"}, nx={"nanxiong_city_town"})
+TEAM = _by_side(rh={"leader", "member"}, nx={"other_leader"})  # users of the side's team
+LEADER = _by_side(rh={"leader"}, nx={"other_leader"})
+MEMBER = _by_side(rh={"member"})  # the member commissioner's own account
+UNIT = _by_side(rh={"unit"})  # the account of the side's team's dispatching unit
+NOBODY = lambda side: set()  # noqa: E731
+EVERYONE = lambda side: set(SHAOGUAN)  # noqa: E731
+
+
+def union(*parts):
+    return lambda side: set().union(*(part(side) for part in parts))
+
+
+def const(names):
+    return lambda side: set(names)
+
+
+# ------------------------------------------------------------------------------------------------ audiences
+# Who (of the Shaoguan users) may open each record of the world, on each side — the programme's rules (DOMAIN.md,
+# README "One scoping function"), written down independently of the code that enforces them.
+REGIONAL = union(PROV, CITY, COUNTY, TOWN)  # records of a town: the tree above it and the town itself
+AUDIENCE: dict[str, Callable] = {
+    "county": union(PROV, CITY, COUNTY, TOWN, CITY_TOWN),
+    "town": REGIONAL,
+    "city_town": union(PROV, CITY, COUNTY, CITY_TOWN),
+    "classification": REGIONAL,
+    "village": REGIONAL,
+    "work_team": REGIONAL,
+    "wtmember": REGIONAL,
+    "profile": REGIONAL,
+    "campaign": REGIONAL,
+    "campaign_town": REGIONAL,
+    "need": REGIONAL,
+    "need_open": REGIONAL,
+    # A published call is public; signed in, teams and units read every published call (they may apply to any).
+    "call": union(PROV, CITY, COUNTY, TOWN, const(TEAMS_ALL | {"unit"})),
+    "attachment": union(PROV, CITY, COUNTY, TOWN, const(TEAMS_ALL | {"unit"})),
+    "amendment": union(PROV, CITY, COUNTY, TOWN, const(TEAMS_ALL | {"unit"})),
+    "call_draft": union(PROV, CITY, COUNTY),
+    "attachment_draft": union(PROV, CITY, COUNTY),
+    # The commissioner registry, teams and units are shared by every official of the programme (both cities).
+    "team": union(const(OFFICIALS_ALL), TEAM, UNIT),
+    "commissioner": union(const(OFFICIALS_ALL), TEAM, UNIT),
+    "membership": union(const(OFFICIALS_ALL), TEAM, UNIT),
+    "unit": union(const(OFFICIALS_ALL), TEAM, UNIT),
+    "application": union(PROV, CITY, COUNTY, TEAM, UNIT),
+    "app_town": union(PROV, CITY, COUNTY, TEAM, UNIT),
+    "round": union(PROV, CITY, COUNTY),
+    "run": union(PROV, CITY, COUNTY),
+    "constraint": union(PROV, CITY, COUNTY),
+    "panel": union(PROV, CITY, COUNTY),
+    "pairing": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "notice": union(PROV, CITY, COUNTY),
+    "entry": union(PROV, CITY, COUNTY),
+    "objection": union(PROV, CITY, COUNTY),
+    "submission": union(PROV, CITY, COUNTY),  # sent to the province: it reads it
+    "taskrun": ORG,  # the official who started it
+    "notification": ORG,  # its recipient
+    "user": union(CITY, COUNTY, TOWN),  # the town's account: officials of its city and county manage it
+    # Shared programme-wide records (one instance, side "shared"): every signed-in user reads them.
+    "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE,
+}
+
+# Who may see a record's marker text (``<SIDE>X<key>X``) and sensitive values, where it differs from who may open
+# the record: text shown by design on pages of other records.
+MARKER_AUDIENCE: dict[str, Callable] = {
+    # Notices are public: their title is no secret.
+    "notice": EVERYONE,
+    # A round's title is copied into the workflow record (comment) of the pairings and needs it decided.
+    "round": union(AUDIENCE["round"], AUDIENCE["pairing"], AUDIENCE["need"]),
+    # Confirmed needs are shown to applicants on the call page (calls.selectors.towns_with_needs, "public to
+    # applicants").
+    "need": union(AUDIENCE["need"], AUDIENCE["call"]),
+    # Sensitive values: a commissioner's full ID number (the person, the organizers handling the team's
+    # application), the mobile number (also the unit and leader keeping the record), the objector's phone.
+    "idnumber": union(ORG, MEMBER),
+    "phone": union(ORG, MEMBER, LEADER, UNIT),
+    "objector_phone": ORG,
+}
+# Region names (city, counties, towns) are shown wherever a record of the side is.
+MARKER_AUDIENCE["region"] = union(*[AUDIENCE[key] for key in (
+    "county", "town", "city_town", "call", "pairing", "application", "round", "notice", "submission", "user")])
+# Text that public pages show (published calls with their towns and confirmed needs, notices with their lists).
+PUBLIC_MARKERS = {"call", "attachment", "amendment", "need", "notice", "entry", "region"}
+
+
+def audience(key: str, side: str) -> set:
+    return AUDIENCE[key](side)
+
+
+def marker_audience(key: str, side: str) -> set:
+    rule = MARKER_AUDIENCE.get(key) or AUDIENCE.get(key)
+    return rule(side) if rule else set()
+
+
+# ------------------------------------------------------------------------------------------------ declarations
+OFFICIAL_ROLES = frozenset({"province", "city_st", "city_rural", "county_st", "county_rural"})
+TOWN_ROLES = frozenset({"town"})
+TEAM_ROLES = frozenset({"team_leader", "team_member"})
+S_AND_T = frozenset({"city_st", "county_st"})
+ENTERERS = frozenset({"town", "city_st", "county_st", "city_rural", "county_rural"})
+WORK_TEAM_EDITORS = frozenset({"city_st", "county_st", "town", "city_rural", "county_rural"})
+ANY = None  # every signed-in role
+
+
+@dataclass
+class Decl:
+    kind: str  # obj | page | public | exempt
+    objs: tuple = ()  # object keys the route is tried with (obj routes)
+    params: dict = field(default_factory=dict)  # path parameter -> object key, or "=literal|literal|{key}…"
+    query: str = ""  # query string, "{key}" replaced by the side's record's pk
+    variants: tuple = ()  # more query strings to try the same way (GET): "reveal=id_number", "template=1"
+    gate: frozenset | None = ANY  # roles the view lets in at all
+    allowed: Callable | dict | None = None  # readers, when not audience ∩ gate (a dict: per object key)
+    writers: Callable | None = None  # who may POST/PUT/PATCH/DELETE (obj routes), by side
+    methods: tuple = ()  # HTTP methods to try; () = GET for pages, the router's methods for API routes
+    data: Callable | None = None  # POST body: data(world, side) -> dict
+    changes_ok: bool = False  # page POSTs that legitimately change the caller's own rows (mark read)
+    as_list: bool = False  # an obj route showing a scoped list (allowed for the gate; checked like a page)
+    public_objs: bool = False  # public route: the record is public (200 for all), else 404 for all
+    reason: str = ""
+    note: str = ""
+
+
+def obj(*objs, **kw):
+    return Decl(kind="obj", objs=objs, **kw)
+
+
+def page(**kw):
+    return Decl(kind="page", **kw)
+
+
+def public(*objs, **kw):
+    return Decl(kind="public", objs=objs, **kw)
+
+
+def exempt(reason):
+    return Decl(kind="exempt", reason=reason)
+
+
+def comment(data=None):
+    """A workflow POST's body: a comment (and what else the step needs)."""
+    return lambda world, side: {"comment": "矩阵测试意见", **(data or {})}
+
+
+# Who writes what, by side (nobody in Shaoguan writes a Qingyuan record).
+W_ORG = ORG
+W_TOWN_EDITORS = union(ORG, TOWN, CITY_ST)  # villages: city/county S&T and the town (Village.scope_editors)
+W_WORK_TEAM = union(CITY, COUNTY, TOWN)  # work teams: S&T, rural revitalization and the town
+W_ENTER = union(COUNTY, TOWN)  # county-organized town's needs/profile: the county's officials and the town
+W_LEADER = LEADER
+W_UNIT_EDIT = UNIT  # dispatching units: the unit itself keeps its contacts (the city registers, the admin corrects)
+
+DECLARATIONS: dict[str, Decl] = {
+    # ---- core
+    "core:landing": public(),
+    "core:home": page(),
+    "core:overview": page(),
+    "core:inbox": page(),
+    "core:inbox_mark_read": page(methods=("post",), changes_ok=True),  # marks the caller's own notifications read
+    "core:task_progress": obj("taskrun"),
+    # ---- accounts
+    "accounts:login": exempt("sign-in form (login defence tested in accounts/tests)"),
+    "accounts:logout": exempt("sign-out"),
+    "accounts:password_change": page(methods=("get", "post")),
+    # A unit's account manages the accounts of its unit (accounts.choices.MANAGED_ROLES).
+    "accounts:user_list": page(gate=OFFICIAL_ROLES | {"unit"}),
+    "accounts:user_create": page(gate=S_AND_T | {"unit"}, methods=("get", "post")),
+    "accounts:user_detail": obj("user", gate=OFFICIAL_ROLES | {"unit"}),
+    "accounts:user_reset_password": obj("user", gate=S_AND_T | {"unit"}, methods=("post",),
+                                        writers=union(CITY_ST, ORG)),
+    # ---- regions
+    "regions:county_list": page(gate=OFFICIAL_ROLES),
+    "regions:town_list_county": obj("county", params={"county": "county"}, gate=OFFICIAL_ROLES | TOWN_ROLES,
+                                    as_list=True),
+    "regions:town_list": page(gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "regions:classification_import": page(gate=frozenset({"city_st"}), methods=("get", "post"),
+                                          variants=("template=1",)),
+    "regions:town_detail": obj("town", "city_town", gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "regions:classification_edit": obj("town", params={"pk": "town", "cycle": "cycle"}, gate=frozenset({"city_st"}),
+                                       methods=("get", "post"), writers=CITY_ST),
+    "regions:work_team_edit": obj("town", gate=WORK_TEAM_EDITORS, methods=("get", "post"), writers=W_WORK_TEAM),
+    "regions:work_team_member_add": obj("town", gate=WORK_TEAM_EDITORS, methods=("get", "post"),
+                                        writers=W_WORK_TEAM),
+    "regions:work_team_member_remove": obj("wtmember", params={"pk": "town", "member": "wtmember"},
+                                           gate=WORK_TEAM_EDITORS, methods=("post",), writers=W_WORK_TEAM),
+    "regions:village_create": obj("town", gate=frozenset({"city_st", "county_st", "town"}), methods=("get", "post"),
+                                  writers=W_TOWN_EDITORS),
+    "regions:village_list": page(gate=OFFICIAL_ROLES | TOWN_ROLES),
+    # ---- cycles (programme-wide)
+    "cycles:list": page(),
+    "cycles:create": page(gate=frozenset({"city_st"}), methods=("get", "post")),
+    "cycles:detail": obj("cycle"),
+    "cycles:edit": obj("cycle", gate=frozenset({"city_st"}), methods=("get", "post"), writers=const({"city_st"})),
+    "cycles:copy": obj("cycle", gate=frozenset({"city_st"}), methods=("get", "post"), writers=const({"city_st"})),
+    # ---- units
+    "units:list": page(gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    "units:create": page(gate=frozenset({"city_st"}), methods=("get", "post")),
+    "units:detail": obj("unit", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    "units:edit": obj("unit", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}, methods=("get", "post"),
+                      allowed=W_UNIT_EDIT, writers=W_UNIT_EDIT),
+    # ---- needs
+    "needs:need_list": page(gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "needs:need_create": page(gate=ENTERERS, methods=("get", "post")),
+    "needs:need_import": page(gate=ENTERERS, methods=("get", "post"), variants=("template=1",)),
+    "needs:need_bulk": obj("need_open", methods=("post",), gate=S_AND_T, writers=ORG,
+                           data=lambda w, s: {"action": "confirm", "ids": [w.obj(s, "need_open").pk],
+                                              "comment": "x"}),
+    "needs:summary": page(gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "needs:need_detail": obj("need", "need_open", gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "needs:need_edit": obj("need_open", gate=ENTERERS, methods=("get", "post"), allowed=W_ENTER, writers=W_ENTER),
+    "needs:need_action": obj("need_open", params={"pk": "need_open",
+                                                  "action": "=confirm|return|resubmit|resolve|close"},
+                             methods=("post",), writers=ORG, data=comment()),
+    "needs:profile": obj("town", params={"town": "town"}, gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "needs:profile_edit": obj("town", params={"town": "town"}, gate=ENTERERS, methods=("get", "post"),
+                              writers=W_ENTER),
+    "needs:profile_detail": obj("profile", gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "needs:campaign_list": page(gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "needs:campaign_create": page(gate=S_AND_T, methods=("get", "post")),
+    "needs:campaign_detail": obj("campaign", gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "needs:campaign_submit": obj("campaign", params={"pk": "campaign", "town": "town"}, gate=ENTERERS,
+                                 methods=("post",), writers=union(ORG, TOWN)),
+    "needs:taxonomy": page(gate=OFFICIAL_ROLES | TOWN_ROLES | TEAM_ROLES | {"unit", "expert"}),
+    "needs:taxonomy_download": page(),
+    "needs:product_create": page(gate=frozenset({"city_st"}), methods=("get", "post")),
+    "needs:product_edit": obj("product", gate=frozenset({"city_st"}), methods=("get", "post"),
+                              writers=const({"city_st"})),
+    "needs:category_create": page(gate=frozenset({"city_st"}), methods=("get", "post")),
+    # ---- teams
+    "teams:team_list": page(gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    "teams:team_import": page(gate=frozenset({"city_st", "county_st"}), methods=("get", "post"),
+                              variants=("template=1",)),
+    "teams:team_detail": obj("team", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    "teams:team_edit": obj("team", gate=frozenset({"team_leader"}), methods=("get", "post"), allowed=W_LEADER,
+                           writers=W_LEADER),
+    "teams:member_add": obj("team", gate=frozenset({"team_leader"}), methods=("get", "post"), allowed=W_LEADER,
+                            writers=W_LEADER),
+    "teams:member_remove": obj("membership", params={"pk": "team", "membership": "membership"},
+                               gate=frozenset({"team_leader"}), methods=("post",), writers=W_LEADER),
+    "teams:commissioner_list": page(gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    "teams:commissioner_create": page(gate=frozenset({"city_st", "county_st", "unit"}), methods=("get", "post")),
+    "teams:commissioner_import": page(gate=frozenset({"city_st", "county_st", "unit"}), methods=("get", "post"),
+                                      variants=("template=1",)),
+    # ?reveal=id_number shows the full ID number to those handling the person only (marker "idnumber").
+    "teams:commissioner_detail": obj("commissioner", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"},
+                                     variants=("reveal=id_number", "tab=history")),
+    "teams:commissioner_edit": obj("commissioner", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"},
+                                   methods=("get", "post"), allowed=union(UNIT, LEADER, MEMBER),
+                                   writers=union(UNIT, LEADER, MEMBER)),
+    "teams:commissioner_verify": obj("commissioner", gate=frozenset({"unit", "city_st", "county_st"}),
+                                     methods=("post",), writers=union(UNIT, ORG)),
+    # ---- calls
+    "calls:call_list": page(gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit", "town"}),
+    "calls:call_create": page(gate=S_AND_T, methods=("get", "post")),
+    "calls:call_detail": obj("call", "call_draft", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit", "town"}),
+    "calls:call_edit": obj("call_draft", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
+    "calls:call_amend": obj("call", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
+    "calls:call_attachment_add": obj("call_draft", gate=S_AND_T, methods=("get", "post"), allowed=ORG,
+                                     writers=ORG),
+    "calls:call_summary": obj("call", gate=OFFICIAL_ROLES),
+    # Any team leader may start an application to any open published call (it is public): also another city's.
+    "calls:application_start": obj("call", gate=frozenset({"team_leader"}), methods=("post",),
+                                   writers=const({"leader", "other_leader"})),
+    "calls:call_action": obj("call_draft", params={"pk": "call_draft", "action": "=publish|cancel"},
+                             methods=("post",), writers=ORG, data=comment()),
+    # A published call's attachment is public (anyone may download it); a draft's only within the call's scope.
+    "calls:attachment_download": obj("attachment", "attachment_draft", allowed={"attachment": EVERYONE}),
+    "calls:public_list": public(),
+    "calls:public_call": public("call", "call_draft"),
+    "calls:signup": public("call", "call_draft", methods=("get", "post")),
+    "calls:application_list": page(gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    "calls:application_detail": obj("application", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    "calls:application_edit": obj("application", gate=frozenset({"team_leader"}), methods=("get", "post"),
+                                  allowed=W_LEADER, writers=W_LEADER),
+    "calls:application_town_add": obj("application", gate=frozenset({"team_leader"}), methods=("get", "post"),
+                                      allowed=W_LEADER, writers=W_LEADER),
+    "calls:application_town_remove": obj("app_town", params={"pk": "application", "row": "app_town"},
+                                         gate=frozenset({"team_leader"}), methods=("post",), writers=W_LEADER),
+    # Every step: the leader's (submit, resubmit, withdraw) and the organizer's (return, accept, reject).
+    "calls:application_action": obj("application", params={
+        "pk": "application", "action": "=submit|resubmit|withdraw|return|accept|reject"},
+        methods=("post",), writers=union(W_LEADER, ORG), data=comment()),
+    "calls:application_file": obj("application", params={
+        "pk": "application", "field": "=unit_endorsement|recommendation_letter|evidence-{app_town}"},
+        gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    "calls:application_print": obj("application", params={"pk": "application", "fmt": "=docx|pdf"},
+                                   gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
+    # ---- matching
+    "matching:round_list": page(gate=OFFICIAL_ROLES),
+    "matching:round_create": obj("call", gate=S_AND_T, methods=("post",), writers=ORG, params={},
+                                 data=lambda w, s: {"call": w.obj(s, "call").pk}),
+    "matching:round_detail": obj("round", gate=OFFICIAL_ROLES),
+    "matching:run_detail": obj("run", params={"pk": "round", "run": "run"}, gate=OFFICIAL_ROLES),
+    "matching:round_run": obj("round", gate=S_AND_T, methods=("post",), writers=ORG),
+    "matching:constraint_set": obj("round", gate=S_AND_T, methods=("post",), writers=ORG,
+                                   data=lambda w, s: {"town": w.obj(s, "town").pk, "team": w.obj(s, "team").pk,
+                                                      "kind": "exclude", "reason": "矩阵测试"}),
+    "matching:constraint_remove": obj("constraint", params={"pk": "round", "constraint": "constraint"}, gate=S_AND_T,
+                                      methods=("post",), writers=ORG),
+    "matching:panel_score": obj("round", gate=S_AND_T, methods=("post",), writers=ORG,
+                                data=lambda w, s: {"town": w.obj(s, "town").pk, "team": w.obj(s, "team").pk,
+                                                   "score": "80"}),
+    "matching:meeting": obj("round", gate=S_AND_T, methods=("post",), writers=ORG,
+                            data=lambda w, s: {"meeting_date": "2025-02-10", "meeting_participants": "矩阵"}),
+    "matching:minutes": obj("round", gate=OFFICIAL_ROLES),
+    "matching:finalize": obj("run", params={"pk": "round", "run": "run"}, gate=S_AND_T, methods=("post",),
+                             writers=ORG),
+    "matching:compare": obj("round", query="a={run}&b={run}", gate=OFFICIAL_ROLES),
+    "matching:pairing_list": page(),
+    "matching:pairing_detail": obj("pairing"),
+    # ---- registrations
+    "registrations:submission_list": page(gate=OFFICIAL_ROLES),
+    # The side's pairing went to the province; its county may still send it to the city.
+    "registrations:submission_create": obj("pairing", params={}, gate=S_AND_T, methods=("get", "post"),
+                                           allowed=const({"city_st", "renhua_st", "nanxiong_st"}), writers=ORG,
+                                           as_list=True,
+                                           data=lambda w, s: {"recipient": "city", "doc_number": "仁科〔2025〕30号",
+                                                              "pairings": [w.obj(s, "pairing").pk]}),
+    "registrations:submission_detail": obj("submission", gate=OFFICIAL_ROLES),
+    "registrations:submission_edit": obj("submission", gate=S_AND_T, methods=("get", "post"), allowed=ORG,
+                                         writers=ORG),
+    "registrations:submission_act": obj("submission", params={"pk": "submission",
+                                                              "action": "=send|resubmit|return|confirm"},
+                                        gate=S_AND_T, methods=("post",), writers=ORG,
+                                        data=lambda w, s: {"confirmed_on": "2025-03-01",
+                                                           "reference_number": "粤科备〔2025〕1号"}),
+    "registrations:package": obj("submission", params={"pk": "submission", "kind": "=table.xlsx|letter.docx"},
+                                 gate=OFFICIAL_ROLES),
+    "registrations:dashboard": page(gate=OFFICIAL_ROLES),
+    "registrations:province_team_record": page(gate=frozenset({"city_st"}), methods=("get", "post")),
+    # ---- notices
+    "notices:notice_list": page(gate=OFFICIAL_ROLES),
+    "notices:notice_create": obj("pairing", params={}, gate=S_AND_T, methods=("get", "post"),
+                                 allowed=const({"city_st", "renhua_st", "nanxiong_st"}), writers=NOBODY, as_list=True,
+                                 data=lambda w, s: {"pairings": [w.obj(s, "pairing").pk], "title": "矩阵公示",
+                                                    "start_date": "2025-03-03", "contact": "x", "working_days": 5}),
+    "notices:notice_detail": obj("notice", gate=OFFICIAL_ROLES),
+    "notices:objection_list": page(gate=OFFICIAL_ROLES),
+    "notices:objection_detail": obj("objection", gate=OFFICIAL_ROLES),
+    # The evidence file, like the objector's identity, only to the officials handling the objection.
+    "notices:objection_evidence": obj("objection", gate=OFFICIAL_ROLES, allowed=ORG),
+    "notices:objection_action": obj("objection", params={"pk": "objection", "action": "=investigate|uphold|dismiss"},
+                                    methods=("post",), writers=ORG, data=comment()),
+    "notices:replacement": obj("pairing", gate=S_AND_T, methods=("post",), writers=ORG,
+                               data=lambda w, s: {"team": w.obj(s, "team").pk}),
+    "public:public_list": public(),
+    "public:public_detail": public("notice", methods=("get", "post"), public_objs=True),
+    "public:public_pdf": public("notice", public_objs=True),
+    # The objector's receipt look-up: a receipt number with the wrong phone shows nothing and serves no file.
+    "public:public_receipt": public("objection", methods=("get", "post"), params={},
+                                    data=lambda w, s: {"receipt_number": w.obj(s, "objection").receipt_number,
+                                                       "phone": "13000000000"}),
+    "public:public_receipt_evidence": public("objection", methods=("get", "post"), params={},
+                                             data=lambda w, s: {"receipt_number": w.obj(s, "objection").receipt_number,
+                                                                "phone": "13000000000"}),
+    # ---- other
+    "api-root": page(),
+    "api-schema": exempt("OpenAPI schema: describes routes, holds no records"),
+    "api-docs": exempt("Swagger UI page for the schema"),
+    "api-token": exempt("token sign-in (login defence tested in accounts/tests)"),
+    "api-token-revoke": exempt("revokes the caller's own token (tested in accounts/tests)"),
+    "captcha-image": exempt("CAPTCHA image"),
+    "captcha-image-2x": exempt("CAPTCHA image"),
+    "captcha-audio": exempt("CAPTCHA audio"),
+    "captcha-refresh": exempt("CAPTCHA refresh"),
+    "media": exempt("uploaded files; served only under DEBUG by the dev server (core.files: downloads go through "
+                    "scoped views)"),
+}
+
+# The API: per router basename, the record its detail routes take and who may write it. List routes (GET) are
+# checked like pages; ``history``/``transitions`` like the detail; other ``@action`` routes are in API_ACTIONS.
+API_VIEWSETS: dict[str, Decl] = {
+    "cycle": obj("cycle", writers=const({"city_st"})),
+    "county": obj("county"),
+    "town": obj("town", "city_town"),
+    "townclassification": obj("classification", writers=CITY_ST),
+    "village": obj("village", writers=W_TOWN_EDITORS),
+    "workteam": obj("work_team", writers=W_WORK_TEAM),
+    "dispatchingunit": obj("unit", writers=W_UNIT_EDIT),
+    "user": obj("user", gate=None),
+    "notification": obj("notification"),
+    "taskrun": obj("taskrun"),
+    "need": obj("need", "need_open", writers=W_ENTER),
+    "townprofile": obj("profile", writers=W_ENTER),
+    "surveycampaign": obj("campaign"),
+    "industrycategory": obj("category"),
+    "industryproduct": obj("product", writers=const({"city_st"})),
+    "team": obj("team"),
+    "commissioner": obj("commissioner"),
+    "call": obj("call", "call_draft"),
+    "application": obj("application"),
+    "selectionround": obj("round"),
+    "selectionrun": obj("run"),
+    "pairing": obj("pairing"),
+    "registrationsubmission": obj("submission"),
+    "registration-dashboard": page(gate=OFFICIAL_ROLES),  # a ViewSet with a list only
+}
+# API list routes that take a POST (create): the body names the side's record(s); nobody writes another city's.
+API_CREATE: dict[str, Decl] = {
+    "townclassification-list": obj("town", params={}, writers=NOBODY,  # the town already has its class
+                                   data=lambda w, s: {"cycle": w.obj("shared", "cycle").pk, "town": w.obj(s, "town").pk,
+                                                      "town_class": "key", "organizing_level": "county"}),
+    "village-list": obj("town", params={}, writers=W_TOWN_EDITORS,
+                        data=lambda w, s: {"town": w.obj(s, "town").pk, "name": "矩阵新村"}),
+    "workteam-list": obj("town", params={}, writers=NOBODY,  # the town already has its work team
+                         data=lambda w, s: {"town": w.obj(s, "town").pk, "leader_name": "矩阵"}),
+    "dispatchingunit-list": page(methods=("get", "post")),
+    "cycle-list": page(methods=("get", "post")),
+    "need-list": obj("town", params={}, writers=W_ENTER,
+                     data=lambda w, s: {"cycle": w.obj("shared", "cycle").pk, "town": w.obj(s, "town").pk,
+                                        "title": "矩阵需求", "description": "矩阵",
+                                        "category": w.obj("shared", "category").pk,
+                                        "service_types": ["guidance"]}),
+    "townprofile-list": obj("town", params={}, writers=W_ENTER,
+                            data=lambda w, s: {"cycle": w.obj("shared", "cycle").pk, "town": w.obj(s, "town").pk,
+                                               "population": 1}),
+    "surveycampaign-list": obj("town", params={}, writers=ORG,
+                               data=lambda w, s: {"cycle": w.obj("shared", "cycle").pk, "title": "矩阵调研",
+                                                  "due_date": "2030-01-01", "towns": [w.obj(s, "town").pk]}),
+    "industryproduct-list": page(methods=("get", "post")),
+    "selectionround-list": obj("call", params={}, writers=ORG, data=lambda w, s: {"call": w.obj(s, "call").pk}),
+    "registrationsubmission-list": obj("pairing", params={}, writers=NOBODY,  # already sent to the province
+                                       data=lambda w, s: {"cycle": w.obj("shared", "cycle").pk, "recipient": "province",
+                                                          "pairings": [w.obj(s, "pairing").pk],
+                                                          "doc_number": "仁科〔2025〕31号"}),
+}
+# Other @action routes.
+API_ACTIONS: dict[str, Decl] = {
+    "user-me": page(),
+    "user-reset-password": obj("user", writers=union(CITY_ST, ORG)),
+    "notification-mark-read": page(methods=("post",), changes_ok=True),  # the caller's own inbox
+    "need-bulk": obj("need_open", params={}, writers=ORG,
+                     data=lambda w, s: {"action": "confirm", "ids": [w.obj(s, "need_open").pk]}),
+    "need-confirm": obj("need_open", writers=ORG),
+    "need-return-": obj("need_open", writers=ORG, data=comment()),
+    "need-close": obj("need_open", writers=ORG, data=comment()),
+    "need-resubmit": obj("need_open", writers=NOBODY),  # not returned: nobody can resubmit it
+    "application-act": obj("application", writers=W_LEADER, data=lambda w, s: {"action": "withdraw"}),
+    "selectionround-run": obj("round", writers=ORG),
+    "selectionround-constraints": obj("round", writers=ORG,
+                                      data=lambda w, s: {"town": w.obj(s, "town").pk, "team": w.obj(s, "team").pk,
+                                                         "kind": "exclude", "reason": "矩阵"}),
+    "selectionround-panel": obj("round", writers=ORG,
+                                data=lambda w, s: {"town": w.obj(s, "town").pk, "team": w.obj(s, "team").pk,
+                                                   "score": "80"}),
+    "selectionround-meeting": obj("round", writers=ORG,
+                                  data=lambda w, s: {"meeting_date": "2025-02-10", "meeting_participants": "矩阵"}),
+    "selectionround-finalize": obj("round", writers=ORG, data=lambda w, s: {"run": w.obj(s, "run").pk}),
+    "selectionrun-proposal": obj("run"),
+    "registrationsubmission-act": obj("submission", writers=ORG,
+                                      data=lambda w, s: {"action": "confirm", "confirmed_on": "2025-03-01",
+                                                         "reference_number": "粤科备〔2025〕1号"}),
+    "registrationsubmission-actions": obj("submission"),
+}
+
+
+# ------------------------------------------------------------------------------------------------ patterns
+@dataclass
+class Pattern:
+    name: str  # "needs:need_detail", "need-detail", or the regex for an unnamed pattern
+    regex: str
+    callback: object
+    actions: dict  # API viewset routes: method -> action
+    suffix: bool  # a DRF format-suffix variant (``.json``) of a route with the same name
+
+    @property
+    def is_api(self) -> bool:
+        return bool(self.actions) or self.regex.startswith("api/")
+
+
+def patterns() -> list[Pattern]:
+    """Every URL pattern but the admin's, walking the resolver recursively."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found = []
+
+    def walk(resolver, prefix, namespace):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                if getattr(entry, "app_name", None) == "admin" or entry.namespace == "admin":
+                    continue
+                space = ":".join(part for part in (namespace, entry.namespace) if part)
+                walk(entry, prefix + str(entry.pattern), space)
+            elif isinstance(entry, URLPattern):
+                regex = prefix + str(entry.pattern)
+                name = ":".join(part for part in (namespace, entry.name) if part) if entry.name else ""
+                if not entry.name and "media" in regex:
+                    name = "media"
+                found.append(Pattern(name=name or regex, regex=regex, callback=entry.callback,
+                                     actions=dict(getattr(entry.callback, "actions", None) or {}),
+                                     suffix="(?P<format>" in regex or "<drf_format_suffix:format>" in regex))
+    walk(get_resolver(), "", "")
+    return found
+
+
+API_SUFFIXES = ("-detail", "-history", "-transitions", "-list")
+
+
+def declaration(name: str) -> Decl | None:
+    """The declaration of a URL name (API detail/history/transitions follow their viewset's entry)."""
+    if name in DECLARATIONS:
+        return DECLARATIONS[name]
+    if name in API_ACTIONS:
+        return API_ACTIONS[name]
+    if name in API_CREATE:
+        return API_CREATE[name]
+    for suffix in API_SUFFIXES:
+        if name.endswith(suffix) and name[: -len(suffix)] in API_VIEWSETS:
+            base = API_VIEWSETS[name[: -len(suffix)]]
+            if suffix == "-list":
+                return base if base.kind == "page" else page()
+            return base
+    return None
+
+
+def undeclared() -> list[str]:
+    missing = []
+    for pattern in patterns():
+        if declaration(pattern.name) is None:
+            missing.append("%s  (%s)" % (pattern.name, pattern.regex))
+    return missing
+
+
+# ------------------------------------------------------------------------------------------------ rows
+@dataclass
+class Row:
+    """One route to check: a URL name with its declaration, the HTTP methods to try, how to build its URL."""
+
+    name: str
+    decl: Decl
+    pattern: Pattern
+    methods: tuple
+    suffix: str = ""
+
+    @property
+    def id(self):
+        return self.name + self.suffix
+
+
+def _api_methods(pattern: Pattern, decl: Decl) -> tuple:
+    view_class = getattr(pattern.callback, "cls", None)
+    allowed = set(getattr(view_class, "http_method_names", ["get", "post", "put", "patch", "delete"]))
+    methods = [m for m in ("get", "post", "put", "patch", "delete") if m in pattern.actions and m in allowed]
+    if decl.methods:
+        methods = [m for m in methods if m in decl.methods]
+    return tuple(methods) or ("get",)
+
+
+def rows() -> list[Row]:
+    """The routes to check (format-suffix variants are covered by their base route: same view, same code)."""
+    result = []
+    seen = set()
+    for pattern in patterns():
+        decl = declaration(pattern.name)
+        if decl is None or decl.kind == "exempt" or pattern.suffix or pattern.name in seen:
+            continue
+        seen.add(pattern.name)
+        if pattern.name in API_CREATE and decl.kind == "obj":
+            # The list (GET) is checked like a page; the create (POST) with the side's record in the body.
+            result.append(Row(name=pattern.name, decl=page(), pattern=pattern, methods=("get",)))
+            result.append(Row(name=pattern.name, decl=decl, pattern=pattern, methods=("post",), suffix=" create"))
+            continue
+        if pattern.actions:
+            methods = _api_methods(pattern, decl)
+        else:
+            methods = decl.methods or ("get",)
+        result.append(Row(name=pattern.name, decl=decl, pattern=pattern, methods=methods))
+    return result
+
+
+_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>")
+
+
+def path_params(pattern: Pattern) -> list[str]:
+    return [m.group("name") or m.group("rname") for m in _PARAM.finditer(pattern.regex)
+            if (m.group("name") or m.group("rname")) != "format"]
+
+
+def undeclared_methods() -> list[str]:
+    """Page routes whose view answers a method the table does not try (a POST handler added to a GET page)."""
+    missing = []
+    for row in rows():
+        if row.pattern.actions:
+            continue  # API: the router's methods are tried
+        view_class = getattr(row.pattern.callback, "view_class", None)
+        if view_class is None:
+            continue  # function views: the table says what they take
+        from django.views.generic.edit import ProcessFormView
+
+        answers = {method for method in ("get", "post", "put", "patch", "delete") if hasattr(view_class, method)}
+        if getattr(view_class, "put", None) is ProcessFormView.put:
+            answers.discard("put")  # Django's form views answer PUT with their POST handler
+        extra = answers - set(row.methods)
+        if extra:
+            missing.append("%s answers %s, the table tries %s" % (row.name, sorted(extra), list(row.methods)))
+    return missing

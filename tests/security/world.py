@@ -1,0 +1,314 @@
+"""The authorization matrix's world: two cities of two counties each, one record of every model on each side.
+
+It starts from :func:`core.testing.build_world` (韶关市: 仁化县 and 南雄市, the users of ``ALL_USERS``) and adds
+清远市 (4418) with 英德市 (441881) and 连州市 (441882), their real towns, classifications, work teams, a dispatching
+unit with a team of its own and users for every role there. Then, on three *sides* — ``rh`` (仁化县, the in-scope
+side of the Shaoguan users), ``nx`` (南雄市, the other county of the same city) and ``qy`` (英德市, the other city) —
+it runs the programme once through the apps' services: village, profile, survey campaign, needs, a county call
+(published and a draft, with attachments and an amendment), a staffed team, a complete accepted application, a
+selection round run by the engine and finalized, the pairing on a public notice with an objection, a registration
+submission, the background task run and the notifications those services post.
+
+Every record carries a marker in a text field, ``<SIDE>X<key>X`` (``QYXneedX``, ``NXXcallX`` …), so a page, an
+export or an API answer shows which record leaked. Region names are markers too (``REGION_MARKERS``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+SIDES = ("rh", "nx", "qy")
+SIDE_LABEL = {"rh": "仁化县", "nx": "南雄市", "qy": "清远市英德市"}
+
+# Names that identify a side's region (city, counties, towns). Shown by pages of that side's records only.
+REGION_MARKERS = {
+    "rh": ["董塘镇", "黄坑镇"],  # not 仁化县: form help texts use it as an example
+    "nx": ["南雄市", "珠玑镇", "百顺镇"],
+    "qy": ["清远市", "英德市", "连州市", "九龙镇", "浛洸镇", "西岸镇", "星子镇"],
+}
+
+
+def marker(side: str, key: str) -> str:
+    """The marker of one record: ``QYXneedX``. No marker is a substring of another."""
+    return "%sX%sX" % (side.upper(), key)
+
+
+@dataclass
+class MatrixWorld:
+    base: object  # core.testing.World
+    users: dict = field(default_factory=dict)  # every named user, both cities
+    objects: dict = field(default_factory=dict)  # side -> key -> model instance
+    shared: dict = field(default_factory=dict)  # records every city shares (cycle, taxonomy)
+
+    def __getitem__(self, name):
+        return self.users[name]
+
+    def obj(self, side: str, key: str):
+        if side == "shared":
+            return self.shared[key]
+        return self.objects[side][key]
+
+
+def _pdf(name="材料.pdf"):
+    from calls.tests.factories import pdf_file
+
+    return pdf_file(name)
+
+
+def _qingyuan(base):
+    """清远市 with 英德市 and 连州市, real towns, classes for the world's cycle, work teams, unit, team, users."""
+    from accounts.choices import Role
+    from core.china import make_credit_code
+    from core.testing import _user
+    from regions import services as regions
+    from regions.choices import OrganizingLevel, TownClass, TownKind
+    from regions.models import City, County, Town
+    from teams.models import Team
+    from units.models import DispatchingUnit
+
+    city = City.objects.create(code="4418", name="清远市", province_code="44", province_name="广东省")
+    yingde = County.objects.create(city=city, code="441881", name="英德市")
+    lianzhou = County.objects.create(city=city, code="441882", name="连州市")
+    users = {
+        "qy_city_st": _user("qy_city_st", Role.CITY_ST, city=city),
+        "qy_city_rural": _user("qy_city_rural", Role.CITY_RURAL, city=city),
+        "yingde_st": _user("yingde_st", Role.COUNTY_ST, county=yingde),
+        "yingde_rural": _user("yingde_rural", Role.COUNTY_RURAL, county=yingde),
+        "lianzhou_st": _user("lianzhou_st", Role.COUNTY_ST, county=lianzhou),
+        "lianzhou_rural": _user("lianzhou_rural", Role.COUNTY_RURAL, county=lianzhou),
+    }
+    towns = {}
+    for key, county, code, name, town_class, level in [
+        ("yingde_city_town", yingde, "441881112", "浛洸镇", TownClass.KEY, OrganizingLevel.CITY),
+        ("yingde_town", yingde, "441881111", "九龙镇", TownClass.CONSOLIDATION, OrganizingLevel.COUNTY),
+        ("lianzhou_city_town", lianzhou, "441882101", "星子镇", TownClass.KEY, OrganizingLevel.CITY),
+        ("lianzhou_town", lianzhou, "441882104", "西岸镇", TownClass.CONSOLIDATION, OrganizingLevel.COUNTY),
+    ]:
+        town = Town.objects.create(county=county, code=code, name=name, kind=TownKind.TOWN)
+        regions.town_classification_set(actor=users["qy_city_st"], cycle=base.cycle, town=town, town_class=town_class,
+                                        organizing_level=level)
+        organizer = users["yingde_st" if county == yingde else "lianzhou_st"]
+        regions.work_team_save(actor=organizer, town=town, leader_name="%s队长" % name, contact_phone="0763-8888888")
+        towns[key] = town
+    users["yingde_town"] = _user("yingde_town", Role.TOWN, town=towns["yingde_town"], county=yingde)
+    users["yingde_city_town"] = _user("yingde_city_town", Role.TOWN, town=towns["yingde_city_town"], county=yingde)
+    users["lianzhou_town"] = _user("lianzhou_town", Role.TOWN, town=towns["lianzhou_town"], county=lianzhou)
+    unit = DispatchingUnit.objects.create(name="岭南现代农业职业学院", kind="university",
+                                          credit_code=make_credit_code("12441800455416301"))
+    team = Team.objects.create(cycle=base.cycle, name="丝苗米团队", lead_unit=unit, leader_name="梁志远")
+    users["qy_leader"] = _user("qy_leader", Role.TEAM_LEADER, team=team)
+    users["qy_member"] = _user("qy_member", Role.TEAM_MEMBER, team=team)
+    users["qy_unit"] = _user("qy_unit", Role.UNIT, unit=unit)
+    users["qy_expert"] = _user("qy_expert", Role.EXPERT, city=city)  # the city's expert pool
+    users["yingde_town"].organization = marker("qy", "user")
+    users["yingde_town"].save()
+    return {"city": city, "county": yingde, "other_county": lianzhou, "unit": unit, "team": team, **towns}, users
+
+
+def _side(world, side, *, county, town, city_town, organizer, town_user, team, leader, member, unit, ip):
+    """Run the programme once on one side, through the services; returns key -> record."""
+    from calls import services as calls
+    from calls.models import CallAmendment
+    from matching import services as selection
+    from matching.tasks import start_run
+    from needs import services as needs
+    from needs.models import CampaignTown, IndustryCategory
+    from notices import services as notices
+    from regions import services as regions
+    from regions.models import TownClassification, WorkTeam, WorkTeamMember
+    from registrations import services as registrations
+    from teams.choices import MemberRole
+    from teams.models import TeamMembership
+    from teams.tests.factories import make_commissioner
+    from accounts.models import Notification
+
+    m = lambda key: marker(side, key)  # noqa: E731
+    org = world[organizer]
+    cycle = world.base.cycle
+    today = timezone.localdate()
+    o = {"county": county, "town": town, "city_town": city_town, "team": team, "unit": unit,
+         "user": world[town_user]}
+
+    # Regions: class note, work team with a member, a village.
+    o["classification"] = regions.town_classification_set(
+        actor=world["city_st" if side != "qy" else "qy_city_st"], cycle=cycle, town=town,
+        town_class=TownClassification.objects.get(cycle=cycle, town=town).town_class,
+        organizing_level="county", note=m("classification"))
+    o["work_team"] = regions.work_team_save(actor=org, town=town, leader_name="队长", note=m("work_team"),
+                                            contact_phone="0751-8888888")
+    o["wtmember"] = regions.work_team_member_add(actor=org, town=town, name=m("wtmember"), position="队员")
+    o["village"] = regions.village_create(actor=world[town_user], town=town, name=m("village") + "村")
+
+    # Needs: profile, campaign, a confirmed need (it goes to matching) and a submitted one, the town submits.
+    o["profile"] = needs.profile_save(actor=org, cycle=cycle, town=town, population=12000, households=3500,
+                                      main_problems=m("profile"), leading_industries="水稻、柑橘")
+    o["campaign"] = needs.campaign_open(actor=org, cycle=cycle, title=m("campaign") + "需求调研",
+                                        due_date=today + dt.timedelta(days=30), towns=[town],
+                                        instructions="请各镇填报。")
+    categories = {c.name: c for c in IndustryCategory.objects.all()}
+    o["need"] = needs.need_create(actor=org, cycle=cycle, town=town, title=m("need") + "柑橘黄龙病防控",
+                                  description="全镇柑橘受黄龙病影响，需要绿色防控技术", category=categories["果树"],
+                                  service_types=["guidance"], villages=[o["village"]], campaign=o["campaign"])
+    needs.need_transition(actor=org, need=o["need"], action="confirm")
+    o["need_open"] = needs.need_create(actor=world[town_user], cycle=cycle, town=town,
+                                       title=m("need_open") + "茶叶加工", description=m("need_open") + "茶叶加工工艺落后",
+                                       category=categories["茶叶"], service_types=["training"])
+    needs.campaign_submit_town(actor=org, campaign=o["campaign"], town=town)
+    o["campaign_town"] = CampaignTown.objects.get(campaign=o["campaign"], town=town)
+
+    # The team: a verified leader (the named leader user), a member (the named member user, if any), a third.
+    leader_person = make_commissioner(unit, name="%s负责人" % team.name[:2], user=world[leader],
+                                      verified_at=timezone.now(), bio=m("leaderperson"))
+    TeamMembership.objects.create(team=team, commissioner=leader_person, cycle=cycle, role=MemberRole.LEADER)
+    member_person = make_commissioner(unit, name="%s成员" % team.name[:2], user=world[member] if member else None,
+                                      bio=m("commissioner"), expertise_keywords=m("commissioner"))
+    o["membership"] = TeamMembership.objects.create(team=team, commissioner=member_person, cycle=cycle,
+                                                    role=MemberRole.MEMBER)
+    third = make_commissioner(unit, name="%s骨干" % team.name[:2])
+    TeamMembership.objects.create(team=team, commissioner=third, cycle=cycle, role=MemberRole.MEMBER)
+    o["commissioner"] = member_person
+    team.summary = m("team")
+    team.research_directions = m("team")
+    team.save()
+
+    # The call: a draft and a published one (with attachments and an amendment).
+    code = {"rh": "仁科", "nx": "南科", "qy": "英科"}[side]
+    o["call_draft"] = calls.call_create(
+        actor=org, cycle=cycle, towns=[town], title=m("call_draft") + "征集通知（草稿）", issuer="科学技术局",
+        doc_number="%s〔2025〕7号" % code, notice=m("call_draft"), open_date=today - dt.timedelta(days=1),
+        close_date=today + dt.timedelta(days=30), contact="科技股")
+    o["attachment_draft"] = calls.call_attachment_add(actor=org, call=o["call_draft"], name=m("attachment_draft"),
+                                                      file=_pdf())
+    o["call"] = calls.call_create(
+        actor=org, cycle=cycle, towns=[town], title=m("call") + "农村科技特派员团队公开征集通知", issuer="科学技术局",
+        doc_number="%s〔2025〕12号" % code, notice=m("call") + "现公开征集农村科技特派员团队。",
+        open_date=today - dt.timedelta(days=1), close_date=today + dt.timedelta(days=30), contact="科技股 0751-6388888")
+    o["attachment"] = calls.call_attachment_add(actor=org, call=o["call"], name=m("attachment"), file=_pdf())
+    calls.call_transition(actor=org, call=o["call"], action="publish")
+    calls.call_amend(actor=org, call=o["call"], summary=m("amendment"), close_date=today + dt.timedelta(days=31))
+    o["amendment"] = CallAmendment.objects.get(call=o["call"])
+
+    # The application: started by the leader, complete, submitted, accepted by the organizer.
+    application = calls.application_start(actor=world[leader], call=o["call"])
+    o["app_town"] = calls.application_town_add(actor=world[leader], application=application, town=town, rank=1,
+                                               past_projects=m("app_town"), visits=3, years=2, evidence=_pdf())
+    calls.application_update(actor=world[leader], application=application, service_plan=m("application") + "帮扶思路",
+                             unit_endorsement=_pdf(), recommendation_letter=_pdf())
+    calls.application_submit(actor=world[leader], application=application)
+    calls.application_review(actor=org, application=application, action="accept")
+    o["application"] = application
+
+    # Selection: a round with a lock and a panel score, one engine run (as the background task), the meeting, final.
+    o["round"] = selection.round_open(actor=org, call=o["call"], title=m("round") + "遴选")
+    o["constraint"] = selection.constraint_set(actor=org, selection_round=o["round"], town=town, team=team, kind="lock",
+                                               reason=m("constraint"))
+    o["panel"] = selection.panel_score_set(actor=org, selection_round=o["round"], town=town, team=team, score=90,
+                                           note=m("panel"))
+    run = selection.run_create(actor=org, selection_round=o["round"])
+    o["taskrun"] = start_run(actor=org, run=run)
+    run.refresh_from_db()
+    assert run.status == "done", (side, run.status, run.error)
+    o["run"] = run
+    selection.meeting_record(actor=org, selection_round=o["round"], meeting_date=today - dt.timedelta(days=40),
+                             participants=m("meeting"), minutes=_pdf("会议纪要.pdf"))
+    (o["pairing"],) = selection.finalize(actor=org, selection_round=o["round"], run=run)
+    o["round"].refresh_from_db()
+
+    # The notice (its period is over), an objection filed in the period and dismissed; the notice closes.
+    notice = notices.notice_publish(actor=org, cycle=cycle, pairings=[o["pairing"]], title=m("notice") + "选派名单公示",
+                                    start_date=today - dt.timedelta(days=30), contact="科技股 0751-6381234",
+                                    doc_number="%s〔2025〕9号" % code)
+    o["entry"] = notice.entries.get()
+    in_period = timezone.make_aware(dt.datetime.combine(notice.first_day, dt.time(10, 0)))
+    objection = notices.objection_file(notice=notice, entry=o["entry"], name="张%s" % side, phone="1390013900%d" % ip,
+                                       grounds=m("objection") + "该团队负责人已调离。", evidence=_pdf("证明.pdf"),
+                                       ip="10.9.9.%d" % ip, now=in_period)
+    o["objection"] = notices.objection_handle(actor=org, objection=objection, action="dismiss",
+                                              finding=m("finding"))
+    o["notice"] = notices.notice_refresh(notice)
+    o["pairing"].refresh_from_db()
+    assert o["notice"].status == "closed" and o["pairing"].status == "notice_cleared", (side, o["pairing"].status)
+
+    # Registration: the county sends its cleared pairing to the province.
+    submission = registrations.submission_create(actor=org, cycle=cycle, recipient="province", pairings=[o["pairing"]],
+                                                 doc_number="%s〔2025〕20号" % code, contact=m("submission"))
+    o["submission"] = registrations.submission_act(actor=org, submission=submission, action="send", sent_on=today)
+    o["submission"].refresh_from_db()
+
+    o["notification"] = Notification.objects.filter(recipient=org).order_by("pk").first()
+    o["wtmember"] = WorkTeamMember.objects.get(pk=o["wtmember"].pk)
+    o["work_team"] = WorkTeam.objects.get(pk=o["work_team"].pk)
+    return o
+
+
+def build_matrix_world() -> MatrixWorld:
+    import importlib
+
+    from django.apps import apps
+
+    from core.testing import build_world
+    from needs.models import IndustryCategory, IndustryProduct
+
+    # The browser tests (transactional) flush every table when they end, the taxonomy seeded by a data migration
+    # included: seed it again (idempotent), as tests/e2e/conftest.py does.
+    importlib.import_module("needs.migrations.0002_seed_taxonomy").seed(apps, None)
+    base = build_world()
+    world = MatrixWorld(base=base, users=dict(base.users))
+    qy, qy_users = _qingyuan(base)
+    world.users.update(qy_users)
+    world.objects["rh"] = _side(world, "rh", county=base.renhua, town=base.renhua_county_town,
+                                city_town=base.renhua_city_town, organizer="renhua_st", town_user="renhua_county_town",
+                                team=base.team, leader="leader", member="member", unit=base.unit, ip=1)
+    world.objects["nx"] = _side(world, "nx", county=base.nanxiong, town=base.nanxiong_county_town,
+                                city_town=base.nanxiong_city_town, organizer="nanxiong_st",
+                                town_user="nanxiong_county_town", team=base.other_team, leader="other_leader",
+                                member=None, unit=base.other_unit, ip=2)
+    world.objects["qy"] = _side(world, "qy", county=qy["county"], town=qy["yingde_town"],
+                                city_town=qy["yingde_city_town"],
+                                organizer="yingde_st", town_user="yingde_town", team=qy["team"], leader="qy_leader",
+                                member="qy_member", unit=qy["unit"], ip=3)
+    world.objects["qy"]["city"] = qy["city"]
+    world.shared = {"cycle": base.cycle, "category": IndustryCategory.objects.order_by("pk").first(),
+                    "product": IndustryProduct.objects.order_by("pk").first()}
+    return world
+
+
+def add_extras(world, side: str) -> None:
+    """More records on ``nx`` or ``qy`` (inside the caller's savepoint): a new classified town with its work team, a
+    need, a village, a draft call and a campaign there, an objection on the side's notice, an ended pairing of the
+    side's team, a notification and a task run of the side's organizer.
+
+    Pages a user outside that side's audience gets must not change at all (counts, totals, pagination)."""
+    from accounts.models import Notification
+    from calls.models import Call
+    from core.models import TaskRun
+    from matching.models import Pairing
+    from needs.models import CampaignTown, IndustryCategory, Need, SurveyCampaign
+    from notices.models import Objection
+    from regions.models import Town, TownClassification, Village, WorkTeam
+
+    o = world.objects[side]
+    cycle = world.base.cycle
+    today = timezone.localdate()
+    code, name = {"nx": ("440282100", "乌迳镇"), "qy": ("441882105", "保安镇")}[side]
+    county = o["county"] if side == "nx" else world.users["lianzhou_st"].county
+    town = Town.objects.create(county=county, code=code, name=name)
+    TownClassification.objects.create(cycle=cycle, town=town, town_class="consolidation", organizing_level="county")
+    WorkTeam.objects.create(town=town, leader_name="队长")
+    Village.objects.create(town=town, name="新增村")
+    Need.objects.create(cycle=cycle, town=town, title="新增需求", description="新增", service_types=["guidance"],
+                        category=IndustryCategory.objects.order_by("pk").first())
+    call = Call.objects.create(cycle=cycle, organizer_level="county", city=county.city, county=county,
+                               issuer="科学技术局", title="新增征集", doc_number="新科〔2025〕1号", notice="新增",
+                               open_date=today, close_date=today + dt.timedelta(days=10))
+    call.towns.set([town])
+    campaign = SurveyCampaign.objects.create(cycle=cycle, title="新增调研", organizer_level="county",
+                                             city=county.city, county=county, due_date=today)
+    CampaignTown.objects.create(campaign=campaign, town=town)
+    Objection.objects.create(notice=o["notice"], entry=o["entry"], name="李四", phone="13900000000", grounds="新增")
+    Pairing.objects.create(cycle=cycle, town=town, team=o["team"], organizer_level="county", status="replaced")
+    organizer = world.users["nanxiong_st" if side == "nx" else "yingde_st"]
+    Notification.objects.create(recipient=organizer, title="新增通知")
+    TaskRun.objects.create(kind="import", label="新增任务", created_by=organizer)

@@ -1,5 +1,6 @@
 """API for users in scope and the caller's notifications."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -49,6 +50,11 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "body", "link", "created_at", "read_at"]
 
 
+class MarkReadInput(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
+                                allow_null=True, max_length=5000)
+
+
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's inbox."""
 
@@ -58,7 +64,11 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         return restrict(Notification.objects.all(), self.request.user)
 
+    @extend_schema(request=MarkReadInput)
     @action(detail=False, methods=["post"])
     def mark_read(self, request):
-        count = services.notifications_mark_read(user=request.user, ids=request.data.get("ids"))
+        """``{"ids": [...]}`` marks those as read; without ``ids`` (or ``null``) every unread notification."""
+        body = MarkReadInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        count = services.notifications_mark_read(user=request.user, ids=body.validated_data.get("ids"))
         return Response({"marked": count})

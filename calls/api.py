@@ -1,6 +1,8 @@
 """API for calls and applications, read through the scoping function; applications take workflow actions."""
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from calls.models import Application, ApplicationTown, Call, CallAmendment
@@ -57,9 +59,15 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return bool(obj.recommendation_letter)
 
 
+class ApplicationActInput(serializers.Serializer):
+    action = serializers.CharField(max_length=32, help_text="submit、accept、return、reject、withdraw 等")
+    comment = serializers.CharField(default="", allow_blank=True, max_length=2000)
+
+
 class ApplicationActionMixin:
     """``POST /api/v1/applications/<id>/act/`` with ``{"action": "submit"|"accept"|"return"|…, "comment": ""}``."""
 
+    @extend_schema(request=ApplicationActInput)
     @action(detail=True, methods=["post"])
     def act(self, request, pk=None):
         from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -68,13 +76,16 @@ class ApplicationActionMixin:
         from calls.models import Application
         from calls.services import application_act
         from core.api import django_errors_to_drf
-        from core.scoping import VIEW, get_for_user
+        from core.scoping import VIEW, restrict
 
-        application = get_for_user(Application.objects.all(), request.user, VIEW, pk=pk)
+        # DRF's get_object_or_404: an id that is not a number ("abc") is 404 like a missing one.
+        application = get_object_or_404(restrict(Application.objects.all(), request.user, VIEW), pk=pk)
+        body = ApplicationActInput(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
             application = application_act(actor=request.user, application=application,
-                                          action=str(request.data.get("action", "")),
-                                          comment=str(request.data.get("comment", "")))
+                                          action=body.validated_data["action"],
+                                          comment=body.validated_data["comment"])
         except (DjangoValidationError, DjangoPermissionDenied) as error:
             raise django_errors_to_drf(error)
         return Response(ApplicationSerializer(application).data)

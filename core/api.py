@@ -81,10 +81,11 @@ def exception_handler(exc, context):
     from rest_framework.views import exception_handler as drf_exception_handler
 
     logger = logging.getLogger("core.api")
-    view = context.get("view")
-    where = "%s %s" % (getattr(context.get("request"), "method", ""), getattr(context.get("request"), "path", "")) \
-        if context.get("request") is not None else type(view).__name__
-    if isinstance(exc, (DjangoValidationError, DjangoPermissionDenied)):  # Conflict is a ValidationError
+    request = context.get("request")
+    where = "%s %s" % (request.method, request.path) if request is not None else type(context.get("view")).__name__
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = PermissionDenied(str(exc) or None)  # None: DRF's own "您没有执行该操作的权限。"
+    elif isinstance(exc, DjangoValidationError):  # core.workflow.Conflict (a ValidationError) becomes ConflictError
         exc = django_errors_to_drf(exc)
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         dependents = _dependents(exc)
@@ -116,26 +117,6 @@ class ScopedViewSetMixin:
         user = self.request.user
         if not (user.is_superuser or user.role in self.create_roles):
             raise PermissionDenied("您的角色不能新增此类记录。")
-
-    def create(self, request, *args, **kwargs):
-        """``Idempotency-Key`` makes a retried create return the first record (200) instead of a second one."""
-        from core import idempotency
-
-        key = idempotency.key_from(request)
-        try:
-            with transaction.atomic(), idempotency.once(request.user, key) as claim:
-                serializer = self.get_serializer(data=request.data)
-                serializer.is_valid(raise_exception=True)
-                self.perform_create(serializer)
-                claim.done(serializer.instance)
-                response = Response(serializer.data, status=201, headers=self.get_success_headers(serializer.data))
-        except idempotency.AlreadySubmitted as duplicate:
-            earlier = idempotency.earlier_object(duplicate.earlier)
-            if earlier is None or not restrict(type(earlier)._default_manager.filter(pk=earlier.pk),
-                                               request.user).exists():
-                raise ConflictError("该请求已提交过（Idempotency-Key 重复）。")
-            return Response(self.get_serializer(earlier).data, status=200, headers={"Idempotent-Replay": "true"})
-        return response
 
     def perform_create(self, serializer):
         self.check_create_allowed()
@@ -186,6 +167,26 @@ class ScopedViewSetMixin:
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Read and write, scoped."""
+
+    def create(self, request, *args, **kwargs):
+        """``Idempotency-Key`` makes a retried create return the first record (200) instead of a second one."""
+        from core import idempotency
+
+        key = idempotency.key_from(request)
+        try:
+            with transaction.atomic(), idempotency.once(request.user, key) as claim:
+                serializer = self.get_serializer(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                self.perform_create(serializer)
+                claim.done(serializer.instance)
+                response = Response(serializer.data, status=201, headers=self.get_success_headers(serializer.data))
+        except idempotency.AlreadySubmitted as duplicate:
+            earlier = idempotency.earlier_object(duplicate.earlier)
+            if earlier is None or not restrict(type(earlier)._default_manager.filter(pk=earlier.pk),
+                                               request.user).exists():
+                raise ConflictError("该请求已提交过（Idempotency-Key 重复）。")
+            return Response(self.get_serializer(earlier).data, status=200, headers={"Idempotent-Replay": "true"})
+        return response
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

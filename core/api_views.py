@@ -1,7 +1,9 @@
 """API for background task progress."""
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from core.api import ScopedReadOnlyViewSet
+from core.api import HistoryEntrySerializer, ScopedReadOnlyViewSet
 from core.models import TaskRun
 
 
@@ -20,3 +22,9 @@ class TaskRunViewSet(ScopedReadOnlyViewSet):
 
     queryset = TaskRun.objects.all()
     serializer_class = TaskRunSerializer
+
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Always empty: a task run keeps no change history (its progress is the run itself)."""
+        self.get_object()
+        return Response(HistoryEntrySerializer([], many=True).data)

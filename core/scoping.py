@@ -105,6 +105,8 @@ def get_for_user(queryset: QuerySet | type[Model], user, action: str = VIEW, **l
         return restrict(queryset, user, action).get(**lookup)
     except (queryset.model.DoesNotExist if isinstance(queryset, QuerySet) else queryset.DoesNotExist):
         raise Http404
+    except (ValueError, TypeError, OverflowError):  # "abc" or a 300-digit id: no such record, not a server error
+        raise Http404
 
 
 def can(user, obj: Model, action: str = CHANGE) -> bool:

@@ -24,6 +24,12 @@ from matching.tasks import start_run
 ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 
 
+def _id(value) -> int:
+    """A record id from a form or query value; anything but a plain number is 0 (no record: 404)."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 18 else 0
+
+
 class RoundListView(ScopedListView):
     model = SelectionRound
     table_class = RoundTable
@@ -59,7 +65,7 @@ class RoundCreateView(PageMixin, View):
     def post(self, request):
         from calls.models import Call
 
-        call = get_for_user(Call.objects.all(), request.user, VIEW, pk=request.POST.get("call") or 0)
+        call = get_for_user(Call.objects.all(), request.user, VIEW, pk=_id(request.POST.get("call")))
         try:
             selection_round = services.round_open(actor=request.user, call=call)
         except (ValidationError, PermissionDenied) as error:
@@ -249,8 +255,8 @@ class CompareView(PageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         selection_round = get_for_user(SelectionRound.objects.all(), self.request.user, VIEW, pk=self.kwargs["pk"])
         runs = selection_round.runs.filter(status=RunStatus.DONE)
-        a = get_object_or_404(runs, pk=self.request.GET.get("a") or 0)
-        b = get_object_or_404(runs, pk=self.request.GET.get("b") or 0)
+        a = get_object_or_404(runs, pk=_id(self.request.GET.get("a")))
+        b = get_object_or_404(runs, pk=_id(self.request.GET.get("b")))
         context.update({"round": selection_round, "a": a, "b": b, "rows": compare(a, b),
                         "title": "比较 %s 与 %s" % (a, b),
                         "breadcrumbs": [("遴选", reverse("matching:round_list")),

@@ -1,9 +1,11 @@
 """API for survey campaigns, town profiles, needs (with search and bulk confirm/return) and the taxonomy."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, django_errors_to_drf
@@ -30,6 +32,23 @@ class NeedSerializer(serializers.ModelSerializer):
                   "category_name", "service_types", "priority", "expected_outcome", "surveyed_by", "surveyed_on",
                   "status", "status_display", "status_reason", "created_at"]
         read_only_fields = ["status", "status_reason", "created_at"]
+
+
+class NeedActionInput(serializers.Serializer):
+    comment = serializers.CharField(default="", allow_blank=True, max_length=2000)
+
+
+class NeedBulkInput(NeedActionInput):
+    action = serializers.ChoiceField(choices=[("confirm", "确认"), ("return", "退回")],
+                                     error_messages={"invalid_choice": "只能是 confirm 或 return。"})
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=5000)
+
+
+def _input(serializer_class, request) -> dict:
+    """The request body checked by ``serializer_class``: a JSON object of the right fields, or 400."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class NeedViewSet(ScopedModelViewSet):
@@ -67,42 +86,43 @@ class NeedViewSet(ScopedModelViewSet):
             raise django_errors_to_drf(error)
 
     def _act(self, request, name):
-        need = restrict(Need.objects.select_related("town"), request.user, VIEW).filter(pk=self.kwargs["pk"]).first()
-        if need is None:
-            from django.http import Http404
-
-            raise Http404
+        # Any id the URL carries ("abc" too) is looked up within scope: not found is 404.
+        need = get_object_or_404(restrict(Need.objects.select_related("town"), request.user, VIEW), pk=self.kwargs["pk"])
+        data = _input(NeedActionInput, request)
         try:
-            services.need_transition(actor=request.user, need=need, action=name, comment=request.data.get("comment", ""))
+            services.need_transition(actor=request.user, need=need, action=name, comment=data["comment"])
         except (DjangoValidationError, DjangoPermissionDenied) as error:
             raise django_errors_to_drf(error)
         return Response(NeedSerializer(need).data)
 
+    @extend_schema(request=NeedActionInput)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._act(request, "confirm")
 
+    @extend_schema(request=NeedActionInput)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         return self._act(request, "return")
 
+    @extend_schema(request=NeedActionInput)
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
         return self._act(request, "resubmit")
 
+    @extend_schema(request=NeedActionInput)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._act(request, "close")
 
+    @extend_schema(request=NeedBulkInput)
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """``{"action": "confirm"|"return", "ids": [...], "comment": ""}``: all or none."""
-        name = request.data.get("action")
-        if name not in ("confirm", "return"):
-            raise ValidationError({"action": "只能是 confirm 或 return。"})
-        needs = list(restrict(Need.objects.select_related("town"), request.user, VIEW).filter(pk__in=request.data.get("ids") or []))
-        result = services.needs_bulk_transition(actor=request.user, needs=needs, action=name,
-                                                comment=request.data.get("comment", ""))
+        data = _input(NeedBulkInput, request)
+        needs = list(restrict(Need.objects.select_related("town"), request.user, VIEW).filter(pk__in=data["ids"]))
+        result = services.needs_bulk_transition(actor=request.user, needs=needs, action=data["action"],
+                                                comment=data["comment"])
         if result.refused:
             raise ValidationError({"refused": [{"id": need.pk, "reason": reason} for need, reason in result.refused]})
         return Response({"done": [need.pk for need in result.done]})

@@ -20,9 +20,10 @@ class NeedForm(StyledModelForm):
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = towns
-        if towns.count() == 1:
-            self.fields["town"].initial = towns.first()
+        if "town" in self.fields:  # the edit form has no town: a need stays in its town
+            self.fields["town"].queryset = towns
+            if towns.count() == 1:
+                self.fields["town"].initial = towns.first()
         town_ids = list(towns.values_list("pk", flat=True)[:50])
         self.fields["villages"].queryset = Village.objects.filter(town_id__in=town_ids)
         self.fields["villages"].required = False

@@ -82,7 +82,7 @@ class NeedBulkView(PageMixin, View):
         if action not in ("confirm", "return"):
             messages.error(request, "请选择“确认”或“退回”。")
             return redirect("needs:need_list")
-        ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+        ids = [value for value in request.POST.getlist("ids") if value.isdigit() and len(value) <= 18]
         needs = list(restrict(Need.objects.select_related("town"), request.user, VIEW).filter(pk__in=ids))
         if not needs:
             messages.error(request, "请先勾选需求。")

@@ -1,6 +1,7 @@
 """API for counties, towns (with class and level per cycle), villages and work teams."""
 from django.db.models import Prefetch
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from accounts.choices import Role
 from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -60,6 +61,8 @@ class TownViewSet(ScopedReadOnlyViewSet):
         cycle_id = self.request.query_params.get("cycle")
         classifications = TownClassification.objects.all()
         if cycle_id:
+            if not cycle_id.isdigit() or len(cycle_id) > 18:
+                raise ValidationError({"cycle": "帮扶周期应为数字 id。"})
             classifications = classifications.filter(cycle_id=cycle_id)
         else:
             current = Cycle.current()

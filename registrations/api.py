@@ -6,11 +6,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api import PasswordChanged, ScopedReadOnlyViewSet, django_errors_to_drf
 from core.menu import OFFICIALS
-from core.scoping import VIEW, get_for_user, restrict
+from core.scoping import VIEW, restrict
 from cycles.models import Cycle
 from matching.models import Pairing
 from registrations import services
@@ -30,6 +31,33 @@ class RegistrationSubmissionSerializer(serializers.ModelSerializer):
                   "confirmed_by", "return_comment", "pairings", "created_at"]
 
 
+ID = {"min_value": 1, "max_value": 2**63 - 1}
+
+
+class SubmissionCreateInput(serializers.Serializer):
+    cycle = serializers.IntegerField(**ID)
+    recipient = serializers.CharField(max_length=32, help_text="city 或 province")
+    pairings = serializers.ListField(child=serializers.IntegerField(**ID), max_length=1000)
+    doc_number = serializers.CharField(default="", allow_blank=True, max_length=100)
+    contact = serializers.CharField(default="", allow_blank=True, max_length=200)
+
+
+class SubmissionActInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["send", "resubmit", "return", "confirm"],
+                                     error_messages={"invalid_choice": "操作应为 send、resubmit、return 或 confirm。"})
+    comment = serializers.CharField(default="", allow_blank=True, max_length=2000)
+    sent_on = serializers.DateField(required=False, allow_null=True)
+    confirmed_on = serializers.DateField(required=False, allow_null=True)
+    reference_number = serializers.CharField(default="", allow_blank=True, max_length=100)
+
+
+def _input(serializer_class, request) -> dict:
+    """The request body checked by ``serializer_class``: a JSON object of the right fields, or 400."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def _call(function, **kwargs):
     try:
         return function(**kwargs)
@@ -45,29 +73,30 @@ class RegistrationSubmissionViewSet(ScopedReadOnlyViewSet):
     serializer_class = RegistrationSubmissionSerializer
     filterset_fields = ["cycle", "recipient", "status", "county"]
 
+    @extend_schema(request=SubmissionCreateInput)
     def create(self, request):
-        cycle = Cycle.objects.filter(pk=request.data.get("cycle") or 0).first()
+        data = _input(SubmissionCreateInput, request)
+        cycle = Cycle.objects.filter(pk=data["cycle"]).first()
         if cycle is None:
             raise serializers.ValidationError({"cycle": "请指定帮扶周期。"})
-        ids = request.data.get("pairings") or []
+        ids = set(data["pairings"])
         pairings = list(restrict(Pairing.objects.filter(pk__in=ids), request.user, VIEW))
-        if len(pairings) != len(set(ids)):
+        if len(pairings) != len(ids):
             raise serializers.ValidationError({"pairings": "有结对不存在或不在您的管辖范围内。"})
         submission = _call(services.submission_create, actor=request.user, cycle=cycle,
-                           recipient=request.data.get("recipient", ""), pairings=pairings,
-                           doc_number=request.data.get("doc_number", ""), contact=request.data.get("contact", ""))
+                           recipient=data["recipient"], pairings=pairings,
+                           doc_number=data["doc_number"], contact=data["contact"])
         return Response(RegistrationSubmissionSerializer(submission).data, status=201)
 
+    @extend_schema(request=SubmissionActInput)
     @action(detail=True, methods=["post"])
     def act(self, request, pk=None):
-        submission = get_for_user(RegistrationSubmission.objects.all(), request.user, VIEW, pk=pk)
-        name = request.data.get("action", "")
-        if name not in ("send", "resubmit", "return", "confirm"):
-            raise serializers.ValidationError({"action": "操作应为 send、resubmit、return 或 confirm。"})
-        submission = _call(services.submission_act, actor=request.user, submission=submission, action=name,
-                           comment=request.data.get("comment", ""), sent_on=request.data.get("sent_on") or None,
-                           confirmed_on=request.data.get("confirmed_on") or None,
-                           reference_number=request.data.get("reference_number", ""))
+        # DRF's get_object_or_404: an id that is not a number ("abc") is 404 like a missing one.
+        submission = get_object_or_404(restrict(RegistrationSubmission.objects.all(), request.user, VIEW), pk=pk)
+        data = _input(SubmissionActInput, request)
+        submission = _call(services.submission_act, actor=request.user, submission=submission, action=data["action"],
+                           comment=data["comment"], sent_on=data.get("sent_on"),
+                           confirmed_on=data.get("confirmed_on"), reference_number=data["reference_number"])
         data = RegistrationSubmissionSerializer(submission).data
         data["registered_pairings"] = [p.pk for p in getattr(submission, "registered_now", [])]
         return Response(data)

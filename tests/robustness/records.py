@@ -1,0 +1,103 @@
+"""One record of every model for the robustness tests, made through the apps' services and test factories.
+
+Everything is in 仁化县 (董塘镇, the county-organized town of ``core.testing.build_world``), so most named users
+see it and the pages render their full content; the programme runs once: needs, a call with an accepted
+application, a selection round run by the engine and finalized, the pairing's notice with a dismissed objection,
+and the registration submission sent to the province.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+
+def build_records(world) -> dict:
+    """Return ``{model label or key: instance}`` for the routes' path parameters."""
+    from accounts.models import Notification
+    from calls import services as calls
+    from calls.models import CallAmendment
+    from calls.tests.factories import complete_application, make_call, pdf_file, staff_team
+    from matching import services as selection
+    from matching.tasks import start_run
+    from needs import services as needs
+    from needs.models import CampaignTown, IndustryCategory, IndustryProduct
+    from notices import services as notices
+    from regions import services as regions
+    from regions.models import TownClassification, WorkTeam
+    from registrations import services as registrations
+    from teams.models import TeamMembership
+
+    org, town_user, leader = world["renhua_st"], world["renhua_county_town"], world["leader"]
+    cycle, town, team = world.cycle, world.renhua_county_town, world.team
+    today = timezone.localdate()
+    r = {"cycle": cycle, "county": world.renhua, "town": town, "team": team, "unit": world.unit,
+         "user": world["member"], "classification": TownClassification.objects.get(cycle=cycle, town=town),
+         "work_team": WorkTeam.objects.get(town=town)}
+
+    r["village"] = regions.village_create(actor=town_user, town=town, name="董塘村")
+    r["wtmember"] = regions.work_team_member_add(actor=org, town=town, name="李队员", position="队员")
+
+    categories = {category.name: category for category in IndustryCategory.objects.all()}
+    r["category"] = categories["果树"]
+    r["product"] = IndustryProduct.objects.order_by("pk").first()
+    r["profile"] = needs.profile_save(actor=org, cycle=cycle, town=town, population=12000, households=3500,
+                                      main_problems="柑橘黄龙病", leading_industries="水稻、柑橘")
+    r["campaign"] = needs.campaign_open(actor=org, cycle=cycle, title="仁化县需求调研", towns=[town],
+                                        due_date=today + dt.timedelta(days=30), instructions="请各镇填报。")
+    r["need"] = needs.need_create(actor=town_user, cycle=cycle, town=town, title="茶叶加工",
+                                  description="茶叶加工工艺落后", category=categories["茶叶"],
+                                  service_types=["training"], villages=[r["village"]])
+    confirmed = needs.need_create(actor=org, cycle=cycle, town=town, title="柑橘黄龙病防控",
+                                  description="全镇柑橘受黄龙病影响，需要绿色防控技术", category=categories["果树"],
+                                  service_types=["guidance"], campaign=r["campaign"])
+    needs.need_transition(actor=org, need=confirmed, action="confirm")
+    needs.campaign_submit_town(actor=org, campaign=r["campaign"], town=town)
+    r["campaign_town"] = CampaignTown.objects.get(campaign=r["campaign"], town=town)
+
+    r["commissioner"] = staff_team(world)
+    r["membership"] = TeamMembership.objects.filter(team=team, role="member").order_by("pk").first()
+
+    r["call_draft"] = make_call(world, publish=False, title="仁化县征集通知（草稿）", doc_number="仁科〔2025〕7号")
+    call = make_call(world, publish=False)
+    r["attachment"] = calls.call_attachment_add(actor=org, call=call, name="申报指南", file=pdf_file("申报指南.pdf"))
+    calls.call_transition(actor=org, call=call, action="publish")
+    calls.call_amend(actor=org, call=call, summary="延长申报期", close_date=today + dt.timedelta(days=31))
+    r["call"], r["amendment"] = call, CallAmendment.objects.get(call=call)
+    application = complete_application(world, call)
+    calls.application_submit(actor=leader, application=application)
+    r["application"] = calls.application_review(actor=org, application=application, action="accept")
+    r["app_town"] = application.towns.first()
+
+    r["round"] = selection.round_open(actor=org, call=call, title="仁化县遴选")
+    r["constraint"] = selection.constraint_set(actor=org, selection_round=r["round"], town=town, team=team,
+                                               kind="lock", reason="已有合作基础")
+    r["panel"] = selection.panel_score_set(actor=org, selection_round=r["round"], town=town, team=team, score=90)
+    run = selection.run_create(actor=org, selection_round=r["round"])
+    r["taskrun"] = start_run(actor=org, run=run)
+    run.refresh_from_db()
+    assert run.status == "done", (run.status, run.error)
+    r["run"] = run
+    selection.meeting_record(actor=org, selection_round=r["round"], meeting_date=today - dt.timedelta(days=40),
+                             participants="评审专家五人", minutes=pdf_file("会议纪要.pdf"))
+    (pairing,) = selection.finalize(actor=org, selection_round=r["round"], run=run)
+    r["round"].refresh_from_db()
+
+    notice = notices.notice_publish(actor=org, cycle=cycle, pairings=[pairing], title="仁化县选派名单公示",
+                                    start_date=today - dt.timedelta(days=30), contact="科技股 0751-6381234",
+                                    doc_number="仁科〔2025〕9号")
+    r["entry"] = notice.entries.get()
+    in_period = timezone.make_aware(dt.datetime.combine(notice.first_day, dt.time(10, 0)))
+    objection = notices.objection_file(notice=notice, entry=r["entry"], name="张三", phone="13900139001",
+                                       grounds="该团队负责人已调离。", evidence=pdf_file("证明.pdf"), ip="10.9.9.1",
+                                       now=in_period)
+    r["objection"] = notices.objection_handle(actor=org, objection=objection, action="dismiss", finding="经核实不属实")
+    r["notice"] = notices.notice_refresh(notice)
+    pairing.refresh_from_db()
+    r["pairing"] = pairing
+
+    submission = registrations.submission_create(actor=org, cycle=cycle, recipient="province", pairings=[pairing],
+                                                 doc_number="仁科〔2025〕20号", contact="科技股 李明 0751-6388888")
+    r["submission"] = registrations.submission_act(actor=org, submission=submission, action="send", sent_on=today)
+    r["notification"] = Notification.objects.filter(recipient=org).order_by("pk").first()
+    return r

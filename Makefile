@@ -31,10 +31,13 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py load_demo
 
+# Beside the site: the task worker and the scheduled jobs every 2 minutes (closing due notices …; production runs
+# `manage.py run_scheduled` once from a timer instead); both stop with the server.
 run: demo
-	@echo "后台任务进程已启动；网站：http://127.0.0.1:8000 （Ctrl-C 退出）"
+	@echo "后台任务进程与定时任务（每2分钟）已启动；网站：http://127.0.0.1:8000 （Ctrl-C 退出）"
 	@$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & WORKER=$$!; \
-		trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+		$(PY) manage.py run_scheduled --every 120 >var/scheduled.log 2>&1 & SCHEDULED=$$!; \
+		trap "kill $$WORKER $$SCHEDULED 2>/dev/null" EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup

@@ -17,7 +17,7 @@ def _immediate_tasks(settings, tmp_path):
 
 @pytest.fixture
 def world(db):
-    from core.testing import build_world
+    from portal.testing import build_world
 
     return build_world()
 
@@ -25,7 +25,7 @@ def world(db):
 @pytest.fixture
 def assert_denied(client, world):
     """``assert_denied(url, allowed=[...])``: everyone else gets 404/403."""
-    from core.testing import check_denied
+    from portal.testing import check_denied
 
     def check(url, *, allowed, method="get", data=None):
         failures = check_denied(client, world, url, allowed=allowed, method=method, data=data)

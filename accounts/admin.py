@@ -5,6 +5,7 @@ from django.http import HttpResponseRedirect
 from accounts import services
 from accounts.models import Notification, User
 from core.admin import ScopedAdmin
+from core.roles import is_system_admin
 
 
 @admin.register(User)
@@ -56,4 +57,4 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "title", "created_at", "read_at"]
 
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return is_system_admin(request.user)

@@ -4,6 +4,7 @@ from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from accounts.tokens import token_expired
+from core.roles import is_system_admin
 
 
 class SuperuserTokenAdmin(TokenAdmin):
@@ -14,7 +15,7 @@ class SuperuserTokenAdmin(TokenAdmin):
         return token_expired(obj)
 
     def _superuser(self, request):
-        return bool(request.user.is_active and request.user.is_superuser)
+        return bool(request.user.is_active and is_system_admin(request.user))
 
     def has_module_permission(self, request):
         return self._superuser(request)

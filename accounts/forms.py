@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import throttle
 from accounts.models import User
 from core.forms import StyledFormMixin
+from core.roles import is_system_admin
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -92,7 +93,7 @@ class UserCreateForm(StyledFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, Role(r).label) for r in managed_roles(actor)]
-        if actor.is_superuser:
+        if is_system_admin(actor):
             from regions.models import City
 
             self.fields["city"].queryset = City.objects.all()
@@ -100,7 +101,7 @@ class UserCreateForm(StyledFormMixin, forms.Form):
             del self.fields["city"], self.fields["province_code"]
         self.fields["county"].queryset = restrict(County.objects.all(), actor)
         self.fields["town"].queryset = restrict(Town.objects.select_related("county"), actor)
-        self.fields["unit"].queryset = restrict(DispatchingUnit.objects.all(), actor)
+        self.fields["unit"].queryset = restrict(DispatchingUnit.objects.active(), actor)
 
     def clean_username(self):
         username = self.cleaned_data["username"]

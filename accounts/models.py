@@ -10,6 +10,7 @@ from accounts.choices import CITY_ROLES, COUNTY_ROLES, ROLE_SCOPE_FIELD, Role
 from core.china import validate_phone
 from core.fields import LimitedTextField
 from core.scoping import ScopedModel
+from core.roles import is_system_admin
 
 
 class User(AbstractUser, ScopedModel):
@@ -61,7 +62,7 @@ class User(AbstractUser, ScopedModel):
     def scope_label(self) -> str:
         """What this user's scope is called, for the page header."""
         field = ROLE_SCOPE_FIELD.get(self.role)
-        if self.is_superuser or self.role == Role.ADMIN:
+        if is_system_admin(self):
             return str(_("全部"))
         if field == "province_code":
             return str(_("全省"))
@@ -104,7 +105,7 @@ class User(AbstractUser, ScopedModel):
         # /admin/ is for system administrators only: nobody else is staff, whatever was ticked.
         if self.role == Role.ADMIN:
             self.is_superuser = True
-        self.is_staff = bool(self.is_superuser)
+        self.is_staff = bool(self.is_superuser)  # the field is_system_admin reads
         # Keep the denormalised chain consistent so scoping needs no joins beyond one level.
         if self.town_id and not self.county_id:
             self.county_id = self.town.county_id

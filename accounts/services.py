@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, managed_roles
 from accounts.models import Notification, User
 from core.scoping import CHANGE, can
+from core.roles import is_system_admin
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +56,11 @@ def manages(actor, user: User, *, creating: bool = False) -> bool:
     """
     if actor is None or not actor.is_authenticated:
         return False
-    if actor.is_superuser or actor.role == Role.ADMIN:
+    if is_system_admin(actor) or actor.role == Role.ADMIN:
         return True
     if user.pk is not None and user.pk == actor.pk:
         return False
-    if user.is_superuser or user.role not in managed_roles(actor):
+    if is_system_admin(user) or user.role not in managed_roles(actor):
         return False
     if actor.role == Role.CITY_ST:
         return bool(actor.city_id) and user.city_id == actor.city_id
@@ -97,6 +98,8 @@ def user_create(*, actor, username: str, role: str, full_name: str, password: st
     _fill_scope_chain(user)
     if not manages(actor, user, creating=True):
         raise PermissionDenied(_("您不能在管辖范围之外创建账号，也不能创建该角色的账号。"))
+    if user.unit_id:  # an archived (停用) unit gets no new account
+        user.unit.check_active("新增账号")
     user.set_password(password)
     user.full_clean()
     user.save()

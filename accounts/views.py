@@ -17,5 +17,5 @@ def password_change(request):
         services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
         messages.success(request, "密码已修改。")
-        return redirect("core:home")
+        return redirect("portal:home")
     return render(request, "accounts/password_change.html", {"form": form, "first": first})

@@ -60,7 +60,7 @@ def main():
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     from accounts.models import User
-    from core.demo import load_demo
+    from portal.demo import load_demo
     from core.excel import read_table
     from cycles.models import Cycle
     from needs.models import Need

@@ -1,7 +1,7 @@
 """To-dos from calls: applications to review, returned applications, accounts to verify."""
 from django.urls import reverse
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from calls.choices import ApplicationStatus
 from calls.models import Application
 from core.dashboard import TodoItem, provider
@@ -12,7 +12,7 @@ from teams.models import Commissioner
 @provider
 def todo(user, cycle):
     items = []
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = Role.ADMIN if is_system_admin(user) else user.role
     applications = Application.objects.filter(call__cycle=cycle) if cycle else Application.objects.all()
     if role in {Role.CITY_ST, Role.COUNTY_ST, Role.ADMIN}:
         count = restrict(applications.filter(status=ApplicationStatus.SUBMITTED), user, CHANGE).count()

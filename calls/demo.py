@@ -1,6 +1,6 @@
 """Demo data for calls: one open county call of 仁化县 over some of its towns, and one submitted application.
 
-Idempotent; called by core.demo after the regions, units, teams and users exist. Names are illustrative.
+Idempotent; called by portal.demo after the regions, units, teams and users exist. Names are illustrative.
 """
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from calls.choices import ApplicationStatus, CallStatus, OrganizerLevel
+from calls.choices import APPLICATION_WORKFLOW, CallStatus, OrganizerLevel
 from calls.models import Application, ApplicationTown, Call
 from core.china import make_id_number
-from core.workflow import record_transition
+from core.workflow import apply_transition
 from regions.choices import OrganizingLevel
 from regions.models import County, Town
 from teams.choices import Education, Gender, MemberRole, TitleLevel
@@ -81,9 +81,9 @@ def load_calls_demo(current_cycle) -> Call | None:
     if created and towns:
         ApplicationTown.objects.create(application=application, town=towns[0], rank=1, visits=5, years=2,
                                        past_projects="2023年柑橘示范园建设（示意）")
-        application.status = ApplicationStatus.SUBMITTED
+        # The demo's application has no scanned endorsements, so it is submitted by the workflow step itself
+        # rather than by application_submit (which checks completeness).
         application.submitted_at = timezone.now()
-        application.save()
-        record_transition(obj=application, action="submit", from_state=ApplicationStatus.DRAFT,
-                          to_state=ApplicationStatus.SUBMITTED, actor=application.created_by, comment="演示数据")
+        apply_transition(workflow=APPLICATION_WORKFLOW, obj=application, action="submit",
+                         actor=application.created_by, comment="演示数据", save_fields=["submitted_at"])
     return call

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
 from calls.choices import AmendmentKind, ApplicationStatus, CallStatus, OrganizerLevel
 from core.fields import BoundedDateField, LimitedTextField
 from core.files import random_upload_to

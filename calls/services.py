@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from core.roles import Role
 from accounts.models import User
 from accounts.services import notify
 from calls.choices import (
@@ -109,6 +109,15 @@ def call_amend(*, actor, call: Call, summary: str, notice: str | None = None,
     if close_date and close_date != old_close:
         if close_date < call.open_date:
             raise ValidationError({"close_date": _("申报截止日期不能早于开始日期。")})
+        if close_date < old_close:
+            # 提前截止: teams plan their applications by the published date; once one exists it is not shortened.
+            started = Application.objects.filter(call=call).exclude(status=ApplicationStatus.WITHDRAWN).count()
+            if started:
+                raise ValidationError({"close_date": _(
+                    "已有 %(n)d 个团队申报，不能提前截止（原截止日期 %(d)s）；如确需调整，请撤销后重新发布征集。") % {
+                    "n": started, "d": old_close.strftime("%Y-%m-%d")}})
+            if close_date < timezone.localdate():
+                raise ValidationError({"close_date": _("提前截止的日期不能早于今天。")})
         call.close_date = close_date
         changed = True
     if notice is not None and notice.strip() and notice.strip() != call.notice.strip():
@@ -120,7 +129,11 @@ def call_amend(*, actor, call: Call, summary: str, notice: str | None = None,
     call._change_reason = summary
     call.full_clean()
     call.save()
-    amendment = CallAmendment(call=call, kind=AmendmentKind.EXTEND if extended and notice is None else AmendmentKind.AMEND,
+    if extended and call.close_date < old_close:
+        kind = AmendmentKind.SHORTEN
+    else:
+        kind = AmendmentKind.EXTEND if extended and notice is None else AmendmentKind.AMEND
+    amendment = CallAmendment(call=call, kind=kind,
                               summary=summary, old_close_date=old_close if extended else None,
                               new_close_date=call.close_date if extended else None, actor=actor)
     amendment.full_clean()

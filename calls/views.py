@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import FormView
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
+from core.roles import ORGANIZERS  # the named role groups, declared once
 from calls import documents, selectors, services
 from calls.choices import APPLICATION_WORKFLOW, CALL_WORKFLOW, EDITABLE_STATES, CallStatus
 from calls.filters import ApplicationFilter, CallFilter
@@ -25,10 +26,9 @@ from core.generic import (
 )
 from core.menu import OFFICIALS, TEAMS
 from core.scoping import CHANGE, VIEW, get_for_user
-from core.views import current_cycle
+from cycles.selectors import current_cycle
 from teams.selectors import memberships_for_team, team_leader
 
-ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 VIEWERS = OFFICIALS | TEAMS | {Role.UNIT, Role.TOWN}
 APPLICATION_VIEWERS = OFFICIALS | TEAMS | {Role.UNIT}
 
@@ -91,7 +91,7 @@ class CallDetailView(ScopedDetailView):
             "may_apply": user.role == Role.TEAM_LEADER and own is None and call.is_open
             and user.team and user.team.cycle_id == call.cycle_id,
             "applications": _visible_applications(call, user),
-            "may_export": user.is_superuser or user.role in OFFICIALS,
+            "may_export": is_system_admin(user) or user.role in OFFICIALS,
         })
         return context
 

@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "simple_history",
-    "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
     "captcha",
@@ -72,6 +71,7 @@ INSTALLED_APPS = [
     "matching",
     "notices",
     "registrations",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -145,13 +145,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Permissions are the scoping function (core.scoping) and the workflow declarations (core.workflow), not Django's
+# per-object backends: `rules`, django-import-export and factory-boy were dropped as unused (spreadsheets go through
+# core.excel, the test world through the services).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:landing"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:landing"
 
 # --- Login defence (accounts/throttle.py; shared by the login page and /api/v1/auth/token/) ---
 # Reverse proxies in front of the app that append to X-Forwarded-For; 0 = ignore X-Forwarded-For entirely.

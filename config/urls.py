@@ -7,6 +7,7 @@ from config.api import router
 
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("regions/", include("regions.urls")),

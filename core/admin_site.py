@@ -10,6 +10,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from core.roles import is_system_admin
 
 
 class SystemAdminSite(admin.AdminSite):
@@ -19,7 +20,7 @@ class SystemAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return bool(user.is_active and user.is_superuser)
+        return bool(user.is_active and is_system_admin(user))
 
     def login(self, request, extra_context=None):
         """One login for the whole platform: the admin has no login form of its own that could skip the login

@@ -1,15 +1,43 @@
 """Form helpers: Bootstrap classes on every widget, Chinese messages beside each field."""
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 
 from core.fields import COMMENT_MAX_CHARS, LimitedCharFormField, UploadLimitMixin, upload_size_error
 
 
+INTEGER_KEY_LIMIT = 2 ** 63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuse ids no integer column can hold before they reach the database.
+
+    Django looks multiple choices up with ``pk__in``; SQLite cannot bind a number past 64 bits and raises
+    OverflowError (a 500), where PostgreSQL simply finds nothing. Such a value is just an invalid choice.
+    """
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        meta = self.queryset.model._meta
+        column = meta.pk if key == "pk" else meta.get_field(key)
+        if isinstance(column, (models.IntegerField, models.AutoField)) and not isinstance(value, (str, bytes)):
+            for pk in value:
+                text = str(pk).strip()
+                if text.lstrip("-").isdigit() and abs(int(text)) > INTEGER_KEY_LIMIT:
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                          params={"pk": text[:20] + "…"})
+        return super()._check_values(value)
+
+
 class StyledFormMixin:
-    """Give every widget the Bootstrap class its type needs."""
+    """Give every widget the Bootstrap class its type needs (and bound every multiple-choice id)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if type(field) is forms.ModelMultipleChoiceField:
+                # Declared fields and ModelForm's generated ones alike; the subclass only adds the range check.
+                field.__class__ = BoundedModelMultipleChoiceField
             widget = field.widget
             if isinstance(widget, (forms.CheckboxInput,)):
                 css = "form-check-input"

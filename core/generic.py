@@ -26,7 +26,8 @@ from core.excel import export_rows, make_template
 from core.forms import CommentForm, ImportForm, add_errors
 from core.history import history_rows
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
-from core.workflow import allowed_actions, apply_transition, transitions_for
+from core.workflow import action_choices, transitions_for
+from core.roles import is_system_admin
 
 
 class PageMixin(LoginRequiredMixin):
@@ -38,7 +39,7 @@ class PageMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and self.roles is not None and not (
-            request.user.is_superuser or request.user.role in self.roles
+            is_system_admin(request.user) or request.user.role in self.roles
         ):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -140,9 +141,9 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
             "all_columns": [(name, column.verbose_name or name) for name, column in self.table_class.base_columns.items()
                             if name not in getattr(self.table_class, "always_visible", ())],
             "chosen_columns": self.request.GET.getlist("cols"),
-            "can_create": self.create_url_name and (user.is_superuser or user.role in self.create_roles),
+            "can_create": self.create_url_name and (is_system_admin(user) or user.role in self.create_roles),
             "create_url_name": self.create_url_name,
-            "can_import": self.import_url_name and (user.is_superuser or user.role in self.import_roles),
+            "can_import": self.import_url_name and (is_system_admin(user) or user.role in self.import_roles),
             "import_url_name": self.import_url_name,
             "empty_text": self.empty_text,
             "card_title_name": self.card_title_column or next(
@@ -218,7 +219,8 @@ class ScopedDetailView(PageMixin, DetailView):
             "transitions": _labelled(transitions_for(obj), self.model, self.state_field),
             "can_change": can(user, obj, CHANGE),
             "edit_url_name": self.edit_url_name,
-            "actions": allowed_actions(self.workflow, obj, user, self.state_field) if self.workflow and can(user, obj, VIEW) else [],
+            # (action, step, refusal): a step a guard refuses is shown disabled with its reason.
+            "actions": action_choices(self.workflow, obj, user, self.state_field) if self.workflow and can(user, obj, VIEW) else [],
             "action_url_name": getattr(self, "action_url_name", None),
             "tab": self.request.GET.get("tab", "detail"),
         })
@@ -282,7 +284,9 @@ class ScopedFormView(PageMixin, FormView):
 
 
 class WorkflowActionView(LoginRequiredMixin, View):
-    """POST a workflow action with a comment; the service checks role, state and scope and records it."""
+    """POST a workflow action with a comment to the app's service, which checks scope, role, state and guards.
+
+    Subclasses implement :meth:`apply` by calling their service (never ``apply_transition`` directly)."""
 
     model = None
     workflow: dict = {}
@@ -308,8 +312,7 @@ class WorkflowActionView(LoginRequiredMixin, View):
         return False
 
     def apply(self, obj, action, comment):
-        apply_transition(workflow=self.workflow, obj=obj, action=action, actor=self.request.user,
-                         comment=comment, state_field=self.state_field)
+        raise NotImplementedError("%s.apply must call the app's service" % type(self).__name__)
 
 
 class ImportView(PageMixin, FormView):

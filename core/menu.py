@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES, is_system_admin
 
 OFFICIALS = frozenset(CITY_ROLES | COUNTY_ROLES | {Role.PROVINCE})
 S_AND_T = frozenset({Role.CITY_ST, Role.COUNTY_ST})
@@ -49,7 +49,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     _load()
     if not user.is_authenticated:
         return []
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = Role.ADMIN if is_system_admin(user) else user.role
     groups: dict[str, list] = {}
     for item in sorted(_items, key=lambda i: (i.order, i.label)):
         if role != Role.ADMIN and role not in item.roles:
@@ -73,8 +73,8 @@ def menu_for(user, current_path: str = "") -> list[dict]:
 
 
 register(
-    MenuItem("工作台", "core:home", EVERYONE, group="工作台", icon="speedometer2", order=1),
-    MenuItem("站内通知", "core:inbox", EVERYONE, group="工作台", icon="bell", order=2),
+    MenuItem("工作台", "portal:home", EVERYONE, group="工作台", icon="speedometer2", order=1),
+    MenuItem("站内通知", "portal:inbox", EVERYONE, group="工作台", icon="bell", order=2),
     MenuItem("API 文档", "api-docs", OFFICIALS, group="系统", icon="code-slash", order=95),
     MenuItem("管理后台", "admin:index", frozenset({Role.ADMIN}), group="系统", icon="gear", order=99),
 )

@@ -1,7 +1,11 @@
 """Scheduled work: jobs that are safe to run at any time, called by ``manage.py run_scheduled``.
 
 Apps register a job with ``@scheduled_job("name")``; each job must be idempotent and claim
-due rows with a conditional UPDATE so two runs at once do no harm.
+due rows with a conditional UPDATE so two runs at once do no harm. Work that falls due with time (closing a notice
+whose period has ended, …) is recorded here, never on a page read: a GET writes nothing and shows the effective
+state computed from the dates (e.g. ``notices.selectors.effective_status``) until the job has run.
+
+Production calls ``manage.py run_scheduled`` once from a timer; ``make run`` loops it (``--every 120``).
 """
 from datetime import timedelta
 

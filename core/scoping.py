@@ -14,7 +14,7 @@ from typing import Iterable
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES, is_system_admin
 
 VIEW = "view"
 CHANGE = "change"
@@ -79,7 +79,8 @@ def default_scope_q(model, user, action: str) -> Q:
 
 
 def is_unrestricted(user) -> bool:
-    return bool(user.is_superuser or getattr(user, "role", None) == Role.ADMIN)
+    """Sees every scope: the system administrator (core.roles.is_system_admin, the one predicate)."""
+    return is_system_admin(user)
 
 
 def restrict(queryset: QuerySet | type[Model], user, action: str = VIEW) -> QuerySet:
@@ -118,3 +119,115 @@ def can(user, obj: Model, action: str = CHANGE) -> bool:
 
 def ids_in_scope(model, user, action: str = VIEW) -> Iterable:
     return restrict(model, user, action).values_list("pk", flat=True)
+
+
+# ------------------------------------------------------------------------------------------- checks before a save
+class _Undecidable(Exception):
+    """The rule names a path the in-memory check cannot follow (a reverse relation); the caller falls back."""
+
+
+def _leaf_holds(instance: Model, path: str, value) -> bool:
+    """Whether the unsaved ``instance`` satisfies one Q leaf ``path=value`` (exact or ``__in``), without saving it.
+
+    The first hop is read from the instance; the rest of the path is asked of the stored related row, so "my
+    village's town's county is X" is one query on Town.
+    """
+    lookup = "exact"
+    parts = path.split("__")
+    if parts[-1] in ("in", "exact", "isnull"):
+        lookup = parts.pop()
+    head, rest = parts[0], parts[1:]
+    meta = instance._meta
+    if head == "pk":
+        head = meta.pk.name
+    try:
+        column = meta.get_field(head)
+    except Exception:  # noqa: BLE001 - not a concrete field name
+        raise _Undecidable(path)
+    if not getattr(column, "concrete", False) or column.many_to_many:
+        raise _Undecidable(path)
+    if column.is_relation:
+        own = getattr(instance, column.attname)
+        if not rest or rest == ["id"] or rest == ["pk"]:
+            current = own
+        elif own is None:
+            return lookup == "isnull" and bool(value)
+        else:
+            related = column.related_model._default_manager.filter(pk=own)
+            return related.filter(**{"__".join(rest + [lookup]): value}).exists()
+    else:
+        if rest:
+            raise _Undecidable(path)
+        current = getattr(instance, column.attname)
+    if lookup == "in":
+        values = value if not isinstance(value, QuerySet) else list(value.values_list("pk", flat=True))
+        return current in {getattr(v, "pk", v) for v in values}
+    if lookup == "isnull":
+        return (current is None) == bool(value)
+    return current == getattr(value, "pk", value)
+
+
+def _q_holds(instance: Model, q: Q) -> bool:
+    results = []
+    for child in q.children:
+        if isinstance(child, Q):
+            results.append(_q_holds(instance, child))
+        else:
+            results.append(_leaf_holds(instance, *child))
+    if not results:  # Q(): everything
+        held = True
+    elif q.connector == Q.OR:
+        held = any(results)
+    else:
+        held = all(results)
+    return not held if q.negated else held
+
+
+def may_write(user, instance: Model, action: str = CHANGE) -> bool:
+    """Whether ``user`` may save ``instance`` as it now stands, decided *before* it is saved.
+
+    For an existing row, the stored row must be in the user's ``change`` scope (where it is now) and the new values
+    must be too (where the edit would put it); for a new row, the new values. The values are checked in memory
+    against the model's scope rule (:meth:`ScopedModel.scope_q`), following foreign keys to their stored rows; a rule
+    the check cannot follow (a reverse relation) is decided by saving inside a savepoint that is always rolled back.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if is_unrestricted(user):
+        return True
+    if instance.pk is not None and type(instance)._default_manager.filter(pk=instance.pk).exists():
+        if not can(user, type(instance)._default_manager.get(pk=instance.pk), action):
+            return False
+    rule = getattr(type(instance), "scope_q", None)
+    if rule is None:
+        return False
+    q = rule(user, action)
+    if q == NOTHING:
+        return False
+    try:
+        return _q_holds(instance, q)
+    except _Undecidable:
+        return _may_write_by_trial(user, instance, action)
+
+
+def _may_write_by_trial(user, instance: Model, action: str) -> bool:
+    """Save in a savepoint, ask :func:`can`, always roll back (nothing is kept, no history row either)."""
+    from django.db import transaction
+
+    class _Rollback(Exception):
+        pass
+
+    was_new = instance._state.adding
+    verdict = False
+    try:
+        with transaction.atomic():
+            instance.save()
+            verdict = can(user, instance, action)
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        if was_new:
+            instance.pk = None
+            instance._state.adding = True
+    return verdict

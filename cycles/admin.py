@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.choices import Role
+from core.roles import Role
 from core.admin import ScopedAdmin
 from cycles.models import Cycle
 

@@ -1,7 +1,7 @@
 """API for cycles."""
 from rest_framework import serializers
 
-from accounts.choices import Role
+from core.roles import Role
 from core.api import ScopedModelViewSet
 from cycles.models import Cycle
 
@@ -10,6 +10,7 @@ class CycleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cycle
         exclude = ["created_at", "updated_at"]
+        read_only_fields = ["status"]  # moved by the cycle workflow only
 
 
 class CycleViewSet(ScopedModelViewSet):

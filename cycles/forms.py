@@ -9,9 +9,11 @@ RULE_FIELDS = [
 
 
 class CycleForm(StyledModelForm):
+    """The cycle's rules; its status moves by the workflow buttons on its page (cycles.choices.CYCLE_WORKFLOW)."""
+
     class Meta:
         model = Cycle
-        fields = RULE_FIELDS
+        fields = [name for name in RULE_FIELDS if name != "status"]
 
 
 class CycleCopyForm(StyledModelForm):

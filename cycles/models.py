@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import BoundedDateField, LimitedTextField
 from core.models import DomainModel
-from accounts.choices import Role
+from core.roles import Role
 
 
 class Cycle(DomainModel):
-    """A 3-year assistance cycle with its deadlines and the rules of that round (DOMAIN.md: *default* values)."""
+    """A 3-year assistance cycle with its deadlines and the rules of that round (docs/domain.md: *default* values)."""
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("筹备中")

@@ -1,10 +1,11 @@
 """Pages for programme cycles."""
 
-from accounts.choices import Role
-from core.generic import ScopedDetailView, ScopedFormView, ScopedListView
+from core.roles import Role
+from core.generic import ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView
 from core.scoping import VIEW, get_for_user
 from core.services import record_save
 from cycles import services
+from cycles.choices import CYCLE_WORKFLOW
 from cycles.forms import RULE_FIELDS, CycleCopyForm, CycleForm
 from cycles.models import Cycle
 from cycles.tables import CycleTable
@@ -28,6 +29,16 @@ class CycleDetailView(ScopedDetailView):
     detail_fields = [name for name in RULE_FIELDS if name != "name"]
     list_url_name = "cycles:list"
     edit_url_name = "cycles:edit"
+    workflow = CYCLE_WORKFLOW
+    action_url_name = "cycles:action"
+
+
+class CycleActionView(WorkflowActionView):
+    model = Cycle
+    workflow = CYCLE_WORKFLOW
+
+    def apply(self, obj, action, comment):
+        services.cycle_transition(actor=self.request.user, cycle=obj, action=action, comment=comment)
 
 
 class CycleCreateView(ScopedFormView):

@@ -38,6 +38,8 @@ ID = {"min_value": 1, "max_value": 2**63 - 1}
 class RoundOpenInput(serializers.Serializer):
     call = serializers.IntegerField(**ID)
     title = serializers.CharField(default="", allow_blank=True, max_length=200)
+    early_reason = serializers.CharField(default="", allow_blank=True, max_length=2000,
+                                         help_text="申报截止前发起遴选时必填的理由")
 
 
 class RunInput(serializers.Serializer):
@@ -107,7 +109,8 @@ class SelectionRoundViewSet(ScopedReadOnlyViewSet):
 
         data = _input(RoundOpenInput, request)
         call = get_object_or_404(restrict(Call.objects.all(), request.user, VIEW), pk=data["call"])
-        selection_round = _call(services.round_open, actor=request.user, call=call, title=data["title"])
+        selection_round = _call(services.round_open, actor=request.user, call=call, title=data["title"],
+                                early_reason=data["early_reason"])
         return Response(SelectionRoundSerializer(selection_round).data, status=201)
 
     def _round(self, request, pk):

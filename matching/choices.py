@@ -22,7 +22,7 @@ class ConstraintKind(models.TextChoices):
 
 
 class PairingStatus(models.TextChoices):
-    """DOMAIN.md: proposed → on notice → registered → active → ended or replaced."""
+    """docs/domain.md: proposed → on notice → registered → active → ended or replaced."""
 
     PROPOSED = "proposed", _("拟结对")
     ON_NOTICE = "on_notice", _("公示中")
@@ -36,3 +36,45 @@ class PairingStatus(models.TextChoices):
 LIVE_PAIRING_STATES = (PairingStatus.PROPOSED, PairingStatus.ON_NOTICE, PairingStatus.NOTICE_CLEARED,
                        PairingStatus.REGISTERED, PairingStatus.ACTIVE)
 ENDED_PAIRING_STATES = (PairingStatus.ENDED, PairingStatus.REPLACED)
+
+
+# ---------------------------------------------------------------- workflows (core.workflow)
+from core.roles import ORGANIZERS  # noqa: E402
+from core.workflow import SYSTEM, Step, Workflow  # noqa: E402
+
+ROUND_ORGANIZERS = ORGANIZERS
+
+# Finalizing is taken by matching.services.finalize, which creates the pairings in the same transaction.
+ROUND_WORKFLOW = Workflow("matching.SelectionRound", title="遴选", steps={
+    "finalize": Step(sources=(RoundStatus.OPEN,), target=RoundStatus.FINALIZED, roles=ROUND_ORGANIZERS,
+                     label=str(_("确定结对方案")), style="danger", stamp="finalized_at", extra={"service": True}),
+    "cancel": Step(sources=(RoundStatus.OPEN,), target=RoundStatus.CANCELLED, roles=ROUND_ORGANIZERS,
+                   label=str(_("取消遴选")), needs_comment=True, style="secondary"),
+})
+
+# A run is computed by the background worker: its steps are the platform's, recorded with the official who ran it.
+RUN_WORKFLOW = Workflow("matching.SelectionRun", title="遴选运行", steps={
+    "start": Step(sources=(RunStatus.PENDING,), target=RunStatus.RUNNING, roles=SYSTEM, label=str(_("开始计算"))),
+    "finish": Step(sources=(RunStatus.RUNNING,), target=RunStatus.DONE, roles=SYSTEM, label=str(_("计算完成"))),
+    "fail": Step(sources=(RunStatus.PENDING, RunStatus.RUNNING), target=RunStatus.FAILED, roles=SYSTEM,
+                 label=str(_("计算失败"))),
+})
+
+S = PairingStatus
+# DOMAIN: proposed → on notice → notice cleared → registered → active → ended or replaced. Every move is taken by the
+# service of the step that causes it (a notice published, a notice closed, a registration confirmed, an objection
+# upheld), so all are system steps recorded with that step's official.
+PAIRING_WORKFLOW = Workflow("matching.Pairing", title="结对", steps={
+    "notice": Step(sources=(S.PROPOSED,), target=S.ON_NOTICE, roles=SYSTEM, label=str(_("进入公示")),
+                   stamp="notice_started_at"),
+    "clear": Step(sources=(S.ON_NOTICE,), target=S.NOTICE_CLEARED, roles=SYSTEM, label=str(_("公示无异议")),
+                  stamp="notice_cleared_at"),
+    "register": Step(sources=(S.NOTICE_CLEARED,), target=S.REGISTERED, roles=SYSTEM, label=str(_("完成备案")),
+                     stamp="registered_at"),
+    "activate": Step(sources=(S.REGISTERED,), target=S.ACTIVE, roles=SYSTEM, label=str(_("开始帮扶")),
+                     stamp="active_from"),
+    "replace": Step(sources=(S.PROPOSED, S.ON_NOTICE, S.NOTICE_CLEARED, S.REGISTERED, S.ACTIVE), target=S.REPLACED,
+                    roles=SYSTEM, label=str(_("调整更换")), stamp="ended_at"),
+    "end": Step(sources=(S.REGISTERED, S.ACTIVE), target=S.ENDED, roles=SYSTEM, label=str(_("结束帮扶")),
+                stamp="ended_at"),
+})

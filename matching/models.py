@@ -4,13 +4,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role
 from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.files import random_upload_to
 from core.models import DomainModel
 from core.scoping import NOTHING, default_scope_q
 from matching.choices import ConstraintKind, ENDED_PAIRING_STATES, PairingStatus, RoundStatus, RunStatus
 from matching.engine import Weights
+from matching.engine.taxonomy import SHORT_VERSION_LENGTH, Taxonomy, load_taxonomy, taxonomy_for
 
 OFFICIAL_ROLES = CITY_ROLES | COUNTY_ROLES | {Role.PROVINCE}
 
@@ -122,6 +123,11 @@ class SelectionRun(RoundScoped):
     status = models.CharField(_("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING)
     weights = models.JSONField(_("权重"), default=default_weights)
     inputs = models.JSONField(_("输入"), default=dict)
+    # The industry taxonomy (产业分类) the run used, kept with its inputs so that re-computing reproduces it.
+    # Runs made before these fields existed have neither and use the file shipped with the engine.
+    taxonomy_version = models.CharField(_("产业分类版本"), max_length=64, blank=True, db_index=True,
+                                        help_text=_("产业分类内容（规范 JSON）的 SHA-256"))
+    taxonomy = models.JSONField(_("产业分类快照"), null=True, blank=True)
     result = models.JSONField(_("结果"), default=dict)
     total_score = models.FloatField(_("总分"), null=True, blank=True)
     error = LimitedTextField(_("错误"), max_length=5000, blank=True)
@@ -141,6 +147,21 @@ class SelectionRun(RoundScoped):
         from django.urls import reverse
 
         return reverse("matching:run_detail", args=[self.round_id, self.pk])
+
+    def record_taxonomy(self, taxonomy: Taxonomy) -> None:
+        """Keep ``taxonomy`` (a snapshot and its version) as the one this run uses (before saving)."""
+        self.taxonomy = taxonomy.to_dict()
+        self.taxonomy_version = taxonomy.version
+
+    def engine_taxonomy(self) -> Taxonomy:
+        """The taxonomy to run with: the recorded snapshot, or for older runs without one, the shipped file."""
+        if self.taxonomy:
+            return taxonomy_for(self.taxonomy, source=str(_("第%(n)d次运行的产业分类快照") % {"n": self.number}))
+        return load_taxonomy()
+
+    @property
+    def taxonomy_short_version(self) -> str:
+        return self.taxonomy_version[:SHORT_VERSION_LENGTH]
 
 
 class Pairing(DomainModel):

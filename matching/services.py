@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import notify
 from core.scoping import CHANGE, can
-from core.workflow import record_transition
-from matching.choices import ConstraintKind, PairingStatus, RoundStatus, RunStatus
-from matching.engine import EngineInputError, Weights, match
+from core.workflow import apply_transition, record_creation
+from matching.choices import ROUND_WORKFLOW, RUN_WORKFLOW, ConstraintKind, PairingStatus, RoundStatus, RunStatus
+from matching.engine import EngineInputError, MatchResult, Weights, match
 from matching.models import PairConstraint, Pairing, PanelScore, SelectionRound, SelectionRun
 from matching.selectors import engine_inputs, live_pairings, round_inputs
+from needs.taxonomy import current_taxonomy
+from core.roles import is_system_admin
 
 
 def _require_change(actor, obj, message):
@@ -27,18 +29,34 @@ def _require_open(selection_round):
 
 
 @transaction.atomic
-def round_open(*, actor, call, title: str = "") -> SelectionRound:
-    """The call's organizer opens a selection round over the call's towns."""
-    from calls.models import Call
+def round_open(*, actor, call, title: str = "", early_reason: str = "", today=None) -> SelectionRound:
+    """The call's organizer opens a selection round over the call's towns.
 
-    if not Call.objects.filter(Call.scope_q(actor, CHANGE), pk=call.pk).exists() and not actor.is_superuser:
+    Selection starts after the call closes; before that only with a recorded reason (``early_reason``, kept as the
+    round's opening transition), because teams may still apply.
+    """
+    from calls.choices import CallStatus
+    from calls.models import Call
+    from core.fields import check_comment
+
+    if not Call.objects.filter(Call.scope_q(actor, CHANGE), pk=call.pk).exists() and not is_system_admin(actor):
         raise PermissionDenied(_("只有征集通知的组织单位可以发起遴选。"))
+    if call.status != CallStatus.PUBLISHED:
+        raise ValidationError(_("征集通知“%(t)s”%(s)s，不能发起遴选。") % {"t": call.title, "s": call.get_status_display()})
+    today = today or timezone.localdate()
+    early_reason = (early_reason or "").strip()
+    check_comment(early_reason)
+    if today <= call.close_date and not early_reason:
+        raise ValidationError({"early_reason": _("征集申报%(d)s才截止，团队仍可申报；如需提前遴选，请填写理由。") % {
+            "d": call.close_date.strftime("%Y-%m-%d")}})
     if SelectionRound.objects.filter(call=call, status=RoundStatus.OPEN).exists():
         raise ValidationError(_("该征集已有进行中的遴选。"))
     selection_round = SelectionRound(call=call, cycle=call.cycle, title=title or "%s · 遴选" % call.title,
                                      created_by=actor)
     selection_round.full_clean()
     selection_round.save()
+    record_creation(obj=selection_round, action="open", actor=actor,
+                    comment=(str(_("申报截止前发起：")) + early_reason) if today <= call.close_date else "")
     return selection_round
 
 
@@ -71,15 +89,25 @@ def run_create(*, actor, selection_round: SelectionRound, weights: dict | None =
         for p in selection_round.panel_scores.select_related("town")
     ]
     number = (selection_round.runs.aggregate(n=Max("number"))["n"] or 0) + 1
-    return SelectionRun.objects.create(round=selection_round, number=number, weights=dict(selection_round.weights),
-                                       inputs=inputs, created_by=actor)
+    run = SelectionRun(round=selection_round, number=number, weights=dict(selection_round.weights), inputs=inputs,
+                       created_by=actor)
+    run.record_taxonomy(current_taxonomy())  # the taxonomy officials edit, snapshotted with its version
+    run.save()
+    return run
 
 
-def run_execute(run: SelectionRun, progress=None) -> SelectionRun:
-    """Run the engine on the run's stored inputs and keep its result (called by the background task)."""
-    SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
-    if progress:
-        progress.update(0, 3, "正在准备数据……")
+def _run_step(run: SelectionRun, action: str, fields=()) -> None:
+    """A run's system step (started, finished, failed), recorded with the official who ran it."""
+    run.refresh_from_db(fields=["status"])  # the stored state: apply_transition's check-and-set compares with it
+    apply_transition(workflow=RUN_WORKFLOW, obj=run, action=action, actor=run.created_by, save_fields=list(fields),
+                     system=True)
+
+
+def run_compute(run: SelectionRun) -> MatchResult:
+    """The engine's result for a run's stored inputs, weights and taxonomy snapshot; saves nothing.
+
+    Whatever the taxonomy or the round look like today, re-computing an old run reproduces its result.
+    """
     needs, teams = engine_inputs(run.inputs)
     town_codes = {t["code"] for t in run.inputs["towns"]}
     team_ids = {t["team_id"] for t in run.inputs["teams"]}
@@ -88,16 +116,26 @@ def run_execute(run: SelectionRun, progress=None) -> SelectionRun:
     excluded = [(c["town"], c["team"]) for c in usable if c["kind"] == ConstraintKind.EXCLUDE]
     panel = {(p["town"], p["team"]): p["score"] for p in run.inputs.get("panel", [])
              if p["town"] in town_codes and p["team"] in team_ids}
+    return match(needs, teams, Weights(**run.weights), locked=locked, excluded=excluded, panel_scores=panel,
+                 taxonomy=run.engine_taxonomy())  # the run's own snapshot (old runs: the shipped file)
+
+
+def run_execute(run: SelectionRun, progress=None) -> SelectionRun:
+    """Run the engine on the run's stored inputs and keep its result (called by the background task)."""
+    _run_step(run, "start")
+    if progress:
+        progress.update(0, 3, "正在准备数据……")
     if progress:
         progress.update(1, 3, "正在计算匹配度与最优分配……")
     try:
-        result = match(needs, teams, Weights(**run.weights), locked=locked, excluded=excluded, panel_scores=panel)
+        result = run_compute(run)
     except EngineInputError as error:
-        SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(error))
-        run.refresh_from_db()
+        run.error = str(error)
+        _run_step(run, "fail", fields=["error"])
         return run
     data = result.to_dict()
-    SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, result=data, total_score=result.total_score)
+    run.result, run.total_score = data, result.total_score
+    _run_step(run, "finish", fields=["result", "total_score"])
     if progress:
         progress.update(3, 3, "完成")
     run.refresh_from_db()
@@ -226,16 +264,12 @@ def finalize(*, actor, selection_round: SelectionRound, run: SelectionRun) -> li
                     pairing.save()
             except IntegrityError:
                 raise ValidationError(_("%(t)s或其团队已在本周期结对。") % {"t": pairing.town.name})
-            record_transition(obj=pairing, action="propose", from_state="", to_state=PairingStatus.PROPOSED,
-                              actor=actor, comment=selection_round.title)
+            record_creation(obj=pairing, action="propose", actor=actor, comment=selection_round.title)
             pairings.append(pairing)
-        selection_round.status = RoundStatus.FINALIZED
         selection_round.finalized_run = run
-        selection_round.finalized_at = now
         selection_round.finalized_by = actor
-        selection_round.save()
-        record_transition(obj=selection_round, action="finalize", from_state=RoundStatus.OPEN,
-                          to_state=RoundStatus.FINALIZED, actor=actor, comment="第%d次运行" % run.number)
+        apply_transition(workflow=ROUND_WORKFLOW, obj=selection_round, action="finalize", actor=actor,
+                         comment="第%d次运行" % run.number, save_fields=["finalized_run", "finalized_by"])
         needs = Need.objects.filter(cycle=selection_round.cycle, town__in=towns.values(), status=NeedStatus.CONFIRMED)
         needs_system_move(needs=list(needs), move="match", actor=actor, comment=selection_round.title)
     for pairing in pairings:
@@ -252,8 +286,5 @@ def round_cancel(*, actor, selection_round, reason: str) -> SelectionRound:
     _require_open(selection_round)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写取消理由。")})
-    selection_round.status = RoundStatus.CANCELLED
-    selection_round.save()
-    record_transition(obj=selection_round, action="cancel", from_state=RoundStatus.OPEN,
-                      to_state=RoundStatus.CANCELLED, actor=actor, comment=reason)
+    apply_transition(workflow=ROUND_WORKFLOW, obj=selection_round, action="cancel", actor=actor, comment=reason)
     return selection_round

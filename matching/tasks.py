@@ -1,4 +1,8 @@
-"""Selection runs execute in the background worker, with progress shown to the official."""
+"""Selection runs execute in the background worker, with progress shown to the official.
+
+A run computes with the taxonomy snapshot recorded when it was created (``SelectionRun.taxonomy``); the
+engine caches parsed taxonomies by their content version, so an official's edit needs no worker restart.
+"""
 from django_tasks import task
 
 from core.tasks import tracked
@@ -14,7 +18,8 @@ def run_selection_task(progress, *, selection_run_id: int) -> dict:
     if run.status == "failed":
         raise RuntimeError(run.error)
     return {"url": run.get_absolute_url(), "assigned": len(run.result.get("assignments", [])),
-            "unassigned": len(run.result.get("unassigned_towns", []))}
+            "unassigned": len(run.result.get("unassigned_towns", [])),
+            "taxonomy_version": run.taxonomy_version}
 
 
 

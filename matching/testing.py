@@ -6,6 +6,7 @@ from needs.models import IndustryCategory, Need
 from needs.search import index_needs
 from regions.models import Town, TownClassification
 from teams.models import Team
+from portal.testing import CYCLE_YEAR
 
 
 def build_selection(world):
@@ -30,7 +31,7 @@ def build_selection(world):
     index_needs(needs)
     call = Call.objects.create(cycle=cycle, organizer_level="county", city=world.city, county=renhua,
                                issuer="仁化县科学技术局", title="仁化县农村科技特派员团队征集", doc_number="仁科〔2025〕3号",
-                               notice="现公开征集……", open_date=dt.date(2025, 1, 1), close_date=dt.date(2025, 2, 1),
+                               notice="现公开征集……", open_date=dt.date(CYCLE_YEAR, 1, 1), close_date=dt.date(CYCLE_YEAR, 2, 1),
                                status="published")
     call.towns.set(towns.values())
     team_specs = [

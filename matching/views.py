@@ -5,9 +5,11 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
+from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.choices import Role
+from core.roles import Role
+from core.roles import ORGANIZERS  # the named role groups, declared once
 from core.files import serve_file
 from core.forms import error_text
 from core.generic import PageMixin, ScopedDetailView, ScopedListView
@@ -21,7 +23,6 @@ from matching.selectors import compare, proposal, round_inputs
 from matching.tables import PairingTable, RoundTable
 from matching.tasks import start_run
 
-ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 
 
 def _id(value) -> int:
@@ -56,6 +57,7 @@ class RoundListView(ScopedListView):
             .annotate(accepted=Count("applications", filter=Q(applications__status="accepted")))
             .filter(accepted__gt=0)
         )
+        context["today"] = timezone.localdate()
         return context
 
 
@@ -67,7 +69,8 @@ class RoundCreateView(PageMixin, View):
 
         call = get_for_user(Call.objects.all(), request.user, VIEW, pk=_id(request.POST.get("call")))
         try:
-            selection_round = services.round_open(actor=request.user, call=call)
+            selection_round = services.round_open(actor=request.user, call=call,
+                                                  early_reason=request.POST.get("early_reason", ""))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, error_text(error))
             return redirect(call.get_absolute_url())

@@ -2,19 +2,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from core.workflow import Step
+from core.roles import Role
+from core.roles import ORGANIZERS  # the named role groups, declared once
+from core.workflow import SYSTEM, Step, Workflow
+from matching.engine.service_types import SERVICE_TYPE_CHOICES
 
 
-class ServiceType(models.TextChoices):
-    """The six "三农" science services of the plan (一)."""
-
-    GUIDANCE = "guidance", _("技术指导")
-    TRAINING = "training", _("技能培训")
-    TRANSFER = "transfer", _("成果转化")
-    ENTREPRENEURSHIP = "entrepreneurship", _("创业辅导")
-    POLICY = "policy", _("政策宣传")
-    PLANNING = "planning", _("规划设计")
+# The six "三农" science services of the plan (一), built from the one list the matching engine also uses
+# (matching/engine/service_types.py): ServiceType.GUIDANCE == "guidance", labelled 技术指导, and so on.
+ServiceType = models.TextChoices(
+    "ServiceType", [(value.upper(), (value, _(label))) for value, label in SERVICE_TYPE_CHOICES], module=__name__
+)
 
 
 SERVICE_LABELS = dict(ServiceType.choices)
@@ -40,13 +38,12 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
-ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 ENTERERS = frozenset({Role.TOWN, Role.CITY_ST, Role.COUNTY_ST, Role.CITY_RURAL, Role.COUNTY_RURAL})
 OPEN_STATES = (NeedStatus.SUBMITTED, NeedStatus.CONFIRMED, NeedStatus.RETURNED, NeedStatus.MATCHED,
                NeedStatus.IN_ASSISTANCE, NeedStatus.RESOLVED)
 
 # The need workflow. "matched" and "in assistance" are set by the pairing and project services, not by hand.
-NEED_WORKFLOW = {
+NEED_WORKFLOW = Workflow("needs.Need", title="科技需求", steps={
     "confirm": Step(sources=(NeedStatus.SUBMITTED,), target=NeedStatus.CONFIRMED, roles=ORGANIZERS,
                     label=str(_("确认")), style="success"),
     "return": Step(sources=(NeedStatus.SUBMITTED, NeedStatus.CONFIRMED), target=NeedStatus.RETURNED,
@@ -57,9 +54,15 @@ NEED_WORKFLOW = {
                     roles=ORGANIZERS, label=str(_("标记已解决")), style="success"),
     "close": Step(sources=OPEN_STATES, target=NeedStatus.CLOSED, roles=ORGANIZERS, label=str(_("关闭")),
                   needs_comment=True, style="secondary"),
-}
-# System moves, applied by other services (pairing finalized, project started).
-SYSTEM_MOVES = {
-    "match": ((NeedStatus.CONFIRMED,), NeedStatus.MATCHED),
-    "start_assistance": ((NeedStatus.MATCHED, NeedStatus.CONFIRMED), NeedStatus.IN_ASSISTANCE),
-}
+    # System steps, taken by other services (a round finalized, a project started).
+    "match": Step(sources=(NeedStatus.CONFIRMED,), target=NeedStatus.MATCHED, roles=SYSTEM, label=str(_("结对确定"))),
+    "start_assistance": Step(sources=(NeedStatus.MATCHED, NeedStatus.CONFIRMED), target=NeedStatus.IN_ASSISTANCE,
+                             roles=SYSTEM, label=str(_("开始帮扶"))),
+})
+
+# A needs survey is closed by its organizer (towns then no longer mark it submitted). States are SurveyCampaign.Status.
+CAMPAIGN_WORKFLOW = Workflow("needs.SurveyCampaign", title="需求调研", steps={
+    "close": Step(sources=("open",), target="closed", roles=ORGANIZERS, label=str(_("结束调研")), style="secondary"),
+    "reopen": Step(sources=("closed",), target="open", roles=ORGANIZERS, label=str(_("重新开启调研")),
+                   needs_comment=True, style="outline-secondary"),
+})

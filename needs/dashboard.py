@@ -2,7 +2,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from core.dashboard import TodoItem, provider
 from core.scoping import CHANGE, restrict
 from needs.choices import NeedStatus
@@ -15,7 +15,7 @@ def todo(user, cycle):
         return []
     items = []
     needs = Need.objects.filter(cycle=cycle)
-    if user.is_superuser or user.role in (Role.CITY_ST, Role.COUNTY_ST):
+    if is_system_admin(user) or user.role in (Role.CITY_ST, Role.COUNTY_ST):
         waiting = restrict(needs.filter(status=NeedStatus.SUBMITTED), user, CHANGE).count()
         items.append(TodoItem(label="待确认的需求", count=waiting,
                               url=reverse("needs:need_list") + "?status=submitted&cycle=%d" % cycle.pk))

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role
 from core.china import validate_phone
 from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.models import DomainModel

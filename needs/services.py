@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from accounts.services import notify
 from core.fields import cycle_date_error, limit_of
 from core.scoping import CHANGE, can, restrict
-from core.workflow import apply_transition, record_transition
-from needs.choices import ENTERERS, NEED_WORKFLOW, SYSTEM_MOVES, NeedStatus, ServiceType
+from core.workflow import apply_transition
+from needs.choices import CAMPAIGN_WORKFLOW, ENTERERS, NEED_WORKFLOW, NeedStatus, ServiceType
 from needs.models import (
     CampaignTown, IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile,
 )
@@ -28,9 +28,9 @@ from regions.selectors import organized_towns_q
 
 def towns_user_may_enter(user, cycle):
     """Towns whose needs and profile this user may enter in ``cycle`` (their own, or the ones their level organizes)."""
-    if not (user.is_superuser or user.role in ENTERERS):
+    if not (is_system_admin(user) or user.role in ENTERERS):
         return Town.objects.none()
-    if user.is_superuser:
+    if is_system_admin(user):
         return Town.objects.all()
     return Town.objects.filter(organized_towns_q(user, town_path="", cycle=cycle)).distinct()
 
@@ -140,20 +140,19 @@ def needs_bulk_transition(*, actor, needs, action: str, comment: str = "") -> Bu
 
 
 def needs_system_move(*, needs, move: str, actor=None, comment: str = "") -> int:
-    """Set needs matched (pairing finalized) or in assistance (project started) and record each move."""
-    sources, target = SYSTEM_MOVES[move]
+    """Take a system step (``match``: a round finalized; ``start_assistance``: a project started) on each need that
+    is in one of its sources now; a need another request moved meanwhile is left alone. Returns how many moved."""
+    step = NEED_WORKFLOW[move]
+    if not step.by_system:
+        raise ValueError("%s is not a system step" % move)
     count = 0
     with transaction.atomic():
         for need in needs:
-            # Check-and-set on the stored row: a need another request moved meanwhile is left alone.
             stored = Need.objects.select_for_update().filter(pk=need.pk).values_list("status", flat=True).first()
-            if stored is None or stored not in sources:
+            if stored is None or stored not in step.sources:
                 continue
-            need.status = stored
-            before = need.status
-            need.status = target
-            need.save(update_fields=["status", "updated_at"])
-            record_transition(obj=need, action=move, from_state=before, to_state=target, actor=actor, comment=comment)
+            need.refresh_from_db(fields=["status"])  # the locked row's state: apply_transition's check-and-set holds
+            apply_transition(workflow=NEED_WORKFLOW, obj=need, action=move, actor=actor, comment=comment, system=True)
             count += 1
     return count
 
@@ -198,7 +197,7 @@ def profile_save(*, actor, cycle, town, **fields) -> TownProfile:
 @transaction.atomic
 def campaign_open(*, actor, cycle, title, due_date, towns, instructions: str = "") -> SurveyCampaign:
     """The city (for its towns) or a county (for the towns it organizes) opens a needs survey."""
-    if actor.role not in (Role.CITY_ST, Role.COUNTY_ST) and not actor.is_superuser:
+    if actor.role not in (Role.CITY_ST, Role.COUNTY_ST) and not is_system_admin(actor):
         raise PermissionDenied(_("只有市、县科技部门可以发起需求调研。"))
     towns = list(towns)
     if not towns:
@@ -244,11 +243,19 @@ def campaign_submit_town(*, actor, campaign: SurveyCampaign, town) -> CampaignTo
     return row
 
 
+def campaign_transition(*, actor, campaign: SurveyCampaign, action: str, comment: str = "") -> SurveyCampaign:
+    """The organizer closes (or reopens) a needs survey."""
+    if not can(actor, campaign, CHANGE):
+        raise PermissionDenied(_("只有发起调研的组织单位可以结束或重新开启调研。"))
+    apply_transition(workflow=CAMPAIGN_WORKFLOW, obj=campaign, action=action, actor=actor, comment=comment)
+    return campaign
+
+
 # ---------------------------------------------------------------- taxonomy
 
 
 def _require_city(actor):
-    if not (actor.is_superuser or actor.role == Role.CITY_ST):
+    if not (is_system_admin(actor) or actor.role == Role.CITY_ST):
         raise PermissionDenied(_("只有市科技局可以维护产业分类。"))
 
 
@@ -324,7 +331,7 @@ def needs_import(*, actor, cycle, file, filename: str, progress=None) -> ImportR
     """Import needs from a spreadsheet: every row is checked, then all rows are saved or none."""
     from core.excel import RowError, read_table
 
-    if not (actor.is_superuser or actor.role in ENTERERS):
+    if not (is_system_admin(actor) or actor.role in ENTERERS):
         raise PermissionDenied(_("您的角色不能导入需求。"))
     parsed = read_table(file, filename=filename, columns=need_columns(), max_rows=settings.IMPORT_MAX_ROWS)
     errors = list(parsed.errors)

@@ -1,7 +1,11 @@
 """The industry taxonomy in the database, in the matching engine's file format, and its analyzer.
 
-The database is the source of truth (city officials edit it in the platform); ``export`` writes the
-file the matching engine loads (``matching/engine/data/taxonomy.json`` by default).
+The database is the source of truth: city officials edit it in the platform, needs search and selection
+runs both use it (``current_taxonomy``). The file shipped with the engine
+(``matching/engine/data/taxonomy.json``) is only the seed (needs migration 0002 loads it into an empty
+database), the fallback while the database has no categories, and the default of ``manage.py match``.
+Parsed taxonomies and their analyzers are cached by content version in the engine, so an edit is used by
+the next search or run without restarting the worker.
 """
 from __future__ import annotations
 
@@ -9,16 +13,19 @@ import json
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Count, Max
 
-from matching.engine.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy
-from matching.engine.tokens import Analyzer
+from matching.engine.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy, load_taxonomy, taxonomy_for
+from matching.engine.tokens import Analyzer, analyzer_for
 
-_cache: dict = {}
+DATABASE_SOURCE = "平台产业分类"
 
 
 def taxonomy_dict() -> dict:
-    """The taxonomy as the engine's file format: categories → products with synonyms and children."""
+    """The taxonomy as the engine's file format: categories → products with synonyms and children.
+
+    Deterministic for the same content (products by name, synonyms and children sorted), so that its hash,
+    the version selection runs record, changes only when the taxonomy does.
+    """
     from needs.models import IndustryCategory, IndustryProduct
 
     children: dict[int, list[str]] = {}
@@ -29,7 +36,8 @@ def taxonomy_dict() -> dict:
     products_by_category: dict[int, list[dict]] = {}
     for product in IndustryProduct.objects.order_by("name"):
         products_by_category.setdefault(product.category_id, []).append({
-            "name": product.name, "synonyms": list(product.synonyms or []),
+            # Sorted like children: the same content is the same version, however it was entered.
+            "name": product.name, "synonyms": sorted(product.synonyms or []),
             "children": sorted(children.get(product.pk, [])),
         })
     return {"version": 1, "categories": [
@@ -38,25 +46,20 @@ def taxonomy_dict() -> dict:
     ]}
 
 
-def _version_key():
-    from needs.models import IndustryCategory, IndustryProduct
+def current_taxonomy() -> Taxonomy:
+    """The taxonomy officials edit, as the engine's ``Taxonomy`` (its ``version`` is the content hash).
 
-    products = IndustryProduct.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    categories = IndustryCategory.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    links = IndustryProduct.parents.through.objects.count()
-    return (products["n"], products["last"], categories["n"], categories["last"], links)
+    While the database has no categories (before the seed migration ran), the shipped file.
+    """
+    data = taxonomy_dict()
+    if not data["categories"]:
+        return load_taxonomy()
+    return taxonomy_for(data, source=DATABASE_SOURCE)
 
 
 def current_analyzer() -> Analyzer:
-    """An analyzer over the database taxonomy, rebuilt only when the taxonomy changed."""
-    key = _version_key()
-    if _cache.get("key") != key:
-        data = taxonomy_dict()
-        if not data["categories"]:
-            data = json.loads(DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8"))
-        _cache["analyzer"] = Analyzer(Taxonomy(data))
-        _cache["key"] = key
-    return _cache["analyzer"]
+    """An analyzer over the database taxonomy (shared per content version with the selection runs)."""
+    return analyzer_for(current_taxonomy())
 
 
 def export(path: Path | str = DEFAULT_TAXONOMY_PATH) -> Path:

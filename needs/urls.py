@@ -19,6 +19,7 @@ urlpatterns = [
     path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
     path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign_detail"),
     path("campaigns/<int:pk>/towns/<int:town>/submit/", views.CampaignSubmitView.as_view(), name="campaign_submit"),
+    path("campaigns/<int:pk>/act/<str:action>/", views.CampaignActionView.as_view(), name="campaign_action"),
     path("taxonomy/", views.ProductListView.as_view(), name="taxonomy"),
     path("taxonomy/download/", views.taxonomy_download, name="taxonomy_download"),
     path("taxonomy/products/new/", views.ProductCreateView.as_view(), name="product_create"),

@@ -9,16 +9,16 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from core.forms import error_text
 from core.generic import (
     ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView,
 )
 from core.menu import OFFICIALS, TOWN
 from core.scoping import VIEW, get_for_user, restrict
-from core.views import current_cycle
+from cycles.selectors import current_cycle
 from needs import services, taxonomy
-from needs.choices import ENTERERS, NEED_WORKFLOW, ORGANIZERS, NeedStatus, service_labels
+from needs.choices import CAMPAIGN_WORKFLOW, ENTERERS, NEED_WORKFLOW, ORGANIZERS, NeedStatus, service_labels
 from needs.filters import NeedFilter
 from needs.forms import (
     CampaignForm, CategoryForm, NeedEditForm, NeedForm, ProductForm, TownProfileForm,
@@ -61,14 +61,14 @@ class NeedListView(ScopedListView):
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
         user = self.request.user
-        if not (user.is_superuser or user.role in ORGANIZERS):
+        if not (is_system_admin(user) or user.role in ORGANIZERS):
             kwargs["exclude"] = list(kwargs.get("exclude", [])) + ["select"]  # only organizers tick needs in bulk
         return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["can_bulk"] = user.is_superuser or user.role in ORGANIZERS
+        context["can_bulk"] = is_system_admin(user) or user.role in ORGANIZERS
         return context
 
 
@@ -305,6 +305,8 @@ class CampaignDetailView(ScopedDetailView):
     detail_fields = ["cycle", "organizer_level", "county", "due_date", "status", "instructions"]
     list_url_name = "needs:campaign_list"
     roles = NEED_VIEWERS
+    workflow = CAMPAIGN_WORKFLOW
+    action_url_name = "needs:campaign_action"
 
     def get_object(self, queryset=None):
         return get_for_user(SurveyCampaign.objects.select_related("cycle", "county").distinct(), self.request.user, VIEW,
@@ -367,6 +369,14 @@ class CampaignCreateView(ScopedFormView):
                                       instructions=data.get("instructions", ""))
 
 
+class CampaignActionView(WorkflowActionView):
+    model = SurveyCampaign
+    workflow = CAMPAIGN_WORKFLOW
+
+    def apply(self, obj, action, comment):
+        services.campaign_transition(actor=self.request.user, campaign=obj, action=action, comment=comment)
+
+
 class CampaignSubmitView(PageMixin, View):
     roles = ENTERERS
 
@@ -402,7 +412,7 @@ class ProductListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["categories"] = IndustryCategory.objects.annotate(n=Count("products"))
-        context["can_edit"] = self.request.user.is_superuser or self.request.user.role == Role.CITY_ST
+        context["can_edit"] = is_system_admin(self.request.user) or self.request.user.role == Role.CITY_ST
         return context
 
 

@@ -2,8 +2,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from core.workflow import Step
+from core.roles import Role
+from core.roles import HANDLERS  # the named role groups, declared once
+from core.workflow import SYSTEM, Step, Workflow
 
 
 class NoticeStatus(models.TextChoices):
@@ -26,13 +27,21 @@ class ObjectionStatus(models.TextChoices):
 
 
 OPEN_OBJECTION_STATES = (ObjectionStatus.RECEIVED, ObjectionStatus.INVESTIGATING)
-HANDLERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 
-OBJECTION_WORKFLOW = {
+OBJECTION_WORKFLOW = Workflow("notices.Objection", title="异议", steps={
     "investigate": Step(sources=(ObjectionStatus.RECEIVED,), target=ObjectionStatus.INVESTIGATING, roles=HANDLERS,
                         label=str(_("开始调查核实")), style="primary"),
     "uphold": Step(sources=OPEN_OBJECTION_STATES, target=ObjectionStatus.UPHELD, roles=HANDLERS,
                    label=str(_("认定异议成立")), needs_comment=True, style="danger"),
     "dismiss": Step(sources=OPEN_OBJECTION_STATES, target=ObjectionStatus.DISMISSED, roles=HANDLERS,
                     label=str(_("认定异议不成立")), needs_comment=True, style="secondary"),
-}
+})
+
+# A notice is published when created (notices.services.notice_publish records its creation); the end of its period is
+# recorded by the scheduled job: it closes, or awaits the findings while an objection is open.
+NOTICE_WORKFLOW = Workflow("notices.PublicNotice", title="公示", steps={
+    "expire": Step(sources=(NoticeStatus.PUBLISHED,), target=NoticeStatus.AWAITING, roles=SYSTEM,
+                   label=str(_("公示期满，待处理异议"))),
+    "close": Step(sources=(NoticeStatus.PUBLISHED, NoticeStatus.AWAITING), target=NoticeStatus.CLOSED, roles=SYSTEM,
+                  label=str(_("公示结束"))),
+})

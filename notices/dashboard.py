@@ -1,7 +1,7 @@
 """Notice to-dos: objections to handle, pairings proposed but not yet on notice."""
 from django.urls import reverse
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from core.dashboard import TodoItem, provider
 from core.scoping import CHANGE, restrict
 from notices.choices import OPEN_OBJECTION_STATES
@@ -11,7 +11,7 @@ from notices.services import pairings_ready_for_notice
 
 @provider
 def todo(user, cycle):
-    if cycle is None or not (user.is_superuser or user.role in (Role.CITY_ST, Role.COUNTY_ST)):
+    if cycle is None or not (is_system_admin(user) or user.role in (Role.CITY_ST, Role.COUNTY_ST)):
         return []
     waiting = restrict(Objection.objects.filter(status__in=OPEN_OBJECTION_STATES), user, CHANGE).count()
     ready = pairings_ready_for_notice(user, cycle).count()

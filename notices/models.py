@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role
 from core.china import mask_phone, validate_phone
 from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.files import random_upload_to
@@ -59,6 +59,24 @@ class PublicNotice(DomainModel):
         from django.urls import reverse
 
         return reverse("public:public_detail", args=[self.pk])
+
+    # ---- the state a reader sees: computed from the dates, never written on a read (see notices.selectors)
+
+    def effective_status(self, now=None) -> str:
+        """The status the notice has *now*: a notice whose period has ended reads as closed (or awaiting the
+        open objections' findings) before the scheduled job ``close_due_notices`` records it."""
+        from notices.selectors import effective_status
+
+        return effective_status(self, now)
+
+    def get_effective_status_display(self, now=None) -> str:
+        return NoticeStatus(self.effective_status(now)).label
+
+    def open_for_objections(self, now=None) -> bool:
+        """Published and inside its period: the public may still object."""
+        from notices.selectors import open_for_objections
+
+        return open_for_objections(self, now)
 
     @classmethod
     def scope_q(cls, user, action):

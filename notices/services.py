@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from accounts.services import notify
 from core.china import format_cn_date, notice_period
 from core.scoping import CHANGE, can
@@ -68,7 +68,7 @@ def pairings_ready_for_notice(actor, cycle):
 def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: str, doc_number: str = "",
                    body: str = "", working_days: int | None = None, issuer: str = "") -> PublicNotice:
     """Publish a notice of proposed pairings; they move to "on notice" for N working days."""
-    if actor.role not in (Role.CITY_ST, Role.COUNTY_ST) and not actor.is_superuser:
+    if actor.role not in (Role.CITY_ST, Role.COUNTY_ST) and not is_system_admin(actor):
         raise PermissionDenied(_("只有市、县科技部门可以发布公示。"))
     pairings = list(pairings)
     if not pairings:
@@ -192,7 +192,7 @@ def replacement_candidates(pairing: Pairing) -> list[dict]:
 @transaction.atomic
 def replacement_propose(*, actor, pairing: Pairing, team_id) -> Pairing:
     """Fill a town whose team was removed with one of the round's alternates; the new pairing awaits its own notice."""
-    from core.workflow import record_transition
+    from core.workflow import record_creation
     from teams.models import Team
 
     if not can(actor, pairing, CHANGE):
@@ -211,7 +211,7 @@ def replacement_propose(*, actor, pairing: Pairing, team_id) -> Pairing:
         status=PairingStatus.PROPOSED, score=score, reasons=["递补：原结对团队公示异议成立"],
         alternates=[alt for alt in pairing.alternates if str(alt["team_id"]) != str(team_id)],
         replaces=pairing, proposed_at=timezone.now())
-    record_transition(obj=replacement, action="propose", from_state="", to_state=PairingStatus.PROPOSED, actor=actor,
+    record_creation(obj=replacement, action="propose", actor=actor,
                       comment=_("递补%(t)s") % {"t": pairing.town.name})
     notify(recipients=list(team.users.filter(is_active=True)),
            title=_("递补结对：拟与%(t)s结对") % {"t": pairing.town.full_name},
@@ -220,22 +220,35 @@ def replacement_propose(*, actor, pairing: Pairing, team_id) -> Pairing:
 
 
 def notice_refresh(notice: PublicNotice, *, now=None, actor=None) -> PublicNotice:
-    """Close a notice whose period has ended: with no open objection, remaining pairings are "公示无异议".
+    """Record the end of a notice whose period has ended: with no open objection it closes, its remaining pairings
+    are "公示无异议"; with one open it awaits the findings. Each move is recorded as a Transition of the notice (and
+    of each pairing cleared).
 
-    Safe to call at any time and from several processes: the closing claims the row with a conditional UPDATE.
+    A write: called by the scheduled job (:func:`notices_close_due`) and by the services that handle objections,
+    never by a page that is read (pages show ``notices.selectors.effective_status``). Safe to call at any time and
+    from several processes: each move claims the row with a conditional UPDATE.
     """
+    from core.workflow import apply_transition
+    from notices.choices import NOTICE_WORKFLOW
+
     now = now or timezone.now()
     if notice.status == NoticeStatus.CLOSED or now <= notice.ends_at:
         return notice
     if notice.objections.filter(status__in=OPEN_OBJECTION_STATES).exists():
         if notice.status != NoticeStatus.AWAITING:
-            PublicNotice.objects.filter(pk=notice.pk, status=NoticeStatus.PUBLISHED).update(status=NoticeStatus.AWAITING)
+            with transaction.atomic():
+                locked = PublicNotice.objects.select_for_update().get(pk=notice.pk)
+                if locked.status == NoticeStatus.PUBLISHED:  # another run may have recorded it meanwhile
+                    apply_transition(workflow=NOTICE_WORKFLOW, obj=locked, action="expire", actor=actor,
+                                     comment=_("公示期满，待处理异议"), system=True)
             notice.refresh_from_db()
         return notice
     with transaction.atomic():
-        claimed = PublicNotice.objects.filter(pk=notice.pk).exclude(status=NoticeStatus.CLOSED).update(
-            status=NoticeStatus.CLOSED, closed_at=now)
-        if claimed:
+        locked = PublicNotice.objects.select_for_update().get(pk=notice.pk)
+        if locked.status != NoticeStatus.CLOSED:  # another run may have closed it meanwhile
+            locked.closed_at = now
+            apply_transition(workflow=NOTICE_WORKFLOW, obj=locked, action="close", actor=actor,
+                             comment=_("公示期满"), save_fields=["closed_at"], system=True)
             for entry in notice.entries.filter(outcome=EntryOutcome.PENDING).select_related("pairing"):
                 entry.outcome = EntryOutcome.CLEARED
                 entry.save()
@@ -245,7 +258,8 @@ def notice_refresh(notice: PublicNotice, *, now=None, actor=None) -> PublicNotic
 
 
 def notices_close_due(now=None) -> int:
-    """Scheduled: close every notice whose period has ended (idempotent)."""
+    """Scheduled (``close_due_notices``): record the end of every notice whose period has ended; returns how many
+    closed. Idempotent; pages never close notices, they show the effective status until this runs."""
     now = now or timezone.now()
     closed = 0
     for notice in PublicNotice.objects.exclude(status=NoticeStatus.CLOSED).filter(ends_at__lt=now):

@@ -1,4 +1,5 @@
 """Pages of public notices and objections: official pages and public pages (no login)."""
+import django_filters
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from accounts.choices import Role
+from core.roles import Role
+from core.roles import ORGANIZERS  # the named role groups, declared once
 from core.china import mask_phone
 from core.files import file_response, serve_file
 from core.forms import add_errors, error_text
@@ -18,14 +20,14 @@ from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedList
 from core.menu import OFFICIALS
 from core.models import SensitiveAccess
 from core.scoping import CHANGE, VIEW, can, get_for_user
-from core.views import current_cycle
+from cycles.selectors import current_cycle
 from matching.models import Pairing
 from notices import services
 from notices.choices import OBJECTION_WORKFLOW, NoticeStatus
+from notices.selectors import entries_as_shown, with_effective_state
 from notices.forms import NoticeForm, ObjectionForm, ReceiptForm
 from notices.models import Objection, PublicNotice
 
-ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 
 
 def mask_name(name: str) -> str:
@@ -34,6 +36,8 @@ def mask_name(name: str) -> str:
 
 class NoticeTable(tables.Table):
     title = tables.Column(linkify=True)
+    # The effective status (``notices.selectors``): a notice past its period reads as closed before the job runs.
+    status = tables.Column(verbose_name="状态", accessor="current_status")
     entry_count = tables.Column(verbose_name="团队数")
     objection_count = tables.Column(verbose_name="异议")
 
@@ -41,6 +45,20 @@ class NoticeTable(tables.Table):
         model = PublicNotice
         fields = ["title", "doc_number", "issuer", "first_day", "last_day", "status", "entry_count", "objection_count"]
         attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def render_status(self, value):
+        return NoticeStatus(value).label
+
+    def value_status(self, value):
+        return NoticeStatus(value).label
+
+
+class NoticeFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label="状态", field_name="current_status", choices=NoticeStatus.choices)
+
+    class Meta:
+        model = PublicNotice
+        fields = []
 
 
 class ObjectionTable(tables.Table):
@@ -66,15 +84,16 @@ class NoticeListView(ScopedListView):
     table_class = NoticeTable
     title = "公示"
     roles = OFFICIALS
-    filterset_fields = ["status"]
+    filterset_class = NoticeFilter
     search_fields = ["title", "doc_number"]
     create_url_name = "notices:notice_create"
     create_roles = ORGANIZERS
     empty_text = "暂无公示。遴选确定后，组织单位可对拟结对团队发布公示。"
 
     def base_queryset(self):
-        return PublicNotice.objects.annotate(entry_count=Count("entries", distinct=True),
-                                             objection_count=Count("objections", distinct=True)).order_by("-start_date")
+        notices = PublicNotice.objects.annotate(entry_count=Count("entries", distinct=True),
+                                                objection_count=Count("objections", distinct=True))
+        return with_effective_state(notices).order_by("-start_date")
 
     def get_queryset(self):
         return super().get_queryset().distinct()
@@ -116,13 +135,19 @@ class NoticeDetailView(ScopedDetailView):
     roles = OFFICIALS
 
     def get_object(self, queryset=None):
-        notice = get_for_user(PublicNotice.objects.distinct(), self.request.user, VIEW, pk=self.kwargs["pk"])
-        return services.notice_refresh(notice)
+        # Read only: the effective status shows a due notice as closed; the scheduled job records the closing.
+        return get_for_user(with_effective_state(PublicNotice.objects.distinct()), self.request.user, VIEW,
+                            pk=self.kwargs["pk"])
+
+    def field_rows(self):
+        rows = super().field_rows()
+        label = PublicNotice._meta.get_field("status").verbose_name
+        return [(name, self.object.get_effective_status_display() if name == label else value) for name, value in rows]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         notice = self.object
-        entries = list(notice.entries.select_related("pairing", "town").order_by("pk"))
+        entries = entries_as_shown(notice)
         replaced = [e.pairing for e in entries if e.outcome == "removed"]
         context.update({
             "entries": entries,
@@ -217,13 +242,11 @@ class ReplacementView(PageMixin, View):
 
 
 def public_list(request):
-    """Current and past notices, phone-friendly, no login; due notices close on this read."""
+    """Current and past notices, phone-friendly, no login. Read only: a due notice shows as closed (its effective
+    status); the scheduled job ``close_due_notices`` records the closing."""
     now = timezone.now()
-    notices = list(PublicNotice.objects.order_by("-start_date", "-pk")[:100])
-    for notice in notices:
-        if notice.status != NoticeStatus.CLOSED and now > notice.ends_at:
-            services.notice_refresh(notice, now=now)
-    current = [n for n in notices if n.status == NoticeStatus.PUBLISHED and now <= n.ends_at]
+    notices = list(with_effective_state(PublicNotice.objects.all(), now).order_by("-start_date", "-pk")[:100])
+    current = [n for n in notices if n.current_status == NoticeStatus.PUBLISHED]
     past = [n for n in notices if n not in current]
     return render(request, "notices/public_list.html", {"current": current, "past": past, "title": "公示公告"})
 
@@ -235,9 +258,12 @@ def _client_ip(request):
 
 
 def public_detail(request, pk):
-    notice = services.notice_refresh(get_object_or_404(PublicNotice, pk=pk))
+    """The notice, its list and result, and the objection form while the period runs. A GET writes nothing: the
+    page shows the effective status; a POST after the end is refused (the objection service says why)."""
     now = timezone.now()
-    open_for_objections = notice.status == NoticeStatus.PUBLISHED and now <= notice.ends_at
+    notice = get_object_or_404(with_effective_state(PublicNotice.objects.all(), now), pk=pk)
+    status = notice.effective_status(now)
+    open_for_objections = notice.open_for_objections(now)
     form = ObjectionForm(request.POST or None, request.FILES or None, notice=notice) if open_for_objections else None
     receipt = None
     if request.method == "POST":
@@ -253,10 +279,11 @@ def public_detail(request, pk):
                 add_errors(form, error)
             else:
                 form = ObjectionForm(notice=notice)
+    entries = entries_as_shown(notice, status)
     return render(request, "notices/public_detail.html", {
-        "notice": notice, "entries": notice.entries.order_by("pk"), "form": form, "receipt": receipt,
+        "notice": notice, "entries": entries, "form": form, "receipt": receipt, "status": status,
         "open_for_objections": open_for_objections, "title": notice.title,
-        "cleared": notice.entries.filter(outcome="cleared") if notice.status == NoticeStatus.CLOSED else None,
+        "cleared": [e for e in entries if e.shown_outcome == "cleared"] if status == NoticeStatus.CLOSED else None,
     })
 
 

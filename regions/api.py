@@ -1,10 +1,13 @@
 """API for counties, towns (with class and level per cycle), villages and work teams."""
 from django.db.models import Prefetch
 from rest_framework import serializers
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
-from accounts.choices import Role
+from core.roles import Role
 from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from regions import services
 from cycles.models import Cycle
 from regions.models import County, Town, TownClassification, Village, WorkTeam, WorkTeamMember
 
@@ -90,6 +93,17 @@ class TownClassificationViewSet(ScopedModelViewSet):
     create_roles = frozenset({Role.CITY_ST})
     filterset_fields = ["cycle", "town", "town_class", "organizing_level", "town__county"]
 
+    def save_record(self, instance):
+        if instance._state.adding and TownClassification.objects.filter(cycle_id=instance.cycle_id,
+                                                                         town_id=instance.town_id).exists():
+            raise DjangoValidationError(_("该镇本周期已有类别，请修改已有记录。"))
+        if not instance._state.adding and TownClassification.objects.filter(pk=instance.pk).exclude(
+                cycle_id=instance.cycle_id, town_id=instance.town_id).exists():
+            raise DjangoValidationError(_("镇和周期不能修改；请修改对应镇的类别。"))
+        return services.town_classification_set(actor=self.request.user, cycle=instance.cycle, town=instance.town,
+                                                 town_class=instance.town_class,
+                                                 organizing_level=instance.organizing_level, note=instance.note)
+
 
 class VillageSerializer(serializers.ModelSerializer):
     class Meta:
@@ -105,6 +119,12 @@ class VillageViewSet(ScopedModelViewSet):
     create_roles = frozenset({Role.CITY_ST, Role.COUNTY_ST, Role.TOWN})
     filterset_fields = ["town"]
     search_fields = ["name"]
+
+    def save_record(self, instance):
+        if instance._state.adding:
+            return services.village_create(actor=self.request.user, town=instance.town, name=instance.name,
+                                           code=instance.code)
+        return super().save_record(instance)
 
 
 class WorkTeamMemberSerializer(serializers.ModelSerializer):
@@ -129,3 +149,12 @@ class WorkTeamViewSet(ScopedModelViewSet):
     serializer_class = WorkTeamSerializer
     create_roles = frozenset({Role.CITY_ST, Role.COUNTY_ST, Role.TOWN})
     filterset_fields = ["town", "town__county"]
+
+    def save_record(self, instance):
+        if instance._state.adding and WorkTeam.objects.filter(town_id=instance.town_id).exists():
+            raise DjangoValidationError(_("该镇已登记驻镇工作队，请修改已有记录。"))
+        if not instance._state.adding and WorkTeam.objects.filter(pk=instance.pk).exclude(town_id=instance.town_id).exists():
+            raise DjangoValidationError(_("驻镇工作队所在的镇不能修改。"))
+        fields = {name: getattr(instance, name) for name in
+                  ("leader_name", "leader_phone", "dispatched_by", "contact_name", "contact_phone", "note")}
+        return services.work_team_save(actor=self.request.user, town=instance.town, **fields)

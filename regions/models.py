@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from core.roles import Role
 from core.china import validate_phone
 from core.fields import LimitedTextField
 from core.models import DomainModel

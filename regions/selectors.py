@@ -1,7 +1,7 @@
 """Reads about who organizes which town in a cycle (used by needs, calls, selection and notices)."""
 from django.db.models import F, Q
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role
 from regions.choices import OrganizingLevel
 
 CITY_LEVELS = (OrganizingLevel.CITY, OrganizingLevel.PROVINCE)

@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from core.scoping import CHANGE, can
+from core.scoping import CHANGE, can, may_write
 from regions.choices import OrganizingLevel, TownClass, TownKind
 from regions.models import City, County, Town, TownClassification, Village, WorkTeam
+from core.roles import is_system_admin
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -91,9 +92,11 @@ def town_classification_set(*, actor, cycle, town, town_class: str, organizing_l
     row = TownClassification.objects.filter(cycle=cycle, town=town).first() or TownClassification(cycle=cycle, town=town)
     if row.pk and not can(actor, row, CHANGE):
         raise PermissionDenied(_("您无权修改该镇的类别。"))
-    if not row.pk and not (actor.is_superuser or actor.role in TownClassification.scope_editors):
+    if not row.pk and not (is_system_admin(actor) or actor.role in TownClassification.scope_editors):
         raise PermissionDenied(_("您无权设置镇的类别。"))
     row.town_class, row.organizing_level, row.note = town_class, organizing_level, note
+    if not may_write(actor, row, CHANGE):  # the town must be in the actor's scope; checked before anything is written
+        raise PermissionDenied(_("您无权设置该镇的类别。"))
     row.full_clean()
     row.save()
     return row
@@ -130,7 +133,7 @@ def town_classifications_import(*, actor, cycle, file, filename: str) -> ImportR
     """Import class and level per town from a spreadsheet: every row is checked, then all or none are saved."""
     from core.excel import RowError, read_table
 
-    if not (actor.is_superuser or actor.role in TownClassification.scope_editors):
+    if not (is_system_admin(actor) or actor.role in TownClassification.scope_editors):
         raise PermissionDenied(_("只有市科技局可以导入镇类别。"))
     from django.conf import settings
 
@@ -176,14 +179,14 @@ def town_classifications_import(*, actor, cycle, file, filename: str) -> ImportR
 def village_create(*, actor, town, name: str, code: str = "") -> Village:
     """A town's user (or its county or the city) adds a village under the town."""
     village = Village(town=town, name=(name or "").strip(), code=(code or "").strip())
+    if not may_write(actor, village, CHANGE):  # checked before anything is written
+        raise PermissionDenied(_("不能在您的管辖范围之外新增行政村。"))
     village.full_clean()
     try:
         with transaction.atomic():
             village.save()
     except IntegrityError:  # the same name added at the same moment by someone else (full_clean saw neither)
         raise ValidationError({"name": _("该镇已有同名行政村，请刷新后查看。")})
-    if not can(actor, village, CHANGE):
-        raise PermissionDenied(_("不能在您的管辖范围之外新增行政村。"))
     return village
 
 
@@ -217,8 +220,19 @@ def work_team_save(*, actor, town, **fields) -> WorkTeam:
     team = WorkTeam.objects.filter(town=town).first() or WorkTeam(town=town)
     for name, value in fields.items():
         setattr(team, name, value)
+    if not may_write(actor, team, CHANGE):  # checked before anything is written
+        raise PermissionDenied(_("您无权修改该镇的驻镇工作队。"))
     team.full_clean()
     team.save()
-    if not can(actor, team, CHANGE):
-        raise PermissionDenied(_("您无权修改该镇的驻镇工作队。"))
     return team
+
+
+def copy_classifications(*, actor, source, cycle) -> int:
+    """Copy ``source``'s town classes and organizing levels into the new ``cycle`` (a cycles.COPY_HOOKS hook)."""
+    from simple_history.utils import bulk_create_with_history
+
+    rows = [TownClassification(cycle=cycle, town_id=row.town_id, town_class=row.town_class,
+                               organizing_level=row.organizing_level)
+            for row in TownClassification.objects.filter(cycle=source)]
+    bulk_create_with_history(rows, TownClassification, default_user=actor)
+    return len(rows)

@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -13,7 +13,7 @@ from core.forms import error_text
 from core.generic import ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView
 from core.menu import OFFICIALS, TOWN
 from core.scoping import CHANGE, VIEW, can, get_for_user
-from core.views import current_cycle
+from cycles.selectors import current_cycle
 from cycles.models import Cycle
 from regions import services
 from regions.filters import TownFilter, VillageFilter, annotate_cycle
@@ -79,12 +79,12 @@ class TownDetailView(ScopedDetailView):
         work_team = WorkTeam.objects.filter(town=town).prefetch_related("members").first()
         context.update({
             "classifications": classifications,
-            "can_classify": user.is_superuser or user.role == Role.CITY_ST,
+            "can_classify": is_system_admin(user) or user.role == Role.CITY_ST,
             "cycles_without": Cycle.objects.exclude(town_classifications__town=town),
             "work_team": work_team,
-            "can_edit_work_team": can(user, work_team, CHANGE) if work_team else (user.is_superuser or user.role in WorkTeam.scope_editors and can(user, town, VIEW)),
+            "can_edit_work_team": can(user, work_team, CHANGE) if work_team else (is_system_admin(user) or user.role in WorkTeam.scope_editors and can(user, town, VIEW)),
             "villages": town.villages.all(),
-            "can_add_village": user.is_superuser or (user.role in Village.scope_editors and can(user, town, VIEW)),
+            "can_add_village": is_system_admin(user) or (user.role in Village.scope_editors and can(user, town, VIEW)),
         })
         return context
 

@@ -17,6 +17,7 @@ from matching.models import Pairing
 from registrations import services
 from registrations.models import RegistrationSubmission
 from registrations.selectors import actions_for, deadline_dashboard
+from core.roles import is_system_admin
 
 
 class RegistrationSubmissionSerializer(serializers.ModelSerializer):
@@ -116,7 +117,7 @@ class RegistrationDashboardViewSet(viewsets.ViewSet):
                    responses=OpenApiTypes.OBJECT)
     def list(self, request):
         user = request.user
-        if not (user.is_superuser or user.role in OFFICIALS):
+        if not (is_system_admin(user) or user.role in OFFICIALS):
             raise Http404
         cycle_id = request.query_params.get("cycle")
         cycle = Cycle.objects.filter(pk=cycle_id).first() if cycle_id and cycle_id.isdigit() else Cycle.current()

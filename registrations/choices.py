@@ -2,10 +2,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from core.workflow import Step
+from core.roles import Role
+from core.roles import ORGANIZERS  # the named role groups, declared once
+from core.workflow import Step, Workflow
 
-ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 
 
 class Recipient(models.TextChoices):
@@ -27,7 +27,7 @@ EDITABLE_STATES = (S.DRAFT, S.RETURNED)
 
 # "confirm" and "return" are taken by the recipient: the city's S&T bureau for a county's submission to the city;
 # for the province, which needs no account, the organizer records the province's answer. The service checks that.
-SUBMISSION_WORKFLOW = {
+SUBMISSION_WORKFLOW = Workflow("registrations.RegistrationSubmission", title="备案报送", steps={
     "send": Step(sources=(S.DRAFT,), target=S.SENT, roles=ORGANIZERS, label=str(_("报送")), style="danger"),
     "return": Step(sources=(S.SENT,), target=S.RETURNED, roles=frozenset({Role.CITY_ST}), label=str(_("退回修改")),
                    needs_comment=True, style="warning"),
@@ -35,4 +35,4 @@ SUBMISSION_WORKFLOW = {
                      style="danger"),
     "confirm": Step(sources=(S.SENT,), target=S.CONFIRMED, roles=ORGANIZERS, label=str(_("确认备案")),
                     style="success"),
-}
+})

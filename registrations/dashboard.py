@@ -2,7 +2,7 @@
 submitted, submissions whose province confirmation is still to be recorded."""
 from django.urls import reverse
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from core.dashboard import TodoItem, provider
 from core.scoping import CHANGE, restrict
 from registrations.choices import Recipient, SubmissionStatus
@@ -12,7 +12,7 @@ from registrations.selectors import pairings_not_fully_submitted
 
 @provider
 def todo(user, cycle):
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = Role.ADMIN if is_system_admin(user) else user.role
     if role not in {Role.CITY_ST, Role.COUNTY_ST, Role.PROVINCE, Role.ADMIN}:
         return []
     items = []

@@ -1,13 +1,13 @@
 from django import forms
 
-from core.forms import StyledForm
+from core.forms import BoundedModelMultipleChoiceField, StyledForm
 from matching.choices import PairingStatus
 from registrations.choices import Recipient
 
 PROVINCE_TEAM_STATUS = [(PairingStatus.ACTIVE, "帮扶中"), (PairingStatus.REGISTERED, "已备案（尚未开始帮扶）")]
 
 
-class PairingChoiceField(forms.ModelMultipleChoiceField):
+class PairingChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, pairing):
         return "%s%s — %s（%s）" % (pairing.town.county.name, pairing.town.name, pairing.team.name,
                                    pairing.get_organizer_level_display())

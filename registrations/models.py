@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role
 from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.models import DomainModel
 from regions.selectors import organizer_change_q

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from accounts.choices import CITY_ROLES, Role
+from core.roles import CITY_ROLES, Role, is_system_admin
 from core.scoping import CHANGE, VIEW, can, is_unrestricted, restrict
 from matching.choices import LIVE_PAIRING_STATES, PairingStatus
 from matching.models import Pairing
@@ -95,7 +95,7 @@ def team_table_rows(submission: RegistrationSubmission, *, reveal_phones: bool =
 
 def may_receive(user, submission: RegistrationSubmission) -> bool:
     return submission.recipient == Recipient.CITY and (
-        user.is_superuser or (user.role == Role.CITY_ST and user.city_id == submission.city_id))
+        is_system_admin(user) or (user.role == Role.CITY_ST and user.city_id == submission.city_id))
 
 
 def actions_for(user, submission: RegistrationSubmission) -> list[str]:

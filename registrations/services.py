@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from accounts.models import User
 from accounts.services import notify
 from core.documents import DOC_NUMBER_RE
 from core.scoping import CHANGE, can, restrict
-from core.workflow import apply_transition, record_transition
+from core.workflow import apply_transition, record_creation
 from matching.choices import LIVE_PAIRING_STATES, PairingStatus
 from matching.models import Pairing
 from matching.pairings import pairing_move, recipients_for
@@ -141,7 +141,7 @@ def _may_receive(actor, submission) -> bool:
     """The city's S&T bureau answers a county's submission to the city in the platform."""
     if submission.recipient != Recipient.CITY:
         return False
-    return actor.is_superuser or (actor.role == Role.CITY_ST and actor.city_id == submission.city_id)
+    return is_system_admin(actor) or (actor.role == Role.CITY_ST and actor.city_id == submission.city_id)
 
 
 def _check_date(value, *, field: str, label, not_before=None, not_before_label=None) -> dt.date:
@@ -292,7 +292,7 @@ def province_team_record(*, actor, cycle, town, team, status: str = PairingStatu
     """The city records the team the province's own call sent to a province-organized town (tracked like the others)."""
     from regions.models import TownClassification
 
-    if not (actor.is_superuser or (actor.role == Role.CITY_ST and actor.city_id == town.county.city_id)):
+    if not (is_system_admin(actor) or (actor.role == Role.CITY_ST and actor.city_id == town.county.city_id)):
         raise PermissionDenied(_("只有本市科技局可以登记省级组团帮扶镇的团队。"))
     errors = {}
     level = TownClassification.objects.filter(cycle=cycle, town=town).values_list("organizing_level", flat=True).first()
@@ -318,8 +318,7 @@ def province_team_record(*, actor, cycle, town, team, status: str = PairingStatu
     pairing.full_clean()
     pairing._change_reason = str(_("登记省级组团团队"))
     pairing.save()
-    record_transition(obj=pairing, action="record_province", from_state="", to_state=PairingStatus.REGISTERED,
-                      actor=actor, comment=comment or str(_("登记省里选派的团队")))
+    record_creation(obj=pairing, action="record_province", actor=actor, comment=comment or str(_("登记省里选派的团队")))
     if status == PairingStatus.ACTIVE:
         pairing = pairing_move(pairing=pairing, move="activate", actor=actor, comment=comment)
     return pairing

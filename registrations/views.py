@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
+from core.roles import ORGANIZERS  # the named role groups, declared once
 from core.forms import error_text
 from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, _quote
 from core.menu import OFFICIALS
 from core.scoping import VIEW, get_for_user, restrict
-from core.views import current_cycle
+from cycles.selectors import current_cycle
 from cycles.models import Cycle
 from matching.choices import LIVE_PAIRING_STATES
 from matching.models import Pairing
@@ -25,7 +26,6 @@ from registrations.tables import SubmissionTable
 from regions.models import Town
 from teams.models import Team
 
-ORGANIZERS = frozenset({Role.CITY_ST, Role.COUNTY_ST})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ACTION_LABELS = {"send": "报送", "resubmit": "修改后重新报送", "return": "退回修改", "confirm": "确认备案"}
@@ -212,6 +212,6 @@ class DashboardView(PageMixin, TemplateView):
         context.update({
             "cycle": cycle, "cycles": Cycle.objects.all(),
             "dashboard": deadline_dashboard(user=self.request.user, cycle=cycle) if cycle else None,
-            "can_record_province": self.request.user.is_superuser or self.request.user.role == Role.CITY_ST,
+            "can_record_province": is_system_admin(self.request.user) or self.request.user.role == Role.CITY_ST,
         })
         return context

@@ -15,7 +15,7 @@ class PersonForm(StyledForm):
     id_number = forms.CharField(label="身份证号码", max_length=18,
                                 help_text="18位；仅本人、派出单位和经办部门可查看完整号码")
     phone = forms.CharField(label="手机号码", max_length=20)
-    unit = forms.ModelChoiceField(label="派出单位", queryset=DispatchingUnit.objects.all(), empty_label="请选择")
+    unit = forms.ModelChoiceField(label="派出单位", queryset=DispatchingUnit.objects.active(), empty_label="请选择")
     title = forms.CharField(label="职称", max_length=50, required=False, help_text="如：研究员、副教授、农艺师")
     title_level = forms.ChoiceField(label="职称级别", choices=TitleLevel.choices, initial=TitleLevel.NONE)
     education = forms.ChoiceField(label="学历", choices=Education.choices)

@@ -1,4 +1,4 @@
-from accounts.choices import Role
+from core.roles import Role
 from core.menu import OFFICIALS, TEAMS, MenuItem, register
 
 register(

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
+from core.roles import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
 from core.china import mask_id_number, mask_phone, validate_phone
 from core.fields import LimitedTextField
 from core.models import DomainModel

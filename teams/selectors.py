@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from core.roles import ORGANIZERS, Role
 from core.models import SensitiveAccess
 from core.scoping import is_unrestricted
 from teams.choices import MemberRole
@@ -32,10 +32,10 @@ def team_size(team: Team) -> int:
 
 
 def team_locked(team: Team) -> bool:
-    """True while an application of the team is submitted or accepted (its make-up is under review)."""
-    from calls.models import Application
+    """True while an application of the team is submitted or accepted (its make-up is under review).
 
-    return Application.objects.filter(team=team, status__in=LOCKING_STATES).exists()
+    The calls app sits above teams: its applications are read through the reverse relation, never imported."""
+    return team.applications.filter(status__in=LOCKING_STATES).exists()
 
 
 # The pairing state in which a town works with its team (matching.choices.PairingStatus.ACTIVE).
@@ -51,9 +51,11 @@ def handles_commissioner(user, commissioner: Commissioner) -> bool:
         return True
     if commissioner.user_id and commissioner.user_id == user.pk:
         return True
-    if user.role in {Role.CITY_ST, Role.COUNTY_ST}:
-        from calls.models import Application
+    if user.role in ORGANIZERS:
         from core.scoping import restrict
+
+        # The application model through Team's reverse relation (calls sits above teams and is not imported).
+        Application = Team._meta.get_field("applications").related_model
 
         teams = TeamMembership.objects.filter(commissioner=commissioner).values("team_id")
         return restrict(Application.objects.filter(team_id__in=teams, status__in=HANDLED_STATES), user,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from core.roles import Role
 from core.china import normalize_id_number, normalize_phone, validate_id_number
 from core.excel import ColumnSpec, RowError, read_table
 from core.scoping import CHANGE, can, is_unrestricted
@@ -56,13 +56,12 @@ def eligibility_problems(commissioner: Commissioner, cycle, *, exclude_team: Tea
         if commissioner.in_work_team or listed:
             problems.append(str(_("%(name)s是驻镇工作队队员，不能作为特派员申报。") % {"name": name}))
     if cycle.exclude_selected_elsewhere and commissioner.pk:
-        from calls.models import Application
-
-        selected = Application.objects.filter(
-            call__cycle=cycle, status="accepted", team__memberships__commissioner=commissioner,
-        )
+        # Teams of this person with an accepted application in the cycle (calls' applications, through the reverse
+        # relation: calls sits above teams and is not imported).
+        selected = Team.objects.filter(applications__call__cycle=cycle, applications__status="accepted",
+                                       memberships__commissioner=commissioner)
         if exclude_team is not None:
-            selected = selected.exclude(team=exclude_team)
+            selected = selected.exclude(pk=exclude_team.pk)
         if selected.exists():
             problems.append(str(_("%(name)s已在本周期入选其他团队，不能重复申报。") % {"name": name}))
     return problems
@@ -274,6 +273,7 @@ def team_member_remove(*, actor, membership: TeamMembership) -> None:
 def team_create(*, actor, cycle, name: str, lead_unit: DispatchingUnit, leader: Commissioner,
                 members=(), **fields) -> Team:
     """A team with its leader and members, checked against the cycle's size and eligibility rules."""
+    lead_unit.check_active("新增团队")  # an archived (停用) unit leads no new team
     team = Team(cycle=cycle, name=(name or "").strip(), lead_unit=lead_unit, leader_name=leader.name,
                 **{k: v for k, v in fields.items() if k in TEAM_FIELDS and k != "name"})
     if Team.objects.filter(cycle=cycle, name=team.name).exists():
@@ -337,6 +337,9 @@ def commissioners_import(*, actor, file, filename: str) -> ImportReport:
         unit = units.get((row.get("unit") or "").strip())
         if unit is None:
             errors.append(RowError(line, "派出单位", str(_("未登记的派出单位“%(u)s”") % {"u": row.get("unit")})))
+            continue
+        if unit.is_archived:
+            errors.append(RowError(line, "派出单位", str(_("派出单位“%(u)s”已停用，不能登记特派员") % {"u": unit.name})))
             continue
         if actor.role == Role.UNIT and unit.pk != actor.unit_id:
             errors.append(RowError(line, "派出单位", str(_("只能导入本单位人员"))))
@@ -406,6 +409,8 @@ def teams_import(*, actor, cycle, file, filename: str) -> ImportReport:
         unit = units.get((row.get("lead_unit") or "").strip())
         if unit is None:
             row_errors.append(RowError(line, "牵头派出单位", str(_("未登记的派出单位“%(u)s”") % {"u": row.get("lead_unit")})))
+        elif unit.is_archived:
+            row_errors.append(RowError(line, "牵头派出单位", str(_("派出单位“%(u)s”已停用，不能新增团队") % {"u": unit.name})))
         people = []
         for header, numbers in (("负责人身份证号码", [row.get("leader")]), ("成员身份证号码", row.get("members") or [])):
             for number in numbers:

@@ -5,12 +5,12 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.views import View
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from core.china import mask_phone
 from core.generic import ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView
 from core.menu import OFFICIALS, TEAMS
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
-from core.views import current_cycle
+from cycles.selectors import current_cycle
 from teams import services
 from teams.filters import CommissionerFilter, TeamFilter
 from teams.forms import CommissionerEditForm, MemberAddForm, PersonForm, TeamForm
@@ -99,7 +99,7 @@ class CommissionerCreateView(ScopedFormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        form.fields["unit"].queryset = restrict(DispatchingUnit.objects.all(), self.request.user)
+        form.fields["unit"].queryset = restrict(DispatchingUnit.objects.active(), self.request.user)
         return form
 
     def save(self, form):
@@ -119,7 +119,7 @@ class CommissionerEditView(ScopedFormView):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         user, person = self.request.user, self.get_instance()
-        if not (user.is_superuser or user.role == Role.UNIT or person.user_id == user.pk):
+        if not (is_system_admin(user) or user.role == Role.UNIT or person.user_id == user.pk):
             for name in services.IDENTITY_FIELDS:
                 if name in form.fields:
                     form.fields[name].disabled = True
@@ -195,14 +195,13 @@ class TeamDetailView(ScopedDetailView):
         return super().field_rows() + [("可提供的服务类型", self.object.service_types_display)]
 
     def get_context_data(self, **kwargs):
-        from calls.models import Application
-
         context = super().get_context_data(**kwargs)
         team, user = self.object, self.request.user
         context["memberships"] = memberships_for_team(team)
         context["can_manage"] = can(user, team, CHANGE) and not team_locked(team)
         context["locked"] = team_locked(team)
-        context["applications"] = restrict(Application.objects.filter(team=team), user).select_related("call")
+        # The team's applications through the reverse relation (calls sits above teams and is not imported).
+        context["applications"] = restrict(team.applications.all(), user).select_related("call")
         cycle = team.cycle
         context["size_rule"] = "%d–%d 人（含负责人）" % (cycle.team_size_min, cycle.team_size_max)
         return context

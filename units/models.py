@@ -1,11 +1,19 @@
 """Dispatching units (派出单位): universities, institutes, enterprises, extension stations."""
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import COUNTY_ROLES, CITY_ROLES, Role, TEAM_ROLES
+from core.roles import COUNTY_ROLES, CITY_ROLES, Role, TEAM_ROLES
 from core.china import validate_credit_code, validate_phone
 from core.models import DomainModel
+from units.choices import UnitStatus
+
+
+class UnitQuerySet(models.QuerySet):
+    def active(self):
+        """The units offered for new records (teams, commissioners, unit accounts): not archived."""
+        return self.filter(status=UnitStatus.ACTIVE)
 
 
 class DispatchingUnit(DomainModel):
@@ -26,6 +34,11 @@ class DispatchingUnit(DomainModel):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    # Archived (停用), never deleted: set only through units.services.unit_transition (recorded with its reason).
+    status = models.CharField(_("状态"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.ACTIVE,
+                              db_index=True)
+
+    objects = UnitQuerySet.as_manager()
 
     # Who the unit is: registered once, corrected only by the system administrator.
     IDENTITY_FIELDS = ("name", "credit_code", "kind")
@@ -42,6 +55,16 @@ class DispatchingUnit(DomainModel):
         from django.urls import reverse
 
         return reverse("units:detail", args=[self.pk])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == UnitStatus.ARCHIVED
+
+    def check_active(self, purpose: str = "新增团队") -> None:
+        """Refuse a new record at an archived unit: ValidationError "派出单位“X”已停用，不能新增团队。"."""
+        if self.is_archived:
+            raise ValidationError(_("派出单位“%(name)s”已停用，不能%(purpose)s。")
+                                  % {"name": self.name, "purpose": purpose}, code="unit_archived")
 
     def save(self, *args, **kwargs):
         self.credit_code = (self.credit_code or "").strip().upper()

@@ -8,5 +8,5 @@ class DispatchingUnitTable(tables.Table):
 
     class Meta:
         model = DispatchingUnit
-        fields = ["name", "kind", "credit_code", "contact_name", "contact_phone"]
+        fields = ["name", "kind", "credit_code", "contact_name", "contact_phone", "status"]
         attrs = {"class": "table table-sm table-hover align-middle"}

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.UnitCreateView.as_view(), name="create"),
     path("<int:pk>/", views.UnitDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.UnitEditView.as_view(), name="edit"),
+    path("<int:pk>/act/<str:action>/", views.UnitActionView.as_view(), name="action"),
 ]

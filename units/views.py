@@ -1,8 +1,11 @@
 """Pages for dispatching units."""
-from accounts.choices import Role
-from core.generic import ScopedDetailView, ScopedFormView, ScopedListView
+from core.roles import Role
+from core.generic import ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView
 from core.menu import OFFICIALS
 from core.services import record_save
+from core.workflow import transitions_for
+from units import services
+from units.choices import UNIT_WORKFLOW
 from units.filters import DispatchingUnitFilter
 from units.forms import DispatchingUnitEditForm, DispatchingUnitForm
 from units.models import DispatchingUnit
@@ -26,10 +29,38 @@ class UnitListView(ScopedListView):
 
 class UnitDetailView(ScopedDetailView):
     model = DispatchingUnit
-    detail_fields = ["name", "kind", "credit_code", "address", "contact_name", "contact_phone"]
+    detail_fields = ["name", "kind", "credit_code", "status", "address", "contact_name", "contact_phone"]
     list_url_name = "units:list"
     edit_url_name = "units:edit"
     roles = VIEWERS
+    # 停用/恢复 buttons for the city S&T bureau, the province and the administrator (units.choices.KEEPERS).
+    workflow = UNIT_WORKFLOW
+    action_url_name = "units:action"
+
+    def field_rows(self):
+        rows = super().field_rows()
+        if self.object.is_archived:
+            last = transitions_for(self.object).filter(action="archive").order_by("-created_at", "-pk").first()
+            if last is not None:
+                rows.insert(4, ("停用理由", last.comment))
+        return rows
+
+
+class UnitActionView(WorkflowActionView):
+    """POST 停用 (archive, with a reason) or 恢复 (restore): a workflow step, not an edit of the unit's record.
+
+    The unit keeps its own contacts (``change`` scope is the unit's); archiving is the city S&T bureau's and the
+    province's, so the service checks view scope and the step's roles instead of change scope.
+    """
+
+    model = DispatchingUnit
+    workflow = UNIT_WORKFLOW
+
+    def may_act_without_change(self, user, obj, action) -> bool:
+        return True  # units.services.unit_transition checks scope and roles
+
+    def apply(self, obj, action, comment):
+        services.unit_transition(actor=self.request.user, unit=obj, action=action, comment=comment)
 
 
 class UnitCreateView(ScopedFormView):
@@ -39,7 +70,7 @@ class UnitCreateView(ScopedFormView):
     breadcrumbs = [("派出单位", "/units/")]
 
     def save(self, form):
-        return record_save(actor=self.request.user, instance=form.instance, create_roles=CREATORS)
+        return record_save(actor=self.request.user, instance=form.instance, create_roles=CREATORS, scoped_create=False)
 
 
 class UnitEditView(ScopedFormView):
@@ -56,4 +87,4 @@ class UnitEditView(ScopedFormView):
         return "编辑 %s" % self.get_instance()
 
     def save(self, form):
-        return record_save(actor=self.request.user, instance=form.instance, create_roles=CREATORS)
+        return record_save(actor=self.request.user, instance=form.instance, create_roles=CREATORS, scoped_create=False)

@@ -4,7 +4,7 @@ from django.test import override_settings
 
 from accounts.models import Notification, User
 from accounts.services import notify, user_create
-from core.testing import PASSWORD
+from portal.testing import PASSWORD
 
 
 def test_it_locks_login_after_repeated_failures(world, client, monkeypatch):

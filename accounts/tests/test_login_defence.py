@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts import throttle
 from accounts.tokens import ExpiringTokenAuthentication
-from core.testing import PASSWORD
+from portal.testing import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
 LOGIN_URL = "/accounts/login/"

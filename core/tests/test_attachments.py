@@ -14,7 +14,7 @@ from calls.tests.factories import PDF, PNG, complete_application, make_call, pdf
 from core.china import SHANGHAI
 from core.files import file_response, random_upload_to
 from core.models import SensitiveAccess
-from core.testing import ALL_USERS
+from portal.testing import CYCLE_YEAR, ALL_USERS
 from matching import services as matching_services
 from matching.tests.conftest import selection  # noqa: F401 - shared fixture
 from notices.services import objection_file
@@ -134,7 +134,7 @@ def test_an_unknown_extension_is_opaque_bytes_and_never_inline(world, login):
 def minutes_round(world, selection):  # noqa: F811
     selection_round = matching_services.round_open(actor=world["renhua_st"], call=selection.call)
     return matching_services.meeting_record(actor=world["renhua_st"], selection_round=selection_round,
-                                            meeting_date=dt.date(2025, 2, 10), participants="县科技局、专家3人",
+                                            meeting_date=dt.date(CYCLE_YEAR, 2, 10), participants="县科技局、专家3人",
                                             minutes=pdf_file("遴选会议纪要.pdf"))
 
 

@@ -53,7 +53,7 @@ def test_it_serves_the_openapi_schema_and_docs_without_a_cdn(world, login):
 
 
 def test_it_issues_api_tokens(world, client):
-    from core.testing import PASSWORD
+    from portal.testing import PASSWORD
 
     token = client.post("/api/v1/auth/token/", {"username": "renhua_st", "password": PASSWORD}).json()["token"]
     response = client.get("/api/v1/towns/", HTTP_AUTHORIZATION=f"Token {token}")

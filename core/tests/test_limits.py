@@ -31,6 +31,7 @@ from needs.tests.conftest import categories, make_need  # noqa: F401 - shared fi
 from notices.forms import NoticeForm, ObjectionForm
 from notices.services import objection_file
 from notices.tests.conftest import proposed, published  # noqa: F401 - shared fixtures
+from portal.testing import CYCLE_YEAR
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -95,7 +96,7 @@ def test_plain_forms_carry_the_models_limits(world):
     assert 'maxlength="5000"' in str(form["service_plan"])
     form = CallAmendForm(data={"summary": "变" * 1001})
     assert form.errors["summary"] == ["变更说明不超过 1000 字（现有 1001 字）。"]
-    form = MeetingForm(data={"meeting_date": "2025-02-10", "meeting_participants": "人" * 1001})
+    form = MeetingForm(data={"meeting_date": f"{CYCLE_YEAR}-02-10", "meeting_participants": "人" * 1001})
     assert form.errors["meeting_participants"] == ["参会人员不超过 1000 字（现有 1001 字）。"]
 
 
@@ -140,10 +141,10 @@ def test_a_survey_due_in_1999_or_outside_the_cycle_is_refused(world):
         open_survey(dt.date(1999, 3, 1))
     assert "填报截止日期应在" in error.value.message_dict["due_date"][0]
     with pytest.raises(ValidationError) as error:
-        open_survey(dt.date(2028, 3, 1))
+        open_survey(dt.date(CYCLE_YEAR + 3, 3, 1))
     assert error.value.message_dict["due_date"] == [
-        "填报截止日期应在帮扶周期“测试周期”内（2025-01-01 至 2027-12-31），现为 2028-03-01。"]
-    assert open_survey(dt.date(2025, 3, 1)).pk
+        f"填报截止日期应在帮扶周期“测试周期”内（{CYCLE_YEAR}-01-01 至 {CYCLE_YEAR + 2}-12-31），现为 {CYCLE_YEAR + 3}-03-01。"]
+    assert open_survey(dt.date(CYCLE_YEAR, 3, 1)).pk
 
 
 def test_cycle_call_meeting_and_notice_dates_are_bounded(world):
@@ -152,9 +153,9 @@ def test_cycle_call_meeting_and_notice_dates_are_bounded(world):
                      dispatch_deadline=dt.date(2000, 3, 31))
     assert error.value.message_dict["start_date"] == ["开始日期应在 2000-01-01 至 2100-12-31 之间（现为 1999-01-01），请检查年份。"]
     with pytest.raises(ValidationError) as error:
-        make_call(world, publish=False, open_date=dt.date(2024, 12, 1))
+        make_call(world, publish=False, open_date=dt.date(CYCLE_YEAR - 1, 12, 1))
     assert error.value.message_dict["open_date"] == [
-        "开始申报日期应在帮扶周期“测试周期”内（2025-01-01 至 2027-12-31），现为 2024-12-01。"]
+        f"开始申报日期应在帮扶周期“测试周期”内（{CYCLE_YEAR}-01-01 至 {CYCLE_YEAR + 2}-12-31），现为 {CYCLE_YEAR - 1}-12-01。"]
     with pytest.raises(ValidationError) as error:
         make_call(world, publish=False, close_date=dt.date(2101, 1, 1))
     assert "申报截止日期应在 2000-01-01 至 2100-12-31 之间" in error.value.message_dict["close_date"][0]
@@ -196,7 +197,7 @@ def test_document_uploads_say_and_enforce_upload_max_bytes(world, login, selecti
                    if field.__class__.__name__ == "FileField")
     with pytest.raises(ValidationError, match="“会议纪要”文件过大（20,971,521 字节），上限为20 MB。"):
         round_ = matching_services.round_open(actor=world["renhua_st"], call=selection.call)
-        matching_services.meeting_record(actor=world["renhua_st"], selection_round=round_, meeting_date=dt.date(2025, 2, 10),
+        matching_services.meeting_record(actor=world["renhua_st"], selection_round=round_, meeting_date=dt.date(CYCLE_YEAR, 2, 10),
                                          participants="县科技局", minutes=pdf_of(20 * MB + 1))
     call = make_call(world, publish=False)
     with pytest.raises(ValidationError, match="文件过大（20,971,521 字节），上限为20 MB"):

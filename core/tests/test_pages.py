@@ -26,7 +26,7 @@ PAGES = {
 def test_each_page_loads_for_its_roles_and_is_denied_to_others(world, assert_denied, url):
     allowed = PAGES[url]
     if allowed is None:
-        from core.testing import ALL_USERS
+        from portal.testing import ALL_USERS
 
         allowed = ALL_USERS
     assert_denied(url, allowed=allowed)

@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 
 from cycles.services import cycle_copy, cycle_create
 from regions.models import TownClassification
+from portal.testing import CYCLE_YEAR
 
 
 def test_it_copies_town_classes_and_levels_into_the_next_cycle(world):
-    new = cycle_copy(actor=world["city_st"], source=world.cycle, name="第三批", start_date=dt.date(2028, 1, 1),
-                     end_date=dt.date(2030, 12, 31), dispatch_deadline=dt.date(2028, 3, 31))
+    new = cycle_copy(actor=world["city_st"], source=world.cycle, name="第三批", start_date=dt.date(CYCLE_YEAR + 3, 1, 1),
+                     end_date=dt.date(CYCLE_YEAR + 5, 12, 31), dispatch_deadline=dt.date(CYCLE_YEAR + 3, 3, 31))
     copied = dict(TownClassification.objects.filter(cycle=new).values_list("town__name", "organizing_level"))
     assert copied == {"黄坑镇": "city", "董塘镇": "county", "百顺镇": "city", "珠玑镇": "county"}
     assert new.notice_working_days == 5 and new.team_size_min == 3
@@ -24,8 +25,8 @@ def test_it_has_the_defaults_of_the_plan(world):
 
 def test_it_rejects_an_end_before_the_start_in_chinese(world):
     with pytest.raises(ValidationError) as error:
-        cycle_create(actor=world["city_st"], name="错误周期", start_date=dt.date(2025, 1, 1),
-                     end_date=dt.date(2024, 1, 1), dispatch_deadline=dt.date(2025, 3, 1))
+        cycle_create(actor=world["city_st"], name="错误周期", start_date=dt.date(CYCLE_YEAR, 1, 1),
+                     end_date=dt.date(CYCLE_YEAR - 1, 1, 1), dispatch_deadline=dt.date(CYCLE_YEAR, 3, 1))
     assert error.value.message_dict["end_date"] == ["结束日期必须晚于开始日期。"]
 
 

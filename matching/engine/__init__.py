@@ -2,11 +2,13 @@
 from .api import match
 from .errors import EngineInputError
 from .explain import describe_candidates
-from .models import SERVICE_TYPES, Assignment, Candidate, MatchResult, Need, Team, Weights
-from .taxonomy import Taxonomy, load_taxonomy
+from .models import Assignment, Candidate, MatchResult, Need, Team, Weights
+from .service_types import SERVICE_TYPE_CHOICES, SERVICE_TYPES
+from .taxonomy import Taxonomy, load_taxonomy, taxonomy_for, taxonomy_version
 
 __all__ = [
     "SERVICE_TYPES",
+    "SERVICE_TYPE_CHOICES",
     "Assignment",
     "Candidate",
     "EngineInputError",
@@ -18,4 +20,6 @@ __all__ = [
     "describe_candidates",
     "load_taxonomy",
     "match",
+    "taxonomy_for",
+    "taxonomy_version",
 ]

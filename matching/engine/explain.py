@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .models import SERVICE_TYPES, Candidate
+from .models import Candidate
 from .scoring import NEED_FIELDS, TEAM_FIELDS, ScoringModel, as_text
+from .service_types import SERVICE_TYPES
 from .taxonomy import CATEGORY_PREFIX
 
 TERM_REASONS = 3

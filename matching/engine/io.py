@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Collection, Iterator
 
 from .errors import EngineInputError
-from .models import SERVICE_TYPES, Need, Team
+from .models import Need, Team
+from .service_types import SERVICE_TYPES
 
 DEFAULT_ROW_LIMIT = 20_000
 HEADER_SEARCH_ROWS = 10

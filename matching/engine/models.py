@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-SERVICE_TYPES: tuple[str, ...] = ("技术指导", "技能培训", "成果转化", "创业辅导", "政策宣传", "规划设计")
+from .service_types import SERVICE_TYPES  # noqa: F401  (the one list; re-exported for the engine's callers)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .models import SERVICE_TYPES, Need, Team, Weights
+from .models import Need, Team, Weights
+from .service_types import SERVICE_TYPES
 from .taxonomy import Taxonomy
 from .tokens import Analyzer
 

@@ -3,17 +3,31 @@
 File format (shared with the needs app, which edits and exports it):
 {"version": 1, "categories": [{"name": "果树", "products": [
     {"name": "柑橘", "synonyms": ["柑桔"], "children": ["贡柑", "沙糖桔"]}, ...]}, ...]}
+
+A taxonomy is identified by its content: ``taxonomy_version(data)`` is the SHA-256 of its canonical JSON
+(the file's own ``"version": 1`` is the format number, ``Taxonomy.format_version``). Loaded taxonomies
+are cached by that hash, never for the life of the process: an edited taxonomy (in the database or in
+the file) is a new hash and is used by the very next match, and equal content is parsed once.
+
+The shipped file ``data/taxonomy.json`` seeds the platform's database taxonomy (needs migration 0002)
+and is the command line's default.
 """
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from .errors import EngineInputError
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("data") / "taxonomy.json"
+SHORT_VERSION_LENGTH = 12
+# Taxonomies are small (a few hundred products); keep a handful of versions parsed.
+TAXONOMY_CACHE_SIZE = 8
 CATEGORY_PREFIX = "类:"
 ANCESTOR_DECAY = 0.5
 CATEGORY_WEIGHT = 0.2
@@ -37,14 +51,22 @@ class Taxonomy:
     def __init__(self, data: dict, *, source: str = "") -> None:
         self.source = source
         self.data = data
-        self.version = data.get("version", 1) if isinstance(data, dict) else None
+        self.format_version = data.get("version", 1) if isinstance(data, dict) else None
         self.products: dict[str, dict] = {}
         self.category_of: dict[str, str] = {}
         self.term_to_product: dict[str, str] = {}
         self.category_terms: dict[str, str] = {}
         self.parents: dict[str, list[str]] = {}
         self._parse(data)
+        # A private copy: the content hash must keep describing what this object parsed.
+        self.data = copy.deepcopy(data)
+        self.version = taxonomy_version(self.data)
         self._concepts: dict[str, tuple[Concept, ...]] = {}
+
+    @property
+    def short_version(self) -> str:
+        """The first characters of the content hash, for pages and logs."""
+        return self.version[:SHORT_VERSION_LENGTH]
 
     def _fail(self, message: str) -> None:
         raise EngineInputError("行业分类文件%s格式错误：%s" % (("“%s”" % self.source) if self.source else "", message))
@@ -130,20 +152,56 @@ class Taxonomy:
         return tuple(items)
 
     def to_dict(self) -> dict:
-        """The taxonomy in its file format."""
-        return self.data
+        """The taxonomy in its file format (a copy: parsed taxonomies are shared through the cache)."""
+        return copy.deepcopy(self.data)
+
+
+def canonical_json(data: dict) -> str:
+    """The canonical JSON text of a taxonomy: sorted keys, no spacing, UTF-8 characters kept.
+
+    List order is kept: category order and the first product claiming a shared synonym change the meaning.
+    """
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def taxonomy_version(data: dict) -> str:
+    """The version of a taxonomy: the SHA-256 (hex) of its canonical JSON, stable across processes."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+_cache_lock = threading.Lock()
+_taxonomies: "OrderedDict[str, Taxonomy]" = OrderedDict()
+
+
+def taxonomy_for(data: dict, *, source: str = "") -> Taxonomy:
+    """The parsed taxonomy for ``data``, shared by every caller with the same content (cached by version)."""
+    if not isinstance(data, dict):
+        return Taxonomy(data, source=source)  # raises the Chinese format error
+    try:
+        version = taxonomy_version(data)
+    except (TypeError, ValueError):
+        return Taxonomy(data, source=source)
+    with _cache_lock:
+        cached = _taxonomies.get(version)
+        if cached is not None:
+            _taxonomies.move_to_end(version)
+            return cached
+    taxonomy = Taxonomy(data, source=source)
+    with _cache_lock:
+        taxonomy = _taxonomies.setdefault(taxonomy.version, taxonomy)
+        _taxonomies.move_to_end(taxonomy.version)
+        while len(_taxonomies) > TAXONOMY_CACHE_SIZE:
+            _taxonomies.popitem(last=False)
+    return taxonomy
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Load a taxonomy file; without a path, the default one shipped with the engine (cached)."""
-    if path is None:
-        return _default_taxonomy()
-    return _read_taxonomy(Path(path))
+    """Load a taxonomy file; without a path, the default one shipped with the engine.
 
-
-@lru_cache(maxsize=1)
-def _default_taxonomy() -> Taxonomy:
-    return _read_taxonomy(DEFAULT_TAXONOMY_PATH)
+    The file is read on every call (it is small) and parsed once per content version, so an edited file is
+    picked up without restarting the process.
+    """
+    return _read_taxonomy(Path(path) if path is not None else DEFAULT_TAXONOMY_PATH)
 
 
 def _read_taxonomy(path: Path) -> Taxonomy:
@@ -153,7 +211,7 @@ def _read_taxonomy(path: Path) -> Taxonomy:
         raise EngineInputError("找不到行业分类文件“%s”" % path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise EngineInputError("行业分类文件“%s”不是有效的 UTF-8 JSON：%s" % (path, error)) from None
-    return Taxonomy(data, source=str(path))
+    return taxonomy_for(data, source=str(path))
 
 
 def as_taxonomy(value: "Taxonomy | dict | str | Path | None") -> Taxonomy:
@@ -161,5 +219,5 @@ def as_taxonomy(value: "Taxonomy | dict | str | Path | None") -> Taxonomy:
     if isinstance(value, Taxonomy):
         return value
     if isinstance(value, dict):
-        return Taxonomy(value)
+        return taxonomy_for(value)
     return load_taxonomy(value)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 import jieba
 
+from .service_types import SERVICE_TYPES
 from .taxonomy import Concept, Taxonomy
 
 jieba.setLogLevel(logging.WARNING)
@@ -18,14 +19,14 @@ STOPWORDS = frozenset(
     技术 发展 产业 需求 提升 提高 开展 加强 推进 推广 我镇 本镇 全镇 镇 村 乡 街道 农户 农民 群众 村民 问题 存在
     缺乏 需要 希望 帮助 指导 服务 团队 专家 研究 教授 研究员 副教授 讲师 博士 硕士 工作 项目 基地 建设 生产
     管理 能力 水平 相关 主要 进行 以及 等 和 与 及 的 了 在 对 为 有 是 年 亩 万元 目前 当地 特色 产品 效益 经济
-    增收 致富 带动 面积 规模 种植 养殖 栽培 方面 领域 学院 大学 研究所 科学院 科技 农业 现代农业 技术指导 技能培训
-    成果转化 创业辅导 政策宣传 规划设计 培训 一个 多个 一批 发挥 作用 优势 资源 条件 基础 情况 较 较大 较低 不足
+    增收 致富 带动 面积 规模 种植 养殖 栽培 方面 领域 学院 大学 研究所 科学院 科技 农业 现代农业
+    培训 一个 多个 一批 发挥 作用 优势 资源 条件 基础 情况 较 较大 较低 不足
     低 高 好 大 小 多 少 新 全 重点 以上 以下 其中 我们 本 该 其 及其 通过 利用 实现 形成 打造 做强 做大 助力 助推
     振兴 乡村振兴 农村 三农 科技特派员 特派员 帮扶 驻镇 结对 负责人 成员 团队成员 单位 长期 从事 多年 具有 丰富
     经验 成果 获得 承担 主持 完成 省级 市级 国家级 广东省 韶关 韶关市 广东 全省 示范 应用 关键 核心 体系 模式
     能 可 会 将 已 并 但 也 还 又 就 都 而 或 如 从 向 到 由 于 以 把 被 让 使 给 跟 同 所 之 这 那 各 每 些 个
     """.split()
-)
+) | frozenset(SERVICE_TYPES)  # service types are matched as such (the service component), not as words
 
 _TEXT_SPLIT = re.compile(r"[\s\u3000,，。;；、:：!！?？()（）\[\]【】<>《》\"'“”‘’/|\\-]+")
 _NOISE = re.compile(r"^[\d.%％a-zA-Z_~·*+=#&@]+$")
@@ -129,13 +130,25 @@ class Analyzer:
         return counts
 
 
-_ANALYZERS: dict[int, tuple[Taxonomy, Analyzer]] = {}
+# An analyzer holds its own jieba dictionary (~70 MB): keep the current taxonomy's, the shipped file's and one
+# older version's (re-running an old run), keyed by the taxonomy's content version.
+ANALYZER_CACHE_SIZE = 3
+_analyzers_lock = threading.Lock()
+_ANALYZERS: "OrderedDict[str, Analyzer]" = OrderedDict()
 
 
 def analyzer_for(taxonomy: Taxonomy) -> Analyzer:
-    """One analyzer per taxonomy object (jieba's dictionary load is the slow part)."""
-    entry = _ANALYZERS.get(id(taxonomy))
-    if entry is None or entry[0] is not taxonomy:
-        entry = (taxonomy, Analyzer(taxonomy))
-        _ANALYZERS[id(taxonomy)] = entry
-    return entry[1]
+    """One analyzer per taxonomy version (jieba's dictionary load is the slow part).
+
+    Keyed by the content hash, not by object or process lifetime: an edited taxonomy gets a new analyzer at
+    once, and the same content loaded twice (a re-run of an old run) shares one.
+    """
+    with _analyzers_lock:
+        analyzer = _ANALYZERS.get(taxonomy.version)
+        if analyzer is None:
+            analyzer = Analyzer(taxonomy)
+            _ANALYZERS[taxonomy.version] = analyzer
+        _ANALYZERS.move_to_end(taxonomy.version)
+        while len(_ANALYZERS) > ANALYZER_CACHE_SIZE:
+            _ANALYZERS.popitem(last=False)
+    return analyzer

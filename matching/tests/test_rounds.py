@@ -9,6 +9,7 @@ from matching import services
 from matching.models import Pairing
 from matching.selectors import compare, proposal, round_inputs
 from needs.models import Need
+from portal.testing import CYCLE_YEAR
 
 
 def run_round(world, selection_round, actor="renhua_st", **weights):
@@ -90,7 +91,7 @@ def test_finalize_creates_exactly_the_pairings_shown_and_marks_needs_matched(wor
     with pytest.raises(ValidationError) as error:
         services.finalize(actor=world["renhua_st"], selection_round=opened, run=run)
     assert "遴选会议" in error.value.messages[0]
-    services.meeting_record(actor=world["renhua_st"], selection_round=opened, meeting_date=dt.date(2025, 2, 10),
+    services.meeting_record(actor=world["renhua_st"], selection_round=opened, meeting_date=dt.date(CYCLE_YEAR, 2, 10),
                             participants="县科技局、县乡村振兴局、专家3人")
     pairings = services.finalize(actor=world["renhua_st"], selection_round=opened, run=run)
     shown = {(a["town_code"], a["team_id"]) for a in run.result["assignments"]}
@@ -108,7 +109,7 @@ def test_finalize_creates_exactly_the_pairings_shown_and_marks_needs_matched(wor
 
 def test_a_paired_team_and_town_are_not_offered_again_in_a_new_round(world, selection, opened):
     run = run_round(world, opened)
-    services.meeting_record(actor=world["renhua_st"], selection_round=opened, meeting_date=dt.date(2025, 2, 10),
+    services.meeting_record(actor=world["renhua_st"], selection_round=opened, meeting_date=dt.date(CYCLE_YEAR, 2, 10),
                             participants="会议")
     services.finalize(actor=world["renhua_st"], selection_round=opened, run=run)
     second = services.round_open(actor=world["renhua_st"], call=selection.call)
@@ -153,7 +154,7 @@ def test_the_pages_run_lock_and_finalize(world, selection, opened, login):
     run = opened.runs.get()
     page = client.get(opened.get_absolute_url()).content.decode()
     assert "柑橘团队" in page and "备选团队" in page
-    client.post(f"/matching/rounds/{opened.pk}/meeting/", {"meeting_date": "2025-02-10", "meeting_participants": "专家"})
+    client.post(f"/matching/rounds/{opened.pk}/meeting/", {"meeting_date": f"{CYCLE_YEAR}-02-10", "meeting_participants": "专家"})
     client.post(f"/matching/rounds/{opened.pk}/finalize/{run.pk}/")
     assert Pairing.objects.count() == 3
     assert login("nanxiong_st").post(f"/matching/rounds/{opened.pk}/run/", {}).status_code == 404
@@ -167,7 +168,7 @@ def test_the_api_runs_and_finalizes(world, selection, opened, login):
     assert client.get(f"/api/v1/selection-runs/{run_id}/").json()["status"] == "done"
     proposal_rows = client.get(f"/api/v1/selection-runs/{run_id}/proposal/").json()
     assert len(proposal_rows) == 3
-    client.post(f"/api/v1/selection-rounds/{opened.pk}/meeting/", {"meeting_date": "2025-02-10",
+    client.post(f"/api/v1/selection-rounds/{opened.pk}/meeting/", {"meeting_date": f"{CYCLE_YEAR}-02-10",
                                                                     "meeting_participants": "专家"})
     response = client.post(f"/api/v1/selection-rounds/{opened.pk}/finalize/", {"run": run_id},
                            content_type="application/json")

@@ -8,13 +8,14 @@ from django.utils import timezone
 from cycles.services import cycle_copy
 from needs.models import TownProfile
 from needs.services import campaign_open, campaign_submit_town, profile_for, profile_save
+from portal.testing import CYCLE_YEAR
 
 
 def test_a_town_fills_its_profile_and_a_new_cycle_starts_from_a_copy(world):
     profile_save(actor=world["renhua_county_town"], cycle=world.cycle, town=world.renhua_county_town,
                  population=32000, leading_industries="贡柑、白毛茶", contact_phone="0751-6381234")
-    new_cycle = cycle_copy(actor=world["city_st"], source=world.cycle, name="下一周期", start_date=dt.date(2028, 1, 1),
-                           end_date=dt.date(2030, 12, 31), dispatch_deadline=dt.date(2028, 3, 31))
+    new_cycle = cycle_copy(actor=world["city_st"], source=world.cycle, name="下一周期", start_date=dt.date(CYCLE_YEAR + 3, 1, 1),
+                           end_date=dt.date(CYCLE_YEAR + 5, 12, 31), dispatch_deadline=dt.date(CYCLE_YEAR + 3, 3, 31))
     draft = profile_for(cycle=new_cycle, town=world.renhua_county_town)
     assert draft.pk is None and draft.population == 32000 and draft.leading_industries == "贡柑、白毛茶"
     saved = profile_save(actor=world["renhua_county_town"], cycle=new_cycle, town=world.renhua_county_town,
@@ -41,14 +42,14 @@ def test_a_bad_phone_in_the_profile_is_named(world):
 
 def test_a_county_opens_a_survey_only_over_the_towns_it_organizes(world):
     with pytest.raises(ValidationError) as error:
-        campaign_open(actor=world["renhua_st"], cycle=world.cycle, title="x", due_date=dt.date(2025, 3, 1),
+        campaign_open(actor=world["renhua_st"], cycle=world.cycle, title="x", due_date=dt.date(CYCLE_YEAR, 3, 1),
                       towns=[world.renhua_county_town, world.renhua_city_town])
     assert "黄坑镇" in str(error.value)
     campaign = campaign_open(actor=world["renhua_st"], cycle=world.cycle, title="仁化县需求调研",
-                             due_date=dt.date(2025, 3, 1), towns=[world.renhua_county_town])
+                             due_date=dt.date(CYCLE_YEAR, 3, 1), towns=[world.renhua_county_town])
     assert campaign.organizer_level == "county" and campaign.county == world.renhua
     with pytest.raises(PermissionDenied):
-        campaign_open(actor=world["renhua_county_town"], cycle=world.cycle, title="x", due_date=dt.date(2025, 3, 1),
+        campaign_open(actor=world["renhua_county_town"], cycle=world.cycle, title="x", due_date=dt.date(CYCLE_YEAR, 3, 1),
                       towns=[world.renhua_county_town])
 
 
@@ -76,7 +77,7 @@ def test_the_campaign_page_shows_reporting_rates_and_lateness(world, make_need, 
 
 def test_another_county_cannot_see_a_county_campaign(world, assert_denied):
     campaign = campaign_open(actor=world["renhua_st"], cycle=world.cycle, title="仁化县需求调研",
-                             due_date=dt.date(2025, 3, 1), towns=[world.renhua_county_town])
+                             due_date=dt.date(CYCLE_YEAR, 3, 1), towns=[world.renhua_county_town])
     assert_denied(campaign.get_absolute_url(), allowed=["province", "city_st", "city_rural", "renhua_st", "renhua_rural",
                                                         "renhua_county_town"])
     assert_denied(f"/api/v1/survey-campaigns/{campaign.pk}/", allowed=["province", "city_st", "city_rural", "renhua_st",

@@ -214,3 +214,79 @@ def test_the_notice_prints_as_a_pdf_without_login(client, published):
     response = client.get(f"/public/notices/{published.pk}/notice.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+# ---------------------------------------------------------------- reading never writes: the effective status
+
+
+def _writes(queries):
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_a_due_notice_reads_as_closed_and_only_the_scheduled_job_closes_it(world, client, published, proposed, login):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import Transition
+
+    # The period ended on 2024-10-09; the scheduled job has not run yet.
+    assert published.status == "published" and published.effective_status() == "closed"
+    assert published.effective_status(now=at(2024, 10, 9, 23)) == "published"
+    assert not published.open_for_objections()
+    transitions = Transition.objects.count()  # publishing's own ("on notice")
+    with CaptureQueriesContext(connection) as public_reads:
+        listing = client.get("/public/notices/").content.decode()
+        page = client.get(published.get_public_url()).content.decode()
+    current, past = listing.split("往期公示与结果")
+    assert published.title not in current and published.title in past and "已结束" in past
+    assert "公示期已结束，不再受理异议" in page and 'data-testid="file-objection"' not in page
+    assert 'data-testid="result"' in page and "柑橘团队" in page.split('data-testid="result"')[1]
+    staff = login("renhua_st")
+    with CaptureQueriesContext(connection) as official_reads:
+        assert "已结束" in staff.get(published.get_absolute_url()).content.decode()
+        assert "公示无异议" in staff.get(published.get_absolute_url()).content.decode()
+        assert published.title in staff.get("/notices/?status=closed").content.decode()
+        assert published.title not in staff.get("/notices/?status=published").content.decode()
+    assert _writes(public_reads.captured_queries) == [] and _writes(official_reads.captured_queries) == []
+    published.refresh_from_db()
+    assert (published.status, published.closed_at) == ("published", None)
+    assert Transition.objects.count() == transitions
+    assert Pairing.objects.get(pk=proposed["county"].pk).status == "on_notice"
+
+    # A late objection (a POST) is still refused.
+    client.post(published.get_public_url(), {"entry": published.entries.get().pk, "name": "张三",
+                                             "phone": "13800138000", "grounds": "理由"})
+    assert not Objection.objects.exists()
+
+    # The scheduled job records the closing, with its transitions.
+    call_command("run_scheduled", only=["close_due_notices"])
+    published.refresh_from_db()
+    assert published.status == "closed" and published.closed_at is not None
+    notice_type = ContentType.objects.get_for_model(PublicNotice)
+    close = Transition.objects.get(content_type=notice_type, object_id=str(published.pk))
+    assert (close.action, close.from_state, close.to_state) == ("close", "published", "closed")
+    clear = Transition.objects.get(content_type=ContentType.objects.get_for_model(Pairing), action="clear")
+    assert clear.object_id == str(proposed["county"].pk)
+    assert Pairing.objects.get(pk=proposed["county"].pk).status == "notice_cleared"
+    assert published.entries.get().outcome == "cleared"
+    page = client.get(published.get_public_url()).content.decode()
+    assert "柑橘团队" in page.split('data-testid="result"')[1]
+
+
+def test_a_due_notice_with_an_open_objection_reads_as_awaiting_until_the_job_records_it(world, client, published):
+    from core.models import Transition
+
+    objection_file(notice=published, entry=published.entries.get(), name="张三", phone="13800138000", grounds="理由",
+                   now=at(2024, 10, 8))
+    published.refresh_from_db()
+    assert published.status == "published" and published.effective_status() == "awaiting"
+    page = client.get(published.get_public_url()).content.decode()
+    assert "正在核实已受理的异议" in page and 'data-testid="result"' not in page
+    assert "期满待处理异议" in client.get("/public/notices/").content.decode()
+    published.refresh_from_db()
+    assert published.status == "published" and not Transition.objects.filter(action="expire").exists()
+    assert notices_close_due() == 0
+    published.refresh_from_db()
+    assert published.status == "awaiting"
+    assert Transition.objects.filter(action="expire", object_id=str(published.pk)).count() == 1

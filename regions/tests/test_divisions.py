@@ -35,7 +35,7 @@ def test_it_refuses_a_malformed_city_code():
 
 @pytest.mark.django_db
 def test_the_demo_has_two_cycles_and_19_city_key_towns_and_is_idempotent():
-    from core.demo import load_demo
+    from portal.demo import load_demo
 
     load_demo()
     load_demo()

@@ -12,9 +12,10 @@ from registrations.selectors import deadline_dashboard
 from registrations.tests.factories import cleared_pairing
 from regions.models import Town, TownClassification
 from teams.models import Team
+from portal.testing import CYCLE_YEAR
 
-BEFORE = dt.date(2025, 3, 1)  # the world's dispatch deadline is 2025-03-31
-AFTER = dt.date(2025, 4, 2)
+BEFORE = dt.date(CYCLE_YEAR, 3, 1)  # the world's dispatch deadline is CYCLE_YEAR-03-31
+AFTER = dt.date(CYCLE_YEAR, 4, 2)
 
 
 def _town(world, county, code, name, level):
@@ -92,12 +93,12 @@ def test_the_figures_take_the_same_queries_however_many_towns(world, progress):
 
 def test_the_page_and_the_api_show_the_same_figures_with_late_items_in_red(world, progress, login, client):
     page = login("city_st").get("/registrations/dashboard/?cycle=%d" % world.cycle.pk).content.decode()
-    assert "选派完成期限：2025-03-31" in page and "已逾期" in page  # the test clock is long past 2025-03-31
+    assert f"选派完成期限：{CYCLE_YEAR}-03-31" in page and "已逾期" in page  # the test clock is past the deadline
     assert '<td class="text-danger fw-bold">1</td>' in page
     assert "韶关市（市级组织）" in page and "仁化县" in page and "南雄市" in page
     assert "雄州街道" in page and "省派水稻团队" in page
     data = client.get("/api/v1/registration-dashboard/?cycle=%d" % world.cycle.pk).json()
-    assert data["dispatch_deadline"] == "2025-03-31" and data["overdue"] is True
+    assert data["dispatch_deadline"] == f"{CYCLE_YEAR}-03-31" and data["overdue"] is True
     assert {row["name"]: [row[k] for k in ("to_cover", "proposed", "on_notice", "cleared", "registered", "uncovered", "late")]
             for row in data["rows"]} == {"韶关市（市级组织）": [3, 0, 1, 0, 2, 0, 1], "仁化县": [1, 0, 0, 1, 0, 0, 1],
                                         "南雄市": [1, 1, 0, 0, 0, 0, 1]}

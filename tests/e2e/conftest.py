@@ -43,7 +43,7 @@ def browser():
 @pytest.fixture
 def page_for(browser, live_server, world):
     """``page_for("renhua_st", width=390)``: a signed-in page in a fresh browser context."""
-    from core.testing import PASSWORD
+    from portal.testing import PASSWORD
 
     contexts = []
 

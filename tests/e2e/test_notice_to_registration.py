@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from tests.e2e.conftest import shot
+from portal.testing import CYCLE_YEAR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,7 @@ def test_finalized_pairings_go_through_notice_objection_replacement_and_registra
     data = build_selection(world)
     selection_round = selection.round_open(actor=world["renhua_st"], call=data.call)
     run = selection.run_execute(selection.run_create(actor=world["renhua_st"], selection_round=selection_round))
-    selection.meeting_record(actor=world["renhua_st"], selection_round=selection_round, meeting_date=dt.date(2025, 2, 10),
+    selection.meeting_record(actor=world["renhua_st"], selection_round=selection_round, meeting_date=dt.date(CYCLE_YEAR, 2, 10),
                              participants="县科技局、专家")
     selection.finalize(actor=world["renhua_st"], selection_round=selection_round, run=run)
     dongtang = Pairing.objects.get(town__name="董塘镇")

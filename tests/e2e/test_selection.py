@@ -3,6 +3,7 @@
 import pytest
 
 from tests.e2e.conftest import shot
+from portal.testing import CYCLE_YEAR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +38,7 @@ def test_an_official_runs_locks_reruns_and_finalizes(page_for, live_server, worl
     assert "柑橘栽培第二团队" in assigned
     assert "已锁定" in page.locator("tr[data-town='440224108']").inner_text()
 
-    page.fill("#id_meeting_date", "2025-02-10")
+    page.fill("#id_meeting_date", f"{CYCLE_YEAR}-02-10")
     page.fill("#id_meeting_participants", "县科技局、县乡村振兴局、评审专家3人")
     page.click("[data-testid=save-meeting]")
     page.wait_for_selector("text=已记录遴选会议")

@@ -53,6 +53,8 @@ STR_VALUES = {
     ("calls:application_action", "action"): "submit", ("calls:application_file", "field"): "unit_endorsement",
     ("calls:application_print", "fmt"): "docx", ("registrations:submission_act", "action"): "confirm",
     ("registrations:package", "kind"): "table.xlsx", ("notices:objection_action", "action"): "uphold",
+    ("units:action", "action"): "archive", ("cycles:action", "action"): "close",
+    ("needs:campaign_action", "action"): "close",
 }
 
 

@@ -1,6 +1,6 @@
 """One record of every model for the robustness tests, made through the apps' services and test factories.
 
-Everything is in 仁化县 (董塘镇, the county-organized town of ``core.testing.build_world``), so most named users
+Everything is in 仁化县 (董塘镇, the county-organized town of ``portal.testing.build_world``), so most named users
 see it and the pages render their full content; the programme runs once: needs, a call with an accepted
 application, a selection round run by the engine and finalized, the pairing's notice with a dismissed objection,
 and the registration submission sent to the province.
@@ -69,7 +69,7 @@ def build_records(world) -> dict:
     r["application"] = calls.application_review(actor=org, application=application, action="accept")
     r["app_town"] = application.towns.first()
 
-    r["round"] = selection.round_open(actor=org, call=call, title="仁化县遴选")
+    r["round"] = selection.round_open(actor=org, call=call, title="仁化县遴选", early_reason="测试：申报截止前遴选")
     r["constraint"] = selection.constraint_set(actor=org, selection_round=r["round"], town=town, team=team,
                                                kind="lock", reason="已有合作基础")
     r["panel"] = selection.panel_score_set(actor=org, selection_round=r["round"], town=town, team=team, score=90)

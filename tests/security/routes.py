@@ -24,7 +24,7 @@ from typing import Callable
 SIDES = ("rh", "nx", "qy")
 
 # ------------------------------------------------------------------------------------------------ who is who
-# The Shaoguan-side users (core.testing.ALL_USERS without admin), by what they are on each side.
+# The Shaoguan-side users (portal.testing.ALL_USERS without admin), by what they are on each side.
 SHAOGUAN = ["province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st", "nanxiong_rural",
             "renhua_city_town", "renhua_county_town", "nanxiong_city_town", "nanxiong_county_town", "leader", "member",
             "other_leader", "unit", "expert"]
@@ -67,7 +67,7 @@ def const(names):
 
 
 # ------------------------------------------------------------------------------------------------ audiences
-# Who (of the Shaoguan users) may open each record of the world, on each side — the programme's rules (DOMAIN.md,
+# Who (of the Shaoguan users) may open each record of the world, on each side — the programme's rules (docs/domain.md,
 # README "One scoping function"), written down independently of the code that enforces them.
 REGIONAL = union(PROV, CITY, COUNTY, TOWN)  # records of a town: the tree above it and the town itself
 AUDIENCE: dict[str, Callable] = {
@@ -201,14 +201,18 @@ W_WORK_TEAM = union(CITY, COUNTY, TOWN)  # work teams: S&T, rural revitalization
 W_ENTER = union(COUNTY, TOWN)  # county-organized town's needs/profile: the county's officials and the town
 W_LEADER = LEADER
 W_UNIT_EDIT = UNIT  # dispatching units: the unit itself keeps its contacts (the city registers, the admin corrects)
+# Archiving (停用) and restoring a unit: the city S&T bureau and the province. Units belong to no city (shared by the
+# whole province, like cycles), so every side's unit is theirs to archive, Qingyuan's included; a unit leading a team
+# of a cycle not ended is refused (every unit of the world: writers get the refusal, nothing changes).
+W_UNIT_ARCHIVE = const({"city_st", "province"})
 
 DECLARATIONS: dict[str, Decl] = {
     # ---- core
-    "core:landing": public(),
-    "core:home": page(),
-    "core:overview": page(),
-    "core:inbox": page(),
-    "core:inbox_mark_read": page(methods=("post",), changes_ok=True),  # marks the caller's own notifications read
+    "portal:landing": public(),
+    "portal:home": page(),
+    "portal:overview": page(),
+    "portal:inbox": page(),
+    "portal:inbox_mark_read": page(methods=("post",), changes_ok=True),  # marks the caller's own notifications read
     "core:task_progress": obj("taskrun"),
     # ---- accounts
     "accounts:login": exempt("sign-in form (login defence tested in accounts/tests)"),
@@ -244,12 +248,16 @@ DECLARATIONS: dict[str, Decl] = {
     "cycles:detail": obj("cycle"),
     "cycles:edit": obj("cycle", gate=frozenset({"city_st"}), methods=("get", "post"), writers=const({"city_st"})),
     "cycles:copy": obj("cycle", gate=frozenset({"city_st"}), methods=("get", "post"), writers=const({"city_st"})),
+    "cycles:action": obj("cycle", params={"pk": "cycle", "action": "=close|open|reopen"}, methods=("post",),
+                         writers=const({"city_st"}), data=comment()),
     # ---- units
     "units:list": page(gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
     "units:create": page(gate=frozenset({"city_st"}), methods=("get", "post")),
     "units:detail": obj("unit", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
     "units:edit": obj("unit", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}, methods=("get", "post"),
                       allowed=W_UNIT_EDIT, writers=W_UNIT_EDIT),
+    "units:action": obj("unit", params={"pk": "unit", "action": "=archive|restore"}, methods=("post",),
+                        writers=W_UNIT_ARCHIVE, data=comment()),
     # ---- needs
     "needs:need_list": page(gate=OFFICIAL_ROLES | TOWN_ROLES),
     "needs:need_create": page(gate=ENTERERS, methods=("get", "post")),
@@ -270,6 +278,8 @@ DECLARATIONS: dict[str, Decl] = {
     "needs:campaign_list": page(gate=OFFICIAL_ROLES | TOWN_ROLES),
     "needs:campaign_create": page(gate=S_AND_T, methods=("get", "post")),
     "needs:campaign_detail": obj("campaign", gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "needs:campaign_action": obj("campaign", params={"pk": "campaign", "action": "=close|reopen"}, methods=("post",),
+                                 writers=ORG, data=comment()),
     "needs:campaign_submit": obj("campaign", params={"pk": "campaign", "town": "town"}, gate=ENTERERS,
                                  methods=("post",), writers=union(ORG, TOWN)),
     "needs:taxonomy": page(gate=OFFICIAL_ROLES | TOWN_ROLES | TEAM_ROLES | {"unit", "expert"}),
@@ -481,6 +491,7 @@ API_ACTIONS: dict[str, Decl] = {
     "user-me": page(),
     "user-reset-password": obj("user", writers=union(CITY_ST, ORG)),
     "notification-mark-read": page(methods=("post",), changes_ok=True),  # the caller's own inbox
+    "dispatchingunit-act": obj("unit", writers=W_UNIT_ARCHIVE, data=comment({"action": "archive"})),
     "need-bulk": obj("need_open", params={}, writers=ORG,
                      data=lambda w, s: {"action": "confirm", "ids": [w.obj(s, "need_open").pk]}),
     "need-confirm": obj("need_open", writers=ORG),

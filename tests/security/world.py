@@ -1,6 +1,6 @@
 """The authorization matrix's world: two cities of two counties each, one record of every model on each side.
 
-It starts from :func:`core.testing.build_world` (韶关市: 仁化县 and 南雄市, the users of ``ALL_USERS``) and adds
+It starts from :func:`portal.testing.build_world` (韶关市: 仁化县 and 南雄市, the users of ``ALL_USERS``) and adds
 清远市 (4418) with 英德市 (441881) and 连州市 (441882), their real towns, classifications, work teams, a dispatching
 unit with a team of its own and users for every role there. Then, on three *sides* — ``rh`` (仁化县, the in-scope
 side of the Shaoguan users), ``nx`` (南雄市, the other county of the same city) and ``qy`` (英德市, the other city) —
@@ -37,7 +37,7 @@ def marker(side: str, key: str) -> str:
 
 @dataclass
 class MatrixWorld:
-    base: object  # core.testing.World
+    base: object  # portal.testing.World
     users: dict = field(default_factory=dict)  # every named user, both cities
     objects: dict = field(default_factory=dict)  # side -> key -> model instance
     shared: dict = field(default_factory=dict)  # records every city shares (cycle, taxonomy)
@@ -59,9 +59,9 @@ def _pdf(name="材料.pdf"):
 
 def _qingyuan(base):
     """清远市 with 英德市 and 连州市, real towns, classes for the world's cycle, work teams, unit, team, users."""
-    from accounts.choices import Role
+    from core.roles import Role
     from core.china import make_credit_code
-    from core.testing import _user
+    from portal.testing import _user
     from regions import services as regions
     from regions.choices import OrganizingLevel, TownClass, TownKind
     from regions.models import City, County, Town
@@ -201,7 +201,8 @@ def _side(world, side, *, county, town, city_town, organizer, town_user, team, l
     o["application"] = application
 
     # Selection: a round with a lock and a panel score, one engine run (as the background task), the meeting, final.
-    o["round"] = selection.round_open(actor=org, call=o["call"], title=m("round") + "遴选")
+    o["round"] = selection.round_open(actor=org, call=o["call"], title=m("round") + "遴选",
+                                      early_reason="测试：申报截止前遴选")
     o["constraint"] = selection.constraint_set(actor=org, selection_round=o["round"], town=town, team=team, kind="lock",
                                                reason=m("constraint"))
     o["panel"] = selection.panel_score_set(actor=org, selection_round=o["round"], town=town, team=team, score=90,
@@ -248,7 +249,7 @@ def build_matrix_world() -> MatrixWorld:
 
     from django.apps import apps
 
-    from core.testing import build_world
+    from portal.testing import build_world
     from needs.models import IndustryCategory, IndustryProduct
 
     # The browser tests (transactional) flush every table when they end, the taxonomy seeded by a data migration

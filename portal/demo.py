@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from accounts.choices import Role
+from core.roles import Role
 from accounts.models import User
 from core.china import make_credit_code
 from cycles.models import Cycle

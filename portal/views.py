@@ -1,34 +1,27 @@
-"""Landing page, home dashboard, city overview, inbox and task progress."""
+"""Landing page, home dashboard, city overview and inbox (the portal, the top layer)."""
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.choices import Role
+from core.roles import Role, is_system_admin
 from accounts.services import notifications_mark_read
 from core.dashboard import EMPTY_TEXT, todo_for
 from core.scoping import restrict
 from cycles.models import Cycle
+from cycles.selectors import current_cycle
+from matching.engine.service_types import SERVICE_TYPES  # the one list of service types
 from regions.choices import OrganizingLevel, TownClass
 from regions.models import County, TownClassification
-
-SERVICE_TYPES = ["技术指导", "技能培训", "成果转化", "创业辅导", "政策宣传", "规划设计"]
 
 
 def landing(request):
     """Public page of the programme (no login); later issues add open calls and notices."""
     from core.public import public_sections
 
-    return render(request, "core/landing.html", {"service_types": SERVICE_TYPES, "sections": public_sections(),
+    return render(request, "portal/landing.html", {"service_types": SERVICE_TYPES, "sections": public_sections(),
                                                  "cycle": Cycle.current()})
-
-
-def current_cycle(request):
-    cycle_id = request.GET.get("cycle")
-    if cycle_id and cycle_id.isdigit():
-        return Cycle.objects.filter(pk=cycle_id).first() or Cycle.current()
-    return Cycle.current()
 
 
 @login_required
@@ -38,7 +31,7 @@ def home(request):
     cycle = current_cycle(request)
     items = todo_for(user, cycle)
     days_left = (cycle.dispatch_deadline - timezone.localdate()).days if cycle else None
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = Role.ADMIN if is_system_admin(user) else user.role
     context = {
         "title": "工作台",
         "cycle": cycle,
@@ -49,7 +42,7 @@ def home(request):
                                                             Role.COUNTY_ST, Role.COUNTY_RURAL} else None,
         "notifications": user.notifications.all()[:5],
     }
-    return render(request, "core/home.html", context)
+    return render(request, "portal/home.html", context)
 
 
 def city_overview(user, cycle) -> dict | None:
@@ -83,7 +76,7 @@ def city_overview(user, cycle) -> dict | None:
 @login_required
 def overview(request):
     cycle = current_cycle(request)
-    return render(request, "core/overview.html", {
+    return render(request, "portal/overview.html", {
         "title": "全市概览", "breadcrumbs": [("全市概览", None)], "cycle": cycle,
         "cycles": Cycle.objects.all(), "overview": city_overview(request.user, cycle),
     })
@@ -95,7 +88,7 @@ def inbox(request):
     from django.core.paginator import Paginator
 
     page = Paginator(request.user.notifications.all(), 20).get_page(request.GET.get("page"))
-    return render(request, "core/inbox.html", {"title": "站内通知", "breadcrumbs": [("站内通知", None)], "page": page})
+    return render(request, "portal/inbox.html", {"title": "站内通知", "breadcrumbs": [("站内通知", None)], "page": page})
 
 
 @login_required
@@ -103,4 +96,4 @@ def inbox(request):
 def inbox_mark_read(request):
     ids = request.POST.getlist("id") or None
     notifications_mark_read(user=request.user, ids=ids)
-    return redirect("core:inbox")
+    return redirect("portal:inbox")

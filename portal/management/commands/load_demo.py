@@ -1,7 +1,7 @@
 """Load the Shaoguan demo data (idempotent) and print one login per role."""
 from django.core.management.base import BaseCommand
 
-from core.demo import load_demo
+from portal.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from accounts.choices import Role
+from core.roles import Role
 from accounts.models import User
 from core.china import make_credit_code
 from cycles.models import Cycle
@@ -20,6 +20,9 @@ from teams.models import Team
 from units.models import DispatchingUnit
 
 PASSWORD = "Test@2025kj"
+# The test world's cycle runs three calendar years around today (last year to next year), so tests never age out of
+# it; tests that name dates inside the cycle write them as ``dt.date(CYCLE_YEAR, m, d)``.
+CYCLE_YEAR = dt.date.today().year - 1
 
 
 @dataclass
@@ -56,8 +59,8 @@ def build_world() -> World:
     renhua = County.objects.create(city=city, code="440224", name="仁化县")
     nanxiong = County.objects.create(city=city, code="440282", name="南雄市")
     cycle = Cycle.objects.create(
-        name="测试周期", status=Cycle.Status.OPEN, start_date=dt.date(2025, 1, 1), end_date=dt.date(2027, 12, 31),
-        dispatch_deadline=dt.date(2025, 3, 31),
+        name="测试周期", status=Cycle.Status.OPEN, start_date=dt.date(CYCLE_YEAR, 1, 1),
+        end_date=dt.date(CYCLE_YEAR + 2, 12, 31), dispatch_deadline=dt.date(CYCLE_YEAR, 3, 31),
     )
     towns = {}
     for key, county, code, name, town_class, level in [

@@ -246,6 +246,12 @@ def finalize(*, actor, selection_round: SelectionRound, run: SelectionRun) -> li
         if taken_towns or taken_teams:
             raise ValidationError(_("方案中有镇或团队已在本周期结对：%(x)s。请重新运行。") % {
                 "x": "、".join(sorted(taken_towns | taken_teams))})
+        # A team that withdrew (or was otherwise moved) after the run is not paired: its application must still be
+        # accepted for this call.
+        accepted = set(selection_round.call.applications.filter(status="accepted").values_list("team_id", flat=True))
+        gone = sorted(team.name for team in teams.values() if team.pk not in accepted)
+        if gone:
+            raise ValidationError(_("方案中的团队已不再是本次征集的受理申报：%(x)s。请重新运行。") % {"x": "、".join(gone)})
         level = selection_round.call.organizer_level
         now = timezone.now()
         candidates = run.result.get("candidates", {})

@@ -184,9 +184,14 @@ def objection_handle(*, actor, objection: Objection, action: str, finding: str =
 
 
 def replacement_candidates(pairing: Pairing) -> list[dict]:
-    """The round's alternates for the town that are not paired elsewhere in the cycle."""
+    """The round's alternates for the town that are not paired elsewhere in the cycle and still hold an accepted
+    application to the round's call."""
     taken = set(Pairing.objects.filter(cycle=pairing.cycle, status__in=LIVE_PAIRING_STATES).values_list("team_id", flat=True))
-    return [alt for alt in pairing.alternates if int(alt["team_id"]) not in taken and int(alt["team_id"]) != pairing.team_id]
+    accepted = None
+    if pairing.round_id:
+        accepted = set(pairing.round.call.applications.filter(status="accepted").values_list("team_id", flat=True))
+    return [alt for alt in pairing.alternates if int(alt["team_id"]) not in taken and int(alt["team_id"]) != pairing.team_id
+            and (accepted is None or int(alt["team_id"]) in accepted)]
 
 
 @transaction.atomic
@@ -201,6 +206,10 @@ def replacement_propose(*, actor, pairing: Pairing, team_id) -> Pairing:
         raise ValidationError(_("只有已撤销的结对才能递补。"))
     if pairing.replaced_by.exists():
         raise ValidationError(_("该镇已确定替补团队。"))
+    if pairing.round_id and pairing.round.call.status == "cancelled":
+        raise ValidationError(_("征集通知已撤销，不能再递补团队。"))
+    if Pairing.objects.filter(cycle=pairing.cycle, town=pairing.town, status__in=LIVE_PAIRING_STATES).exists():
+        raise ValidationError(_("%(t)s本周期已有结对，不能再递补。") % {"t": pairing.town.name})
     allowed = {str(alt["team_id"]) for alt in replacement_candidates(pairing)}
     if str(team_id) not in allowed:
         raise ValidationError({"team": _("只能从该镇的备选团队中选择尚未结对的团队。")})

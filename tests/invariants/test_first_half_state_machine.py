@@ -1203,9 +1203,6 @@ def _uphold(machine, pairing_pk):
     assert machine.do_objection_handle("renhua_st", objection, "uphold") == "done"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="matching.services.finalize does not check that the run's teams still hold an accepted "
-                          "application: a team that withdrew after the run is paired")
 def test_violation_finalize_pairs_a_team_that_withdrew_after_the_run(base):
     machine, call, round_pk, run_pk = _selection_ready(base)
     try:
@@ -1219,9 +1216,6 @@ def test_violation_finalize_pairs_a_team_that_withdrew_after_the_run(base):
         machine.teardown()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="notices.services.replacement_propose (replacement_candidates) offers alternates whose "
-                          "application to the call was withdrawn")
 def test_violation_replacement_by_a_team_that_withdrew(base):
     machine, call, round_pk, run_pk = _selection_ready(base)
     try:
@@ -1240,10 +1234,6 @@ def test_violation_replacement_by_a_team_that_withdrew(base):
         machine.teardown()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="notices.services.replacement_propose does not check the call: once every pairing of a "
-                          "call is replaced the call may be cancelled, and a replacement then pairs on a cancelled "
-                          "call")
 def test_violation_replacement_on_a_cancelled_call(base):
     machine, call, round_pk, run_pk = _selection_ready(base)
     try:
@@ -1262,8 +1252,6 @@ def test_violation_replacement_on_a_cancelled_call(base):
 def test_violation_replacement_into_a_town_paired_again(base):
     """After an upheld objection frees a town, a second round of the same call may pair it again; a replacement
     proposed afterwards for the old pairing must be refused (today: an IntegrityError, a server error)."""
-    from django.db import IntegrityError
-
     from notices.services import replacement_candidates
 
     machine, call, round_pk, run_pk = _selection_ready(base)
@@ -1281,11 +1269,7 @@ def test_violation_replacement_into_a_town_paired_again(base):
         target.refresh_from_db()
         candidates = replacement_candidates(target)
         assert candidates, target.alternates
-        try:
-            outcome = machine.do_replacement("renhua_st", target.pk, int(candidates[0]["team_id"]))
-        except IntegrityError:
-            pytest.xfail("notices.services.replacement_propose does not check that the town is free: "
-                         "IntegrityError (one_live_pairing_per_town_cycle) instead of a refusal")
+        outcome = machine.do_replacement("renhua_st", target.pk, int(candidates[0]["team_id"]))
         assert outcome == "refused"
         machine.check_invariants_now()
     finally:

@@ -113,7 +113,8 @@ def test_malformed_panel_scores(world, login, records, field, value):
 
 def test_two_villages_of_one_name_at_once_answer_a_conflict(world, login, monkeypatch):
     """The second of two simultaneous creations passes validation (the first is not saved yet) and hits the
-    unique constraint: the API says 409, the service a field error — never a 500."""
+    unique constraint: the API (which writes through the service) and the service answer a field error in Chinese —
+    never a 500."""
     from regions import services
     from regions.api import VillageSerializer
     from regions.models import Village
@@ -124,7 +125,7 @@ def test_two_villages_of_one_name_at_once_answer_a_conflict(world, login, monkey
     services.village_create(actor=world["renhua_county_town"], town=world.renhua_county_town, name="石塘村")
     response = _post(login("renhua_county_town"), "/api/v1/villages/", {"town": world.renhua_county_town.pk,
                                                                         "name": "石塘村"})
-    assert response.status_code == 409 and response.json()["detail"] == "与已有记录冲突，请刷新后重试。"
+    assert response.status_code == 400 and "同名行政村" in response.json()["name"][0]
     with pytest.raises(ValidationError) as error, transaction.atomic():
         services.village_create(actor=world["renhua_county_town"], town=world.renhua_county_town, name="石塘村")
     assert "同名行政村" in str(error.value)

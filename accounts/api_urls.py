@@ -21,6 +21,11 @@ class ObtainExpiringAuthToken(ObtainAuthToken):
     throttle_classes = [throttle.LoginRateThrottle]
     throttle_scope = "login"
 
+    def get_throttles(self):
+        """Only a login attempt (POST) is counted: a GET is answered 405 without touching the counters (reads never
+        write)."""
+        return super().get_throttles() if self.request.method == "POST" else []
+
     def post(self, request, *args, **kwargs):
         username = request.data.get("username", "") if hasattr(request.data, "get") else ""
         try:

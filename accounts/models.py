@@ -71,7 +71,7 @@ class User(AbstractUser, ScopedModel):
 
     @classmethod
     def scope_q(cls, user, action):
-        """Officials read and manage the users of their city or county, towns and expert pools included; a unit's
+        """Override (accounts cross every level): officials read and manage the users of their city or county, towns and expert pools included; a unit's
         account its unit's accounts; a team leader the team's; everyone else only themselves. Which of those a
         user may actually create or manage is narrowed by role in ``accounts.services.manages``."""
         own = Q(pk=user.pk)
@@ -138,4 +138,5 @@ class Notification(models.Model):
 
     @classmethod
     def scope_q(cls, user, action):
+        """Override (an inbox is no ScopedModel tree): a user's notifications are the user's alone."""
         return Q(recipient=user)

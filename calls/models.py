@@ -6,12 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
+from core.roles import COUNTY_ROLES, Role, TEAM_ROLES
 from calls.choices import AmendmentKind, ApplicationStatus, CallStatus, OrganizerLevel
 from core.fields import BoundedDateField, LimitedTextField
 from core.files import random_upload_to
 from core.models import DomainModel
-from regions.selectors import organizer_change_q
 
 NOTHING = Q(pk__in=[])
 
@@ -74,21 +73,20 @@ class Call(DomainModel):
     def organizer_name(self) -> str:
         return str(self.county or self.city)
 
+    # The organizer manages its calls; the city reads every county's; a county reads its own (and, below, the city's
+    # calls over its towns).
+    scope_organizer = ""
+    scope_view = "organizer"
+    scope_change = "organizer"
+
     @classmethod
-    def scope_q(cls, user, action):
-        """The organizer manages its calls; the city reads every county's; a county reads its own and the city's
-        calls over its towns; teams, units and towns read published calls (they are public anyway)."""
+    def scope_view_also(cls, user):
+        """A county reads the city's published calls over its towns; a town the published calls over it; teams and
+        units every published call (they are public anyway)."""
         role = user.role
-        if action != "view":
-            return organizer_change_q(user)
-        if role in CITY_ROLES and user.city_id:
-            return Q(city_id=user.city_id)
-        if role == Role.PROVINCE and user.province_code:
-            return Q(city__province_code=user.province_code)
         if role in COUNTY_ROLES and user.county_id:
-            over_towns = Call.objects.filter(organizer_level=OrganizerLevel.CITY, status=CallStatus.PUBLISHED,
-                                             towns__county_id=user.county_id).values("pk")
-            return Q(organizer_level=OrganizerLevel.COUNTY, county_id=user.county_id) | Q(pk__in=over_towns)
+            return Q(pk__in=Call.objects.filter(organizer_level=OrganizerLevel.CITY, status=CallStatus.PUBLISHED,
+                                                towns__county_id=user.county_id).values("pk"))
         if role == Role.TOWN and user.town_id:
             return Q(status=CallStatus.PUBLISHED, pk__in=Call.objects.filter(towns=user.town_id).values("pk"))
         if role in TEAM_ROLES | {Role.UNIT}:
@@ -112,9 +110,7 @@ class CallAttachment(DomainModel):
     def __str__(self):
         return self.name
 
-    @classmethod
-    def scope_q(cls, user, action):
-        return Q(call__in=Call.objects.filter(Call.scope_q(user, action)).values("pk"))
+    scope_parent = "call"
 
 
 class CallAmendment(DomainModel):
@@ -136,7 +132,7 @@ class CallAmendment(DomainModel):
     def __str__(self):
         return "%s · %s" % (self.get_kind_display(), self.created_at.date() if self.created_at else "")
 
-    scope_q = CallAttachment.scope_q
+    scope_parent = "call"
 
 
 class Application(DomainModel):
@@ -171,27 +167,26 @@ class Application(DomainModel):
 
         return reverse("calls:application_detail", args=[self.pk])
 
+    # The call's organizer changes (accepts, returns) and the levels above read, as for the call itself; the
+    # applicant team and its dispatching units below.
+    scope_organizer = "call"
+    scope_view = "organizer"
+    scope_change = "organizer"
+
     @classmethod
     def scope_q(cls, user, action):
-        """The applicant team, its dispatching units, the call's organizer and the levels above (read only)."""
-        role = user.role
-        if role in TEAM_ROLES and user.team_id:
-            if action != "view" and role != Role.TEAM_LEADER:
+        """Override: the applicant team reads its application and its leader changes it (a team is no tree level of
+        the call's organizer rule); everyone else by the declaration."""
+        if user.role in TEAM_ROLES and user.team_id:
+            if action != "view" and user.role != Role.TEAM_LEADER:
                 return NOTHING
             return Q(team_id=user.team_id)
-        if action != "view":
-            if role == Role.CITY_ST and user.city_id:
-                return Q(call__organizer_level=OrganizerLevel.CITY, call__city_id=user.city_id)
-            if role == Role.COUNTY_ST and user.county_id:
-                return Q(call__organizer_level=OrganizerLevel.COUNTY, call__county_id=user.county_id)
-            return NOTHING
-        if role in CITY_ROLES and user.city_id:
-            return Q(call__city_id=user.city_id)
-        if role == Role.PROVINCE and user.province_code:
-            return Q(call__city__province_code=user.province_code)
-        if role in COUNTY_ROLES and user.county_id:
-            return Q(call__organizer_level=OrganizerLevel.COUNTY, call__county_id=user.county_id)
-        if role == Role.UNIT and user.unit_id:
+        return super().scope_q(user, action)
+
+    @classmethod
+    def scope_view_also(cls, user):
+        """A dispatching unit reads the applications of the teams it leads or has people in."""
+        if user.role == Role.UNIT and user.unit_id:
             from teams.models import TeamMembership
 
             with_people = TeamMembership.objects.filter(commissioner__unit_id=user.unit_id).values("team_id")
@@ -229,6 +224,4 @@ class ApplicationTown(DomainModel):
         """The file name part of this row's evidence download URL."""
         return "evidence-%d" % self.pk
 
-    @classmethod
-    def scope_q(cls, user, action):
-        return Q(application__in=Application.objects.filter(Application.scope_q(user, action)).values("pk"))
+    scope_parent = "application"

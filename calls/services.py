@@ -32,7 +32,8 @@ CALL_FIELDS = ("title", "issuer", "doc_number", "notice", "open_date", "close_da
 # Calls
 # --------------------------------------------------------------------------
 
-def _organized_towns(actor, cycle):
+def organized_towns(actor, cycle):
+    """The towns of ``cycle`` the actor's level organizes (a call may list only these)."""
     return Town.objects.filter(organized_towns_q(actor, town_path="", cycle=cycle)).distinct()
 
 
@@ -50,7 +51,7 @@ def _check_call(call: Call, towns, actor) -> None:
     if not towns:
         errors["towns"] = _("请至少选择一个征集镇。")
     else:
-        allowed = set(_organized_towns(actor, call.cycle).values_list("pk", flat=True))
+        allowed = set(organized_towns(actor, call.cycle).values_list("pk", flat=True))
         outside = [town.name for town in towns if town.pk not in allowed]
         if outside:
             errors["towns"] = _("%(towns)s不由本级组织，不能列入本次征集。") % {"towns": "、".join(outside)}

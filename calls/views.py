@@ -116,7 +116,7 @@ class CallCreateView(ScopedFormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["towns"] = services._organized_towns(self.request.user, self.cycle).select_related("county")
+        kwargs["towns"] = services.organized_towns(self.request.user, self.cycle).select_related("county")
         return kwargs
 
     def get_title(self):
@@ -137,7 +137,7 @@ class CallEditView(ScopedFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         call = self.get_instance()
-        kwargs["towns"] = services._organized_towns(self.request.user, call.cycle).select_related("county")
+        kwargs["towns"] = services.organized_towns(self.request.user, call.cycle).select_related("county")
         return kwargs
 
     def get_title(self):

@@ -113,6 +113,7 @@ class TaskRun(models.Model):
 
     @classmethod
     def scope_q(cls, user, action):
+        """Override (a task run is no domain record): the user who started it, alone."""
         return models.Q(created_by=user)
 
 

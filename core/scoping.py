@@ -1,11 +1,12 @@
 """The one scoping function.
 
 Every queryset a user sees — pages, admin, API, exports, counts, search and
-autocomplete — goes through :func:`restrict`. A model says how it relates to the
-scopes (county, town, team, unit, owner) with ``scope_*`` paths on
-:class:`ScopedModel`, or overrides :meth:`ScopedModel.scope_q` when its rule is
-special. ``view`` follows the tree (a level above reads what the level below
-does); ``change`` is narrower (only roles in ``scope_editors``, within their scope).
+autocomplete — goes through :func:`restrict`; every save is first asked of
+:func:`may_write`. A model *declares* its scope on :class:`ScopedModel` (a parent
+path, tree paths, the organizer rule, readers, editors) and this module derives
+the filter and the change check from the declaration; an override of
+:meth:`ScopedModel.scope_q` is rare and says why. ``view`` follows the tree (a
+level above reads what the level below does); ``change`` is narrower.
 """
 from __future__ import annotations
 
@@ -32,49 +33,154 @@ def _join(path: str, field: str) -> str:
     return field if path == "" else f"{path}__{field}"
 
 
-class ScopedModel(Model):
-    """Mixin declaring how a model's rows fall into users' scopes."""
+# Named rules an app may contribute (a rule that needs that app's tables, e.g. regions' "town_organizer": the
+# organizing level of the row's town in the row's cycle decides). ``fn(model, user) -> Q``; registered in the app's
+# ``AppConfig.ready`` so core stays at the bottom.
+CHANGE_RULES: dict = {}
 
-    # ORM paths from this model to regions.County, regions.Town, teams.Team,
-    # units.DispatchingUnit and the owning user; None when the model has no such link.
+# Organizer levels a city S&T bureau manages (a province-organized town is recorded by the city) and a county's.
+CITY_LEVELS = ("city", "province")
+
+
+def register_change_rule(name: str, fn) -> None:
+    CHANGE_RULES[name] = fn
+
+
+class ScopedModel(Model):
+    """Mixin declaring how a model's rows fall into users' scopes.
+
+    A model *declares* its scope and :func:`default_scope_q` derives both the queryset filter and the change check
+    (:func:`may_write` evaluates the same rule on an unsaved row):
+
+    - ``scope_parent``: "same scope as my <parent>" — the row is seen and changed by whoever sees and changes its
+      parent (an attachment of a call, a town of an application, an entry of a notice).
+    - ``scope_county`` / ``scope_town`` / ``scope_team`` / ``scope_unit`` / ``scope_owner``: paths to the tree (a
+      level above reads what the level below does; the owner always reaches their own row).
+    - ``scope_organizer``: a path ('' for the row itself) to the organizing record, which carries
+      ``organizer_level``, ``city`` and ``county`` (or a tuple of the three paths). With ``scope_view =
+      "organizer"`` the city's roles read their city's, the province its province's, a county's roles the
+      county-organized ones of their county; with ``scope_change = "organizer"`` the organizing S&T office alone
+      changes them.
+    - ``scope_readers``: roles that read every row (shared registries and reference data); ``scope_everyone_reads``
+      lets every signed-in user read (the cycle, the industry dictionary).
+    - ``scope_roles``: when set, roles outside it reach nothing at all (selection is for officials only).
+    - ``scope_editors``: the roles that may change what they can see; ``scope_change`` names the change rule:
+      ``"tree"`` (the same paths), ``"organizer"``, ``"all"`` (every row, for an editor) or a rule an app
+      registered (:data:`CHANGE_RULES`).
+    - :meth:`scope_view_also`: an extra, commented read grant a declaration cannot say (a county reads the city's
+      calls over its towns).
+
+    Overriding :meth:`scope_q` itself remains possible for a rule that fits none of these; each override says why.
+    """
+
+    scope_parent: str | None = None
     scope_county: str | None = None
     scope_town: str | None = None
     scope_team: str | None = None
     scope_unit: str | None = None
     scope_owner: str | None = None
-    # Roles that may change rows they can see.
+    scope_organizer: str | tuple | None = None
+    scope_view: str = "tree"
+    scope_readers: frozenset = frozenset()
+    scope_everyone_reads: bool = False
+    scope_roles: frozenset | None = None
     scope_editors: frozenset = frozenset({Role.CITY_ST, Role.COUNTY_ST})
+    scope_change: str = "tree"
 
     class Meta:
         abstract = True
 
     @classmethod
     def scope_q(cls, user, action: str) -> Q:
-        """Rows of this model ``user`` may ``action``. Override for special rules."""
+        """Rows of this model ``user`` may ``action``, derived from the declaration (see the class docstring)."""
         return default_scope_q(cls, user, action)
+
+    @classmethod
+    def scope_view_also(cls, user) -> Q:
+        """Extra rows ``user`` may read beyond the declaration (none by default)."""
+        return NOTHING
+
+
+def parent_q(model, user, action: str) -> Q:
+    """Rows whose ``scope_parent`` row the user may ``action``."""
+    field = model._meta.get_field(model.scope_parent)
+    parent = field.related_model
+    return Q(**{f"{model.scope_parent}__in": parent._default_manager.filter(parent.scope_q(user, action)).values("pk")})
+
+
+def organizer_q(model, user, action: str) -> Q:
+    """The organizer rule over the record at ``scope_organizer``: read along the levels, changed by its S&T office."""
+    path = model.scope_organizer
+    if isinstance(path, tuple):
+        level, city, county = path
+    else:
+        level, city, county = (_join(path, "organizer_level"), _join(path, "city"), _join(path, "county"))
+    role = user.role
+    if action != VIEW:
+        if role == Role.CITY_ST and user.city_id:
+            return Q(**{f"{level}__in": CITY_LEVELS, city: user.city_id})
+        if role == Role.COUNTY_ST and user.county_id:
+            return Q(**{level: "county", county: user.county_id})
+        return NOTHING
+    if role in CITY_ROLES and user.city_id:
+        return Q(**{city: user.city_id})
+    if role == Role.PROVINCE and user.province_code:
+        return Q(**{f"{city}__province_code": user.province_code})
+    if role in COUNTY_ROLES and user.county_id:
+        return Q(**{level: "county", county: user.county_id})
+    return NOTHING
+
+
+def tree_q(model, user) -> Q:
+    """The tree rule built from a model's ``scope_*`` paths (without the owner)."""
+    role = user.role
+    if role in CITY_ROLES and model.scope_county is not None and user.city_id:
+        return _eq(_join(model.scope_county, "city"), user.city_id)
+    if role == Role.PROVINCE and model.scope_county is not None and user.province_code:
+        return Q(**{_join(model.scope_county, "city__province_code"): user.province_code})
+    if role in COUNTY_ROLES and model.scope_county is not None and user.county_id:
+        return _eq(model.scope_county, user.county_id)
+    if role == Role.TOWN and model.scope_town is not None and user.town_id:
+        return _eq(model.scope_town, user.town_id)
+    if role in TEAM_ROLES and model.scope_team is not None and user.team_id:
+        return _eq(model.scope_team, user.team_id)
+    if role == Role.UNIT and model.scope_unit is not None and user.unit_id:
+        return _eq(model.scope_unit, user.unit_id)
+    return NOTHING
+
+
+def _or(a: Q, b: Q) -> Q:
+    if a == NOTHING:
+        return b
+    if b == NOTHING:
+        return a
+    return a | b
 
 
 def default_scope_q(model, user, action: str) -> Q:
-    """The tree rule built from a model's ``scope_*`` paths."""
+    """The rule a model's declaration says (see :class:`ScopedModel`)."""
     role = user.role
-    if action != VIEW and role not in model.scope_editors:
+    if model.scope_roles is not None and role not in model.scope_roles:
+        return NOTHING
+    if model.scope_parent is not None:
+        return parent_q(model, user, action)
+    if action == VIEW:
+        if model.scope_everyone_reads or role in model.scope_readers:
+            return Q()
+        q = organizer_q(model, user, action) if model.scope_view == "organizer" else tree_q(model, user)
+        q = _or(q, model.scope_view_also(user))
+    elif role not in model.scope_editors:
         q = NOTHING
-    elif role in CITY_ROLES and model.scope_county is not None and user.city_id:
-        q = _eq(_join(model.scope_county, "city"), user.city_id)
-    elif role == Role.PROVINCE and model.scope_county is not None and user.province_code:
-        q = Q(**{_join(model.scope_county, "city__province_code"): user.province_code})
-    elif role in COUNTY_ROLES and model.scope_county is not None and user.county_id:
-        q = _eq(model.scope_county, user.county_id)
-    elif role == Role.TOWN and model.scope_town is not None and user.town_id:
-        q = _eq(model.scope_town, user.town_id)
-    elif role in TEAM_ROLES and model.scope_team is not None and user.team_id:
-        q = _eq(model.scope_team, user.team_id)
-    elif role == Role.UNIT and model.scope_unit is not None and user.unit_id:
-        q = _eq(model.scope_unit, user.unit_id)
+    elif model.scope_change == "tree":
+        q = tree_q(model, user)
+    elif model.scope_change == "organizer":
+        q = organizer_q(model, user, action)
+    elif model.scope_change == "all":
+        q = Q()
     else:
-        q = NOTHING
+        q = CHANGE_RULES[model.scope_change](model, user)
     if model.scope_owner is not None:
-        q |= _eq(model.scope_owner, user.pk)
+        q = _or(q, _eq(model.scope_owner, user.pk))
     return q
 
 
@@ -132,6 +238,8 @@ def _leaf_holds(instance: Model, path: str, value) -> bool:
     The first hop is read from the instance; the rest of the path is asked of the stored related row, so "my
     village's town's county is X" is one query on Town.
     """
+    if hasattr(value, "resolve_expression") and not isinstance(value, QuerySet):
+        raise _Undecidable(path)  # F("cycle"): compared with another column of the row, asked of the database
     lookup = "exact"
     parts = path.split("__")
     if parts[-1] in ("in", "exact", "isnull"):

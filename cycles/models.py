@@ -56,11 +56,9 @@ class Cycle(DomainModel):
 
         return reverse("cycles:detail", args=[self.pk])
 
-    @classmethod
-    def scope_q(cls, user, action):
-        if action == "view" or user.role in cls.scope_editors:
-            return models.Q()
-        return models.Q(pk__in=[])
+    # Every signed-in user reads the cycles; the city S&T bureau changes them.
+    scope_everyone_reads = True
+    scope_change = "all"
 
     def clean(self):
         errors = {}

@@ -19,7 +19,7 @@ class SelectionRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = SelectionRun
         fields = ["id", "round", "number", "status", "weights", "total_score", "error", "created_at", "inputs", "result",
-                  "task_run"]
+                  "task_run", "taxonomy_version"]
 
 
 class SelectionRoundSerializer(serializers.ModelSerializer):

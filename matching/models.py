@@ -4,16 +4,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import CITY_ROLES, COUNTY_ROLES, Role
+from core.roles import OFFICIAL_ROLES
 from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.files import random_upload_to
 from core.models import DomainModel
-from core.scoping import NOTHING, default_scope_q
 from matching.choices import ConstraintKind, ENDED_PAIRING_STATES, PairingStatus, RoundStatus, RunStatus
 from matching.engine import Weights
 from matching.engine.taxonomy import SHORT_VERSION_LENGTH, Taxonomy, load_taxonomy, taxonomy_for
 
-OFFICIAL_ROLES = CITY_ROLES | COUNTY_ROLES | {Role.PROVINCE}
 
 
 def default_weights() -> dict:
@@ -57,14 +55,9 @@ class SelectionRound(DomainModel):
 
         return reverse("matching:round_detail", args=[self.pk])
 
-    @classmethod
-    def scope_q(cls, user, action):
-        """Officials who may see (or run) the call see (or run) its rounds; nobody else."""
-        if user.role not in OFFICIAL_ROLES:
-            return NOTHING
-        from calls.models import Call
-
-        return Q(call__in=Call.objects.filter(Call.scope_q(user, action)).values("pk"))
+    # Officials who may see (or run) the call see (or run) its rounds; nobody else.
+    scope_roles = OFFICIAL_ROLES
+    scope_parent = "call"
 
 
 class RoundScoped(DomainModel):
@@ -73,9 +66,7 @@ class RoundScoped(DomainModel):
     class Meta:
         abstract = True
 
-    @classmethod
-    def scope_q(cls, user, action):
-        return Q(round__in=SelectionRound.objects.filter(SelectionRound.scope_q(user, action)).values("pk"))
+    scope_parent = "round"
 
 
 class PairConstraint(RoundScoped):
@@ -213,13 +204,6 @@ class Pairing(DomainModel):
 
         return reverse("matching:pairing_detail", args=[self.pk])
 
-    @classmethod
-    def scope_q(cls, user, action):
-        """Read along the tree (teams see their own; units their teams'); changed only by the organizer's level."""
-        if action == "view":
-            return default_scope_q(cls, user, action)
-        if user.role == Role.CITY_ST and user.city_id:
-            return Q(organizer_level__in=["city", "province"], town__county__city_id=user.city_id)
-        if user.role == Role.COUNTY_ST and user.county_id:
-            return Q(organizer_level="county", town__county_id=user.county_id)
-        return NOTHING
+    # Read along the tree (teams see their own; units their teams'); changed only by the organizer's level.
+    scope_organizer = ("organizer_level", "town__county__city", "town__county")
+    scope_change = "organizer"

@@ -6,13 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import CITY_ROLES, COUNTY_ROLES, Role
+from core.roles import COUNTY_ROLES, Role
 from core.china import validate_phone
 from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.models import DomainModel
-from core.scoping import default_scope_q
 from needs.choices import ENTERERS, NeedStatus, Priority, service_labels
-from regions.selectors import organized_towns_q
 
 
 class IndustryCategory(DomainModel):
@@ -31,10 +29,9 @@ class IndustryCategory(DomainModel):
     def __str__(self):
         return self.name
 
-    @classmethod
-    def scope_q(cls, user, action):
-        # One dictionary for everyone; only the city S&T bureau edits it.
-        return Q() if action == "view" or user.role in cls.scope_editors else Q(pk__in=[])
+    # One dictionary for everyone; only the city S&T bureau edits it.
+    scope_everyone_reads = True
+    scope_change = "all"
 
 
 class IndustryProduct(DomainModel):
@@ -63,7 +60,8 @@ class IndustryProduct(DomainModel):
 
         return None if can(user, self) else str(_("您无权删除该产品词条。"))
 
-    scope_q = IndustryCategory.scope_q
+    scope_everyone_reads = True
+    scope_change = "all"
 
 
 class SurveyCampaign(DomainModel):
@@ -100,19 +98,17 @@ class SurveyCampaign(DomainModel):
 
         return reverse("needs:campaign_detail", args=[self.pk])
 
+    # The organizer manages; the city reads every county's; a county its own (and, below, the city's over its towns).
+    scope_organizer = ""
+    scope_view = "organizer"
+    scope_change = "organizer"
+
     @classmethod
-    def scope_q(cls, user, action):
-        """The organizer manages; the city reads every county's; a county reads city campaigns over its towns; a town reads its own."""
-        if user.role in CITY_ROLES | {Role.PROVINCE}:
-            if action == "view":
-                return Q(city_id=user.city_id) if user.city_id else Q(city__province_code=user.province_code)
-            return Q(organizer_level="city", city_id=user.city_id) if user.role == Role.CITY_ST else Q(pk__in=[])
+    def scope_view_also(cls, user):
+        """A county reads the city's campaigns over its towns; a town the campaigns it is surveyed in."""
         if user.role in COUNTY_ROLES and user.county_id:
-            own = Q(organizer_level="county", county_id=user.county_id)
-            if action == "view":
-                return own | Q(campaign_towns__town__county_id=user.county_id)
-            return own if user.role == Role.COUNTY_ST else Q(pk__in=[])
-        if user.role == Role.TOWN and user.town_id and action == "view":
+            return Q(campaign_towns__town__county_id=user.county_id)
+        if user.role == Role.TOWN and user.town_id:
             return Q(campaign_towns__town_id=user.town_id)
         return Q(pk__in=[])
 
@@ -176,13 +172,8 @@ class TownProfile(DomainModel):
 
         return reverse("needs:profile_detail", args=[self.pk])
 
-    @classmethod
-    def scope_q(cls, user, action):
-        if action == "view":
-            return default_scope_q(cls, user, action)
-        if user.role not in cls.scope_editors:
-            return Q(pk__in=[])
-        return organized_towns_q(user)
+    # Read along the tree; changed by the enterers of the level that organizes the town in the row's cycle.
+    scope_change = "town_organizer"
 
 
 class Need(DomainModel):
@@ -230,13 +221,8 @@ class Need(DomainModel):
     def service_types_display(self) -> str:
         return service_labels(self.service_types)
 
-    @classmethod
-    def scope_q(cls, user, action):
-        if action == "view":
-            return default_scope_q(cls, user, action)
-        if user.role not in cls.scope_editors:
-            return Q(pk__in=[])
-        return organized_towns_q(user)
+    # Read along the tree; changed by the enterers of the level that organizes the town in the row's cycle.
+    scope_change = "town_organizer"
 
 
 class NeedToken(models.Model):

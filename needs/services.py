@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from core.roles import Role, is_system_admin
+from core.roles import ORGANIZERS, Role, has_role, is_system_admin
 from accounts.services import notify
 from core.fields import cycle_date_error, limit_of
 from core.scoping import CHANGE, can, restrict
@@ -72,7 +72,7 @@ def need_update(*, actor, need: Need, villages=None, **fields) -> Need:
     """Edit a need in the actor's change scope; confirmed and later needs are edited only by the organizer."""
     if not can(actor, need, CHANGE):
         raise PermissionDenied(_("您无权修改该需求。"))
-    if need.status not in (NeedStatus.SUBMITTED, NeedStatus.RETURNED) and actor.role not in (Role.CITY_ST, Role.COUNTY_ST):
+    if need.status not in (NeedStatus.SUBMITTED, NeedStatus.RETURNED) and not has_role(actor, ORGANIZERS):
         raise PermissionDenied(_("需求已确认，只能由组织单位修改。"))
     if "service_types" in fields:
         _check_services(fields["service_types"])

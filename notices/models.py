@@ -11,7 +11,6 @@ from core.china import mask_phone, validate_phone
 from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.files import random_upload_to
 from core.models import DomainModel
-from regions.selectors import organizer_change_q
 from core.scoping import NOTHING
 from notices.choices import EntryOutcome, NoticeStatus, ObjectionStatus
 
@@ -78,18 +77,16 @@ class PublicNotice(DomainModel):
 
         return open_for_objections(self, now)
 
+    # The organizer manages; the city reads every county's; a county reads its own (and, below, the city's).
+    scope_organizer = ""
+    scope_view = "organizer"
+    scope_change = "organizer"
+
     @classmethod
-    def scope_q(cls, user, action):
-        """The organizer manages; the city reads every county's; a county reads its own and the city's."""
-        role = user.role
-        if action != "view":
-            return organizer_change_q(user)
-        if role in CITY_ROLES and user.city_id:
-            return Q(city_id=user.city_id)
-        if role == Role.PROVINCE and user.province_code:
-            return Q(city__province_code=user.province_code)
-        if role in COUNTY_ROLES and user.county_id:
-            return Q(county_id=user.county_id) | Q(organizer_level="city", entries__town__county_id=user.county_id)
+    def scope_view_also(cls, user):
+        """A county reads the city's notices that list its towns."""
+        if user.role in COUNTY_ROLES and user.county_id:
+            return Q(organizer_level="city", entries__town__county_id=user.county_id)
         return NOTHING
 
 
@@ -114,9 +111,7 @@ class NoticeEntry(DomainModel):
     def __str__(self):
         return "%s — %s" % (self.town_label, self.team_name)
 
-    @classmethod
-    def scope_q(cls, user, action):
-        return Q(notice__in=PublicNotice.objects.filter(PublicNotice.scope_q(user, action)).values("pk"))
+    scope_parent = "notice"
 
 
 def evidence_path(instance, filename):
@@ -163,12 +158,16 @@ class Objection(DomainModel):
 
         return reverse("notices:objection_detail", args=[self.pk])
 
+    # The notice's organizer handles an objection (the notice's change rule).
+    scope_parent = "notice"
+
     @classmethod
     def scope_q(cls, user, action):
-        """The notice's organizer handles; the levels above read; a county never sees another county's."""
-        role = user.role
+        """Override: reading is narrower than the notice's — a county reads the city's notice but not the objections
+        to it (the objector's details belong to the handling organizer and the levels above it)."""
         if action != "view":
-            return Q(notice__in=PublicNotice.objects.filter(PublicNotice.scope_q(user, action)).values("pk"))
+            return super().scope_q(user, action)
+        role = user.role
         if role in CITY_ROLES and user.city_id:
             return Q(notice__city_id=user.city_id)
         if role == Role.PROVINCE and user.province_code:

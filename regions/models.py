@@ -34,6 +34,8 @@ class City(DomainModel):
 
     @classmethod
     def scope_q(cls, user, action):
+        """Override (a city has no path to itself from a county or town user): nobody changes a city; the province reads
+        its cities, everyone else the city they are in."""
         if action != "view":
             return Q(pk__in=[])
         if user.role == Role.PROVINCE:
@@ -61,10 +63,11 @@ class County(DomainModel):
         return self.name
 
     @classmethod
-    def scope_q(cls, user, action):
-        if action == "view" and user.role == Role.TOWN and user.town_id:
+    def scope_view_also(cls, user):
+        """A town reads its own county."""
+        if user.role == Role.TOWN and user.town_id:
             return Q(towns=user.town_id)
-        return super().scope_q(user, action)
+        return Q(pk__in=[])
 
 
 class Town(DomainModel):

@@ -4,11 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import CITY_ROLES, COUNTY_ROLES, Role
+from core.roles import Role
 from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
 from core.models import DomainModel
-from regions.selectors import organizer_change_q
-from core.scoping import NOTHING
 from registrations.choices import Recipient, SubmissionStatus
 
 
@@ -62,20 +60,20 @@ class RegistrationSubmission(DomainModel):
     def organizer_name(self) -> str:
         return self.county.name if self.county_id else self.city.name
 
+    # The organizer changes its submission (receiving a county's is checked by the service); the city's roles read
+    # their city's, a county's roles their own; teams, towns and units none.
+    scope_organizer = ""
+    scope_view = "organizer"
+    scope_change = "organizer"
+
     @classmethod
     def scope_q(cls, user, action):
-        """City roles read their city's submissions, counties their own, the province those sent to it; teams, towns and
-        units none. Only the organizer changes a submission (receiving a county's submission is checked by the service)."""
-        role = user.role
-        if action == "view":
-            if role in CITY_ROLES and user.city_id:
-                return Q(city_id=user.city_id)
-            if role in COUNTY_ROLES and user.county_id:
-                return Q(county_id=user.county_id)
-            if role == Role.PROVINCE and user.province_code:
-                return Q(recipient=Recipient.PROVINCE, city__province_code=user.province_code)
-            return NOTHING
-        return organizer_change_q(user)
+        """Override: the province reads only the submissions sent to it, not every city's drafts."""
+        if action == "view" and user.role == Role.PROVINCE:
+            if not user.province_code:
+                return Q(pk__in=[])
+            return Q(recipient=Recipient.PROVINCE, city__province_code=user.province_code)
+        return super().scope_q(user, action)
 
 
 class SubmissionItem(DomainModel):
@@ -100,7 +98,4 @@ class SubmissionItem(DomainModel):
         self.recipient = self.submission.recipient
         super().save(*args, **kwargs)
 
-    @classmethod
-    def scope_q(cls, user, action):
-        return Q(submission__in=RegistrationSubmission.objects.filter(RegistrationSubmission.scope_q(user, action))
-                 .values("pk"))
+    scope_parent = "submission"

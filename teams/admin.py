@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import ScopedAdmin
+from core.admin import ADMIN_REASON, ScopedAdmin
 from teams import services
 from teams.models import Commissioner, Team, TeamMembership
 
@@ -16,8 +16,7 @@ class TeamAdmin(ScopedAdmin):
     def save_service(self, request, obj, form, change):
         if not change:
             return super().save_service(request, obj, form, change)
-        services._check_team_editable(request.user, obj)
-        return services.team_update(actor=request.user, team=obj)
+        return services.team_update(actor=request.user, team=obj, respect_lock=True)
 
 
 @admin.register(Commissioner)
@@ -47,8 +46,4 @@ class TeamMembershipAdmin(ScopedAdmin):
     fixed_fields = ("team", "commissioner")
 
     def save_service(self, request, obj, form, change):
-        services._check_team_editable(request.user, obj.team)
-        if change:
-            return super().save_service(request, obj, form, change)
-        services._check_size_room(obj.team)
-        return services._add_membership(team=obj.team, commissioner=obj.commissioner, role=obj.role)
+        return services.membership_save(actor=request.user, membership=obj, reason=ADMIN_REASON)

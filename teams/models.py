@@ -4,14 +4,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import CITY_ROLES, COUNTY_ROLES, Role, TEAM_ROLES
+from core.roles import OFFICIAL_ROLES, Role, TEAM_ROLES
 from core.china import mask_id_number, mask_phone, validate_phone
 from core.fields import LimitedTextField
 from core.models import DomainModel
 from needs.choices import service_labels
 from teams.choices import Education, Gender, MemberRole, TitleLevel
 
-OFFICIAL_VIEWERS = frozenset(CITY_ROLES | COUNTY_ROLES | {Role.PROVINCE})
+
 
 
 class Team(DomainModel):
@@ -50,15 +50,16 @@ class Team(DomainModel):
     def service_types_display(self) -> str:
         return service_labels(self.service_types)
 
+    # Officials read the registry of their programme; a team itself, its lead unit (and, below, the units of its
+    # people); the team's leader changes it.
+    scope_readers = OFFICIAL_ROLES
+
     @classmethod
-    def scope_q(cls, user, action):
-        """Officials read the registry of their programme; a unit the teams its people are in; a team itself."""
-        if action == "view" and user.role in OFFICIAL_VIEWERS:
-            return Q()
-        if action == "view" and user.role == Role.UNIT and user.unit_id:
-            with_people = TeamMembership.objects.filter(commissioner__unit_id=user.unit_id).values("team_id")
-            return Q(lead_unit_id=user.unit_id) | Q(pk__in=with_people)
-        return super().scope_q(user, action)
+    def scope_view_also(cls, user):
+        """A unit reads the teams its people are in."""
+        if user.role == Role.UNIT and user.unit_id:
+            return Q(pk__in=TeamMembership.objects.filter(commissioner__unit_id=user.unit_id).values("team_id"))
+        return Q(pk__in=[])
 
 
 class Commissioner(DomainModel):
@@ -125,11 +126,13 @@ class Commissioner(DomainModel):
 
     @classmethod
     def scope_q(cls, user, action):
-        """Officials read the registry; a unit its own people; a team its members; everyone their own record."""
+        """Override (the registry's rule crosses teams, units and pairings): officials read the registry; a unit its
+        own people; a team its members; a town the people of the team actively paired with it; everyone their own
+        record. A unit changes its people, a team leader the team's members."""
         own = Q(user_id=user.pk)
         role = user.role
         if action == "view":
-            if role in OFFICIAL_VIEWERS:
+            if role in OFFICIAL_ROLES:
                 return Q()
             if role == Role.UNIT and user.unit_id:
                 return own | Q(unit_id=user.unit_id)
@@ -178,8 +181,4 @@ class TeamMembership(DomainModel):
         self.cycle_id = self.team.cycle_id
         super().save(*args, **kwargs)
 
-    @classmethod
-    def scope_q(cls, user, action):
-        if action == "view" and user.role in OFFICIAL_VIEWERS:
-            return Q()
-        return super().scope_q(user, action)
+    scope_readers = OFFICIAL_ROLES

@@ -13,6 +13,7 @@ from core.roles import Role
 from core.china import normalize_id_number, normalize_phone, validate_id_number
 from core.excel import ColumnSpec, RowError, read_table
 from core.scoping import CHANGE, can, is_unrestricted
+from core.services import record_save
 from regions.models import WorkTeamMember
 from teams.choices import DEGREE_OK, TITLE_OK, Education, Gender, MemberRole, ServiceType, TitleLevel
 from teams.models import Commissioner, Team, TeamMembership
@@ -181,8 +182,13 @@ def _check_team_editable(actor, team: Team) -> None:
 
 
 @transaction.atomic
-def team_update(*, actor, team: Team, **fields) -> Team:
-    """The leader edits the team's name, summary, expertise, research directions and service types."""
+def team_update(*, actor, team: Team, respect_lock: bool = False, **fields) -> Team:
+    """The leader edits the team's name, summary, expertise, research directions and service types.
+
+    ``respect_lock`` refuses the edit while the team's application is under review (the administrator's admin form
+    edits every field, people included, so it keeps the lock the member pages keep)."""
+    if respect_lock:
+        _check_team_editable(actor, team)
     if not can(actor, team, CHANGE):
         raise PermissionDenied(_("只有本团队负责人可以修改团队。"))
     for name, value in fields.items():
@@ -210,6 +216,17 @@ def _add_membership(*, team: Team, commissioner: Commissioner, role: str) -> Tea
     membership.full_clean(validate_constraints=False)
     membership.save()
     return membership
+
+
+@transaction.atomic
+def membership_save(*, actor, membership: TeamMembership, reason: str = "") -> TeamMembership:
+    """A membership written outside the member pages (the administrator's admin): the team's rules hold — not while the
+    team is locked; a new member within the team's size, one team per person per cycle, eligible."""
+    _check_team_editable(actor, membership.team)
+    if membership.pk is not None:
+        return record_save(actor=actor, instance=membership, reason=reason)
+    _check_size_room(membership.team)
+    return _add_membership(team=membership.team, commissioner=membership.commissioner, role=membership.role)
 
 
 def _member_username(phone: str) -> str:

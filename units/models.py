@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import COUNTY_ROLES, CITY_ROLES, Role, TEAM_ROLES
+from core.roles import OFFICIAL_ROLES, Role, TEAM_ROLES
 from core.china import validate_credit_code, validate_phone
 from core.models import DomainModel
 from units.choices import UnitStatus
@@ -70,21 +70,16 @@ class DispatchingUnit(DomainModel):
         self.credit_code = (self.credit_code or "").strip().upper()
         super().save(*args, **kwargs)
 
+    # Units are shared reference data: officials read them all, a unit its own. Units are shared by every city of the
+    # province: a city S&T bureau registers new ones (create, not change, in units.services), the unit keeps its own
+    # contacts, and who the unit is (IDENTITY_FIELDS) only the system administrator corrects.
+    scope_readers = OFFICIAL_ROLES
+    scope_unit = ""
+    scope_editors = frozenset({Role.UNIT})
+
     @classmethod
-    def scope_q(cls, user, action):
-        """Units are shared reference data for officials; a unit or team sees only its own."""
-        role = user.role
-        if action == "view":
-            if role in CITY_ROLES | COUNTY_ROLES | {Role.PROVINCE}:
-                return Q()
-            if role == Role.UNIT and user.unit_id:
-                return Q(pk=user.unit_id)
-            if role in TEAM_ROLES and user.team_id:
-                return Q(pk=user.team.lead_unit_id)
-            return Q(pk__in=[])
-        # Units are shared by every city of the province: a city S&T bureau registers new ones (create, not
-        # change), the unit keeps its own contacts, and who the unit is (IDENTITY_FIELDS) only the system
-        # administrator corrects.
-        if role == Role.UNIT and user.unit_id:
-            return Q(pk=user.unit_id)
+    def scope_view_also(cls, user):
+        """A team reads its lead unit."""
+        if user.role in TEAM_ROLES and user.team_id:
+            return Q(pk=user.team.lead_unit_id)
         return Q(pk__in=[])

@@ -291,3 +291,16 @@ def test_the_token_list_in_admin_is_for_the_system_administrator_only(world, cli
 def test_the_authentication_class_is_the_expiring_one(settings):
     assert settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"][0] == "accounts.tokens.ExpiringTokenAuthentication"
     assert ExpiringTokenAuthentication.keyword == "Token"
+
+
+@pytest.mark.django_db
+def test_a_get_of_the_token_endpoint_writes_nothing(client):
+    """Only a POST is a login attempt: a GET is 405 and leaves the throttle counters (the database cache) alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/auth/token/")
+    assert response.status_code == 405
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []

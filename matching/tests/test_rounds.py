@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Notification
 from matching import services
-from matching.models import Pairing
+from matching.models import Pairing, SelectionRun
 from matching.selectors import compare, proposal, round_inputs
 from needs.models import Need
 from portal.testing import CYCLE_YEAR
@@ -165,7 +165,10 @@ def test_the_api_runs_and_finalizes(world, selection, opened, login):
     response = client.post(f"/api/v1/selection-rounds/{opened.pk}/run/", {}, content_type="application/json")
     assert response.status_code == 202
     run_id = response.json()["run"]["id"]
-    assert client.get(f"/api/v1/selection-runs/{run_id}/").json()["status"] == "done"
+    run_json = client.get(f"/api/v1/selection-runs/{run_id}/").json()
+    assert run_json["status"] == "done"
+    # The run says which taxonomy (the officials' edited one, by version) it matched with.
+    assert run_json["taxonomy_version"] == SelectionRun.objects.get(pk=run_id).taxonomy_version != ""
     proposal_rows = client.get(f"/api/v1/selection-runs/{run_id}/proposal/").json()
     assert len(proposal_rows) == 3
     client.post(f"/api/v1/selection-rounds/{opened.pk}/meeting/", {"meeting_date": f"{CYCLE_YEAR}-02-10",

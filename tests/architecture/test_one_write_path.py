@@ -9,6 +9,7 @@ import ast
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 
 from core.workflow import WORKFLOWS
 
@@ -79,3 +80,17 @@ def test_workflows_declare_known_states():
                 if state not in states:
                     problems.append("%s.%s: %s" % (workflow.model, action, state))
     assert not problems, problems
+
+
+def test_pages_admin_and_api_call_only_public_services():
+    """A view, admin or API module calls a service's public functions; a private helper (``services._x``) would skip
+    the checks the public service makes in order."""
+    import re
+
+    root = Path(settings.BASE_DIR)
+    offenders = []
+    for path in list(root.glob("*/views.py")) + list(root.glob("*/admin.py")) + list(root.glob("*/api.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\bservices\._[a-z]", line):
+                offenders.append("%s:%d" % (path.relative_to(root), number))
+    assert offenders == []

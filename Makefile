@@ -40,8 +40,10 @@ run: demo
 		trap "kill $$WORKER $$SCHEDULED 2>/dev/null" EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000
 
+# Two workers (pytest-xdist), one test module each at a time: the suite fits its budget on 2 cores and on PostgreSQL.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) bench/run_all.py

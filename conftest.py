@@ -6,6 +6,25 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (browser tests, PostgreSQL race tests) empties every table when it ends, the rows seeded by
+    data migrations included. Seed the industry taxonomy again right after, so the tests that follow it on the same
+    worker find the database as migrations left it, whatever order the workers run the files in."""
+    yield
+    if nextitem is None:  # the session ends: the test database is gone with it
+        return
+    if not {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        return
+    import importlib
+
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        importlib.import_module("needs.migrations.0002_seed_taxonomy").seed(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings, tmp_path):
     """Background tasks run inline in tests; uploads go to a temporary folder."""

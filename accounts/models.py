@@ -103,8 +103,12 @@ class User(AbstractUser, ScopedModel):
 
     def save(self, *args, **kwargs):
         # /admin/ is for system administrators only: nobody else is staff, whatever was ticked.
+        # The role decides: the administrator role is superuser; any other role never is (a role-less superuser made
+        # by createsuperuser stays one).
         if self.role == Role.ADMIN:
             self.is_superuser = True
+        elif self.role:
+            self.is_superuser = False
         self.is_staff = bool(self.is_superuser)  # the field is_system_admin reads
         # Keep the denormalised chain consistent so scoping needs no joins beyond one level.
         if self.town_id and not self.county_id:

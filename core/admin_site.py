@@ -18,6 +18,16 @@ class SystemAdminSite(admin.AdminSite):
     site_title = "特派员平台系统管理"
     index_title = "系统管理（仅限系统管理员）"
 
+    # Models the admin never shows, whoever registers them: API tokens are secrets (a user revokes their own at
+    # /api/v1/auth/token/revoke/; an administrator deactivates the account).
+    hidden_models = {"authtoken.token", "authtoken.tokenproxy"}
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else list(model_or_iterable)
+        shown = [model for model in models if model._meta.label_lower not in self.hidden_models]
+        if shown:
+            super().register(shown, admin_class, **options)
+
     def has_permission(self, request):
         user = request.user
         return bool(user.is_active and is_system_admin(user))

@@ -12,6 +12,12 @@ from core.fields import COMMENT_MAX_CHARS, LimitedTextField
 from core.scoping import ScopedModel
 
 
+# Rules every domain record keeps when it is validated (``full_clean``, which every service calls before it saves),
+# contributed by the apps that know them (cycles: a closed cycle's records are read-only). ``rule(instance)`` raises
+# ValidationError naming the field.
+RECORD_RULES: list = []
+
+
 class DomainModel(ScopedModel):
     """Base of every domain record: timestamps, scope declaration and full change history."""
 
@@ -21,6 +27,11 @@ class DomainModel(ScopedModel):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        for rule in RECORD_RULES:
+            rule(self)
 
     def delete_refusal(self, user) -> str | None:
         """Why ``user`` may not delete this record, in Chinese; None when they may.

@@ -66,8 +66,11 @@ def pairings_ready_for_notice(actor, cycle):
 
 @transaction.atomic
 def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: str, doc_number: str = "",
-                   body: str = "", working_days: int | None = None, issuer: str = "") -> PublicNotice:
-    """Publish a notice of proposed pairings; they move to "on notice" for N working days."""
+                   body: str = "", working_days: int | None = None, issuer: str = "", today=None) -> PublicNotice:
+    """Publish a notice of proposed pairings; they move to "on notice" for N working days.
+
+    The period starts today or later: a backdated notice would have ended before the public could object. ``today``
+    is the clock (tests publish "in the past" by saying which day it is)."""
     if actor.role not in (Role.CITY_ST, Role.COUNTY_ST) and not is_system_admin(actor):
         raise PermissionDenied(_("只有市、县科技部门可以发布公示。"))
     pairings = list(pairings)
@@ -79,6 +82,10 @@ def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: s
         raise ValidationError({"pairings": _("以下结对不能公示（非本单位组织或不是拟结对状态）：%(p)s") % {"p": "、".join(wrong)}})
     if not (contact or "").strip():
         raise ValidationError({"contact": _("请填写异议受理联系方式。")})
+    today = today or timezone.localdate()
+    if start_date < today:
+        raise ValidationError({"start_date": _("公示开始日期不能早于今天（%(today)s）：公示期须让公众有时间提出异议。")
+                                             % {"today": "%d年%d月%d日" % (today.year, today.month, today.day)}})
     days = working_days or cycle.notice_working_days
     if days < 1:
         raise ValidationError({"working_days": _("公示期至少1个工作日。")})

@@ -44,7 +44,37 @@ def test_an_administrator_cannot_change_their_own_role_scope_or_flags_in_the_adm
     page = login("admin").get(f"/admin/accounts/user/{me.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page and 'name="role"' not in page and 'name="is_active"' not in page
     other = login("admin").get(f"/admin/accounts/user/{world['renhua_st'].pk}/change/").content.decode()
-    assert 'name="is_superuser"' in other and 'name="role"' in other
+    # Another's role is edited; the flags follow the role, never ticked by hand.
+    assert 'name="is_superuser"' not in other and 'name="is_staff"' not in other and 'name="role"' in other
+
+
+def test_the_role_decides_the_superuser_flag(world, login):
+    """An official ticked superuser (or set to administrator and back) is no superuser: /admin/ stays closed."""
+    user = world["city_rural"]
+    user.is_superuser = True
+    user.save()
+    user.refresh_from_db()
+    assert not user.is_superuser and not user.is_staff
+    user.role = "admin"
+    user.save()
+    assert user.is_superuser
+    user.role = "city_rural"
+    user.save()
+    user.refresh_from_db()
+    assert not user.is_superuser and not user.is_staff
+    assert login("city_rural").get("/admin/").status_code == 302
+
+
+def test_the_admin_shows_no_api_tokens_and_deletes_no_account(world, login):
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.create(user=world["leader"])
+    admin_client = login("admin")
+    assert admin_client.get("/admin/authtoken/tokenproxy/").status_code == 404
+    assert Token.objects.get(user=world["leader"]).key not in admin_client.get("/admin/").content.decode()
+    response = admin_client.get(f"/admin/accounts/user/{world['leader'].pk}/delete/")
+    assert response.status_code == 403
+    assert Token.objects.get(user=world["leader"]).key not in response.content.decode()
 
 
 def test_a_password_set_in_the_admin_must_be_changed_and_is_announced(world, login):

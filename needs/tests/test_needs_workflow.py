@@ -128,3 +128,15 @@ def test_the_api_creates_and_confirms_needs(world, categories, login):
         "cycle": world.cycle.pk, "town": world.nanxiong_county_town.pk, "title": "x", "description": "y",
         "category": categories["蔬菜"].pk, "service_types": ["guidance"]}, content_type="application/json")
     assert response.status_code == 403
+
+
+def test_a_confirmed_need_is_edited_by_its_organizer_or_the_administrator_not_the_town(world, make_need):
+    from needs.services import need_update
+
+    need = make_need()
+    need_transition(actor=world["renhua_st"], need=need, action="confirm")
+    with pytest.raises(PermissionDenied):
+        need_update(actor=world["renhua_county_town"], need=Need.objects.get(pk=need.pk), title="镇改标题")
+    need_update(actor=world["renhua_st"], need=Need.objects.get(pk=need.pk), title="县改标题")
+    need_update(actor=world["admin"], need=Need.objects.get(pk=need.pk), title="管理员更正标题")
+    assert Need.objects.get(pk=need.pk).title == "管理员更正标题"

@@ -25,4 +25,5 @@ def published(world, proposed):
 
     return notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]],
                           title="仁化县农村科技特派员团队选派名单公示", start_date=dt.date(2024, 9, 27),
-                          contact="仁化县科学技术局 0751-6381234", doc_number="仁科〔2024〕9号")
+                          contact="仁化县科学技术局 0751-6381234", doc_number="仁科〔2024〕9号",
+                          today=dt.date(2024, 9, 27))

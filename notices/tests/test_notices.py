@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from core.china import SHANGHAI
 from core.models import SensitiveAccess
@@ -29,7 +30,7 @@ def test_the_period_counts_working_days_across_national_day_and_make_up_days(pub
 
 def test_spring_festival_and_an_uncovered_year(world, proposed):
     notice = notice_publish(actor=world["city_st"], cycle=world.cycle, pairings=[proposed["city"]], title="市级公示",
-                            start_date=dt.date(2025, 1, 27), contact="市科技局")
+                            start_date=dt.date(2025, 1, 27), contact="市科技局", today=dt.date(2025, 1, 27))
     # 2025-01-26 (Sun) is a make-up day before; 01-28..02-04 holiday; 02-08 (Sat) is a make-up working day.
     assert (notice.first_day, notice.last_day) == (dt.date(2025, 1, 27), dt.date(2025, 2, 8))
     later = Pairing.objects.create(cycle=world.cycle, town=world.nanxiong_city_town, team=proposed["spare"],
@@ -47,13 +48,24 @@ def test_publishing_moves_pairings_on_notice_and_lists_them(published, proposed)
     assert "5个工作日" in published.body and "2024年10月9日" in published.body
 
 
+def test_a_backdated_notice_is_refused_with_the_field_named(world, proposed):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]], title="补登公示",
+                       start_date=yesterday, contact="县科技局")
+    assert "start_date" in refused.value.message_dict
+    assert "不能早于今天" in refused.value.message_dict["start_date"][0]
+    assert not PublicNotice.objects.exists()
+    assert Pairing.objects.get(pk=proposed["county"].pk).status == "proposed"
+
+
 def test_only_the_organizer_publishes_its_own_pairings(world, proposed):
     with pytest.raises(ValidationError):
         notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["city"]], title="x",
-                       start_date=dt.date(2025, 1, 6), contact="x")
+                       start_date=dt.date(2025, 1, 6), contact="x", today=dt.date(2025, 1, 6))
     with pytest.raises(PermissionDenied):
         notice_publish(actor=world["renhua_rural"], cycle=world.cycle, pairings=[proposed["county"]], title="x",
-                       start_date=dt.date(2025, 1, 6), contact="x")
+                       start_date=dt.date(2025, 1, 6), contact="x", today=dt.date(2025, 1, 6))
 
 
 def test_an_objection_during_the_period_gets_a_receipt(published):
@@ -117,7 +129,7 @@ def test_upholding_removes_the_team_and_the_replacement_goes_on_a_new_notice(wor
     new = replacement_propose(actor=world["renhua_st"], pairing=old, team_id=proposed["spare"].pk)
     assert (new.status, new.town, new.replaces) == ("proposed", world.renhua_county_town, old)
     second = notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[new], title="递补公示",
-                            start_date=dt.date(2024, 10, 14), contact="县科技局")
+                            start_date=dt.date(2024, 10, 14), contact="县科技局", today=dt.date(2024, 10, 14))
     assert [e.team_name for e in second.entries.all()] == ["备选柑橘团队"]
 
 
@@ -196,13 +208,14 @@ def test_objector_details_are_masked_except_for_the_handling_officials(world, pu
 def test_the_official_pages_publish_and_handle(world, proposed, login):
     client = login("renhua_st")
     response = client.post("/notices/new/", {"pairings": [proposed["county"].pk], "title": "仁化县公示", "doc_number": "",
-                                             "start_date": "2024-09-27", "working_days": 5, "contact": "县科技局",
-                                             "body": ""})
+                                             "start_date": timezone.localdate().isoformat(), "working_days": 5,
+                                             "contact": "县科技局", "body": ""})
     assert response.status_code == 302
     notice = PublicNotice.objects.get()
     assert login("nanxiong_st").get(notice.get_absolute_url()).status_code == 404
+    first = notice.first_day
     objection = objection_file(notice=notice, entry=notice.entries.get(), name="张三", phone="13800138000",
-                               grounds="理由", now=at(2024, 10, 8))
+                               grounds="理由", now=at(first.year, first.month, first.day, 10))
     client = login("renhua_st")
     client.post(f"/notices/objections/{objection.pk}/act/uphold/", {"comment": "属实"})
     assert Objection.objects.get().status == "upheld"

@@ -29,8 +29,9 @@ def test_a_town_user_on_a_phone_sees_its_town_as_a_card(page_for):
     shot(page, "home-town-phone")
     page.click(".navbar-toggler")
     page.click("#kj-nav >> text=镇（乡、街道）")
+    page.wait_for_url("**/regions/towns/**")
     cards = page.locator("[data-testid=cards]")
-    assert cards.is_visible()
+    cards.wait_for(state="visible")
     assert "董塘镇" in cards.inner_text()
     assert "黄坑镇" not in cards.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -622,6 +622,7 @@ class FirstHalf(RuleBasedStateMachine):
                 actor=user, cycle=self.cycle, pairings=[self.load(Pairing, pk) for pk in pairing_pks],
                 title="选派名单公示%d" % next(self.numbers),
                 start_date=timezone.localdate() - dt.timedelta(days=30 if past else 0),
+                today=timezone.localdate() - dt.timedelta(days=30 if past else 0),
                 contact="科技股 0751-6381234", doc_number=self.number())
 
         return self.act("notice_publish", actor, step)

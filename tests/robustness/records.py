@@ -85,7 +85,7 @@ def build_records(world) -> dict:
 
     notice = notices.notice_publish(actor=org, cycle=cycle, pairings=[pairing], title="仁化县选派名单公示",
                                     start_date=today - dt.timedelta(days=30), contact="科技股 0751-6381234",
-                                    doc_number="仁科〔2025〕9号")
+                                    doc_number="仁科〔2025〕9号", today=today - dt.timedelta(days=30))
     r["entry"] = notice.entries.get()
     in_period = timezone.make_aware(dt.datetime.combine(notice.first_day, dt.time(10, 0)))
     objection = notices.objection_file(notice=notice, entry=r["entry"], name="张三", phone="13900139001",

@@ -66,7 +66,8 @@ def due_notice(world, records):
     pairing = Pairing.objects.create(cycle=world.cycle, town=world.renhua_city_town, team=world.other_team,
                                      organizer_level="city", status="proposed")
     notice = notice_publish(actor=world["city_st"], cycle=world.cycle, pairings=[pairing], title="仁化县城区镇公示",
-                            start_date=timezone.localdate() - dt.timedelta(days=30), contact="市科技局 0751-8888888")
+                            start_date=timezone.localdate() - dt.timedelta(days=30), contact="市科技局 0751-8888888",
+                            today=timezone.localdate() - dt.timedelta(days=30))
     assert notice.status == "published" and notice.ends_at < timezone.now()
     return notice
 

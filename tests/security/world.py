@@ -220,7 +220,7 @@ def _side(world, side, *, county, town, city_town, organizer, town_user, team, l
     # The notice (its period is over), an objection filed in the period and dismissed; the notice closes.
     notice = notices.notice_publish(actor=org, cycle=cycle, pairings=[o["pairing"]], title=m("notice") + "选派名单公示",
                                     start_date=today - dt.timedelta(days=30), contact="科技股 0751-6381234",
-                                    doc_number="%s〔2025〕9号" % code)
+                                    doc_number="%s〔2025〕9号" % code, today=today - dt.timedelta(days=30))
     o["entry"] = notice.entries.get()
     in_period = timezone.make_aware(dt.datetime.combine(notice.first_day, dt.time(10, 0)))
     objection = notices.objection_file(notice=notice, entry=o["entry"], name="张%s" % side, phone="1390013900%d" % ip,

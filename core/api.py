@@ -2,10 +2,11 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import Http404
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.history import history_rows
@@ -84,7 +85,9 @@ def exception_handler(exc, context):
     logger = logging.getLogger("core.api")
     request = context.get("request")
     where = "%s %s" % (request.method, request.path) if request is not None else type(context.get("view")).__name__
-    if isinstance(exc, DjangoPermissionDenied):
+    if isinstance(exc, Http404):  # Django's English "No Need matches the given query." never reaches a user
+        exc = NotFound("未找到该记录，或该记录不在您的管辖范围内。")
+    elif isinstance(exc, DjangoPermissionDenied):
         exc = PermissionDenied(str(exc) or None)  # None: DRF's own "您没有执行该操作的权限。"
     elif isinstance(exc, DjangoValidationError):  # core.workflow.Conflict (a ValidationError) becomes ConflictError
         exc = django_errors_to_drf(exc)
@@ -113,6 +116,19 @@ class ScopedViewSetMixin:
     def get_queryset(self):
         action_name = VIEW if self.request.method in permissions.SAFE_METHODS else CHANGE
         return restrict(super().get_queryset(), self.request.user, action_name)
+
+    def get_serializer(self, *args, **kwargs):
+        """For a write, the serializer checks types and formats only: whether the values collide with a stored row
+        (unique fields, unique-together) is the service's ``full_clean``, asked *after* the scope check, so a user
+        outside the record's scope learns nothing about what exists there."""
+        serializer = super().get_serializer(*args, **kwargs)
+        if self.request is not None and self.request.method not in permissions.SAFE_METHODS and hasattr(serializer, "fields"):
+            from rest_framework.validators import UniqueTogetherValidator, UniqueValidator
+
+            serializer.validators = [v for v in serializer.validators if not isinstance(v, UniqueTogetherValidator)]
+            for field in serializer.fields.values():
+                field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        return serializer
 
     def check_create_allowed(self):
         user = self.request.user

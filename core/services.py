@@ -7,6 +7,21 @@ from core.workflow import check_states_untouched
 from core.roles import is_system_admin
 
 
+def unchanged(instance) -> bool:
+    """Whether ``instance`` (an edit, not yet saved) holds exactly what its stored row holds (timestamps aside)."""
+    if instance.pk is None or instance._state.adding:
+        return False
+    stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    if stored is None:
+        return False
+    for field in instance._meta.concrete_fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue
+        if getattr(instance, field.attname) != getattr(stored, field.attname):
+            return False
+    return True
+
+
 @transaction.atomic
 def record_save(*, actor, instance, create_roles=frozenset(), reason: str = "", scoped_create: bool = True):
     """Check, validate, then save ``instance``: a new row needs a creating role; the stored row (for an edit) and the
@@ -20,6 +35,8 @@ def record_save(*, actor, instance, create_roles=frozenset(), reason: str = "", 
     if not creating and not may_write(actor, instance, CHANGE):
         raise PermissionDenied("不能修改您管辖范围之外的记录。")
     check_states_untouched(instance)
+    if not creating and unchanged(instance):
+        return instance  # an edit that changes nothing writes nothing (no history row "修改" with no change)
     instance.full_clean()
     if creating and scoped_create and not may_write(actor, instance, CHANGE):
         raise PermissionDenied("不能在您的管辖范围之外新增记录。")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import notify
 from core.scoping import CHANGE, can
-from core.workflow import apply_transition, record_creation
+from core.workflow import Conflict, apply_transition, record_creation
 from matching.choices import ROUND_WORKFLOW, RUN_WORKFLOW, ConstraintKind, PairingStatus, RoundStatus, RunStatus
 from matching.engine import EngineInputError, MatchResult, Weights, match
 from matching.models import PairConstraint, Pairing, PanelScore, SelectionRound, SelectionRun
@@ -25,7 +25,8 @@ def _require_change(actor, obj, message):
 
 def _require_open(selection_round):
     if selection_round.status != RoundStatus.OPEN:
-        raise ValidationError(_("该遴选已%(s)s，不能再修改。") % {"s": selection_round.get_status_display()})
+        # Another official (or a second click) moved the round first: a conflict (API 409), named by its state.
+        raise Conflict(_("该遴选当前状态为“%(s)s”，不能再修改，请刷新后查看。") % {"s": selection_round.get_status_display()})
 
 
 @transaction.atomic

@@ -76,9 +76,7 @@ class NeedViewSet(ScopedModelViewSet):
         serializer.instance = need
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        for locked in ("cycle", "town"):
-            data.pop(locked, None)
+        data = dict(serializer.validated_data)  # a changed cycle or town is refused by the service, by name
         try:
             serializer.instance = services.need_update(actor=self.request.user, need=serializer.instance,
                                                        villages=data.pop("villages", None), **data)
@@ -152,9 +150,11 @@ class TownProfileViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        data.pop("cycle", None)
-        data.pop("town", None)
         profile = serializer.instance
+        for locked in ("cycle", "town"):
+            value = data.pop(locked, None)
+            if value is not None and value.pk != getattr(profile, locked + "_id"):
+                raise ValidationError({locked: "镇域发展情况的帮扶周期和镇不能修改。"})
         try:
             serializer.instance = services.profile_save(actor=self.request.user, cycle=profile.cycle, town=profile.town, **data)
         except (DjangoValidationError, DjangoPermissionDenied) as error:

@@ -15,6 +15,7 @@ from accounts.services import notify
 from core.fields import cycle_date_error, limit_of
 from core.scoping import CHANGE, can, restrict
 from core.workflow import apply_transition
+from core.services import unchanged
 from needs.choices import CAMPAIGN_WORKFLOW, ENTERERS, NEED_WORKFLOW, NeedStatus, ServiceType
 from needs.models import (
     CampaignTown, IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile,
@@ -186,6 +187,8 @@ def profile_save(*, actor, cycle, town, **fields) -> TownProfile:
     profile = profile_for(cycle=cycle, town=town)
     for name, value in fields.items():
         setattr(profile, name, value)
+    if unchanged(profile):
+        return profile
     profile.full_clean()
     profile.save()
     return profile

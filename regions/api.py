@@ -1,7 +1,7 @@
 """API for counties, towns (with class and level per cycle), villages and work teams."""
 from django.db.models import Prefetch
 from rest_framework import serializers
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied, ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
@@ -151,6 +151,10 @@ class WorkTeamViewSet(ScopedModelViewSet):
     filterset_fields = ["town", "town__county"]
 
     def save_record(self, instance):
+        from core.scoping import may_write
+
+        if not may_write(self.request.user, instance):  # first: a town outside scope learns nothing of its team
+            raise DjangoPermissionDenied(_("不能修改您管辖范围之外的记录。"))
         if instance._state.adding and WorkTeam.objects.filter(town_id=instance.town_id).exists():
             raise DjangoValidationError(_("该镇已登记驻镇工作队，请修改已有记录。"))
         if not instance._state.adding and WorkTeam.objects.filter(pk=instance.pk).exclude(town_id=instance.town_id).exists():

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from core.scoping import CHANGE, can, may_write
+from core.services import unchanged
 from regions.choices import OrganizingLevel, TownClass, TownKind
 from regions.models import City, County, Town, TownClassification, Village, WorkTeam
 from core.roles import is_system_admin
@@ -222,6 +223,8 @@ def work_team_save(*, actor, town, **fields) -> WorkTeam:
         setattr(team, name, value)
     if not may_write(actor, team, CHANGE):  # checked before anything is written
         raise PermissionDenied(_("您无权修改该镇的驻镇工作队。"))
+    if unchanged(team):
+        return team
     team.full_clean()
     team.save()
     return team

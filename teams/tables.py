@@ -4,11 +4,18 @@ import django_tables2 as tables
 from teams.models import Commissioner, Team
 
 
+class YesNoColumn(tables.BooleanColumn):
+    """是/否 on the page and in the exported workbook alike (BooleanColumn exports True/False)."""
+
+    def value(self, record, value, bound_column):
+        return self.yesno[0] if self._get_bool_value(record, value, bound_column) else self.yesno[1]
+
+
 class CommissionerTable(tables.Table):
     always_visible = ("name",)
     name = tables.Column(verbose_name="姓名", linkify=True)
     unit = tables.Column(verbose_name="派出单位", accessor="unit__name", order_by="unit__name")
-    verified = tables.BooleanColumn(verbose_name="账号已核验", accessor="verified_at", orderable=False,
+    verified = YesNoColumn(verbose_name="账号已核验", accessor="verified_at", orderable=False,
                                     yesno="是,否")
 
     class Meta:

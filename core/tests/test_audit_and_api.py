@@ -102,3 +102,9 @@ def test_every_background_task_resolves_by_its_path_in_the_worker():
 
     for task_object in (import_needs_task, run_selection_task, send_notification_mail):
         assert import_string(task_object.module_path) is task_object
+
+
+def test_an_api_not_found_answers_in_chinese(world, login):
+    response = login("renhua_st").get("/api/v1/needs/999999/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "未找到该记录，或该记录不在您的管辖范围内。"

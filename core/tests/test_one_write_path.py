@@ -119,3 +119,51 @@ def test_may_write_decides_before_saving(world, elsewhere):
     assert may_write(world["city_st"], outside) and not may_write(world["city_st"], Village(town=elsewhere, name="丙"))
     assert not may_write(world["leader"], inside)
     assert inside.pk is None and Village.objects.count() == 0  # nothing was saved to decide
+
+
+def test_an_api_create_outside_scope_is_refused_before_uniqueness_is_checked(world, login):
+    """A town user posting a work team for another county's town (which already has one) is told "not yours", not
+    "already exists": the scope check comes first, the uniqueness check after it, in the service."""
+    from regions.models import WorkTeam
+
+    other = world.nanxiong_county_town
+    assert WorkTeam.objects.filter(town=other).exists()
+    response = login("renhua_county_town").post("/api/v1/work-teams/", {"town": other.pk, "leader_name": "某人",
+                                                                        "contact_phone": "0751-8888888"},
+                                                content_type="application/json")
+    assert response.status_code in (403, 404)
+    assert "已存在" not in response.content.decode()
+    # In scope, the same collision is named as one.
+    own = login("renhua_county_town").post("/api/v1/work-teams/", {"town": world.renhua_county_town.pk,
+                                                                   "leader_name": "某人", "contact_phone": "0751-8888888"},
+                                           content_type="application/json")
+    assert own.status_code == 400 and "已登记" in own.content.decode()
+    # A county office may not create town classes at all: told so, not that 南雄's row exists.
+    refused = login("renhua_st").post("/api/v1/town-classifications/", {"cycle": world.cycle.pk, "town": other.pk},
+                                      content_type="application/json")
+    assert refused.status_code == 403 and "唯一" not in refused.content.decode()
+
+
+def test_an_edit_that_changes_nothing_writes_no_history(world, login):
+    """A PATCH with nothing new (or only fields the API ignores) saves nothing: no "修改" history row without a change."""
+    from cycles.models import Cycle
+    from regions.models import WorkTeam
+
+    client = login("city_st")
+    before = Cycle.history.count()
+    assert client.patch(f"/api/v1/cycles/{world.cycle.pk}/", {}, content_type="application/json").status_code == 200
+    assert client.patch(f"/api/v1/cycles/{world.cycle.pk}/", {"name": world.cycle.name},
+                        content_type="application/json").status_code == 200
+    assert Cycle.history.count() == before
+    team = WorkTeam.objects.get(town=world.renhua_county_town)
+    before = team.history.count()
+    response = login("renhua_county_town").patch(f"/api/v1/work-teams/{team.pk}/", {"leader_name": team.leader_name},
+                                                 content_type="application/json")
+    assert response.status_code == 200
+    assert team.history.count() == before
+    # A real change is saved and recorded.
+    cycles_before = Cycle.history.count()
+    client = login("city_st")
+    assert client.patch(f"/api/v1/cycles/{world.cycle.pk}/", {"name": "测试周期（改）"},
+                        content_type="application/json").status_code == 200
+    assert Cycle.history.count() == cycles_before + 1

@@ -74,3 +74,17 @@ def test_the_api_masks_id_numbers(world, login):
     assert person.id_number not in str(data)
     client = login("other_leader")
     assert client.get("/api/v1/commissioners/%d/" % person.pk).status_code == 404
+
+
+def test_the_registry_export_says_yes_or_no_in_chinese(world, login):
+    import io
+
+    import openpyxl
+
+    make_commissioner(world.unit, name="王核验")
+    response = login("city_st").get("/teams/commissioners/?export=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("账号已核验")
+    assert {row[column] for row in rows[1:]} <= {"是", "否"}
+    assert not any(isinstance(value, bool) for row in rows[1:] for value in row)

@@ -20,7 +20,14 @@ class CallForm(StyledModelForm):
 
     def __init__(self, *args, towns=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["towns"].queryset = towns
+        field = self.fields["towns"]
+        field.queryset = towns
+        if towns is not None:
+            # Grouped by county (a city call spans ten counties); only the towns this level organizes are offered.
+            groups: dict[str, list] = {}
+            for town in towns.select_related("county").order_by("county__code", "code"):
+                groups.setdefault(town.county.name, []).append((town.pk, town.name))
+            field.choices = list(groups.items())
 
 
 class CallAmendForm(StyledForm):

@@ -195,6 +195,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # --- API ------------------------------------------------------------------------
+# django-filter: an unset choice filter reads "全部" on every list (not "---------"); "null" choices say "未填".
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
+FILTERS_NULL_CHOICE_LABEL = "未填"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a refused token answers 401 with WWW-Authenticate (the first class sets the header).

@@ -1269,6 +1269,31 @@ def read_table(
         close()
 
 
+def upload_kind_error(file: Any, filename: str = "") -> str | None:
+    """Why an upload is not a spreadsheet this module reads (checked by its content, as :func:`read_table` does),
+    or None. Cheap: the first bytes (and, for a zip, its table of contents). Forms call it on upload, so a wrong
+    file is refused before any background task starts."""
+    binary = _as_binary(file)
+    head = binary.read(8)
+    binary.seek(0)
+    if not head:
+        return str(MSG_EMPTY_FILE)
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if head.startswith(_ZIP_MAGIC):
+        ok = _is_xlsx_package(binary)
+        binary.seek(0)
+        return None if ok else str(MSG_NOT_EXCEL)
+    if head.startswith(_OLE_MAGIC):
+        return None
+    if extension in _EXCEL_EXTENSIONS:
+        return str(MSG_NOT_EXCEL)
+    if extension in _TEXT_EXTENSIONS:
+        sample = binary.read(64 * 1024)
+        binary.seek(0)
+        return str(MSG_BINARY_CSV) if b"\x00" in sample else None
+    return str(MSG_UNSUPPORTED)
+
+
 def _setting(name: str, default: int) -> int:
     """A Django setting when settings are configured (this module also runs without them)."""
     try:

@@ -73,6 +73,12 @@ class ImportForm(UploadLimitMixin, StyledForm):
         problem = upload_size_error(upload, label="Excel 文件", purpose="import")
         if problem:
             raise forms.ValidationError(problem)
+        from core.excel import upload_kind_error
+
+        problem = upload_kind_error(upload, upload.name or "")  # by content, before any background task starts
+        if problem:
+            raise forms.ValidationError(problem)
+        upload.seek(0)
         return upload
 
 

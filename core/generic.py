@@ -5,6 +5,8 @@ Every queryset goes through :func:`core.scoping.restrict`; views stay thin and c
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 import uuid
 from urllib.parse import urlencode
 
@@ -16,6 +18,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
@@ -55,6 +58,29 @@ class PageMixin(LoginRequiredMixin):
         context.setdefault("title", self.get_title())
         context.setdefault("breadcrumbs", self.get_breadcrumbs())
         return context
+
+
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+
+
+def export_cell(value):
+    """One exported cell as officials read it: the text of a cell a page renders as a link (no HTML), a date or a
+    local date-time as a real date (never a UTC ISO string), an empty mark ("—") as an empty cell; numbers stay
+    numbers."""
+    if not isinstance(value, str):
+        return value
+    text = strip_tags(value).strip() if "<" in value else value.strip()
+    if text in ("—", "-", "–"):
+        return None
+    if _DATE_TEXT.match(text):
+        return dt.date.fromisoformat(text)
+    if _DATETIME_TEXT.match(text):
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = timezone.localtime(moment).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
+    return text
 
 
 class ScopedListView(PageMixin, SingleTableMixin, FilterView):
@@ -112,7 +138,8 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
     def export(self, table):
         exclude = [name for name, column in table.columns.items() if getattr(column.column, "exclude_from_export", False)]
         values = list(table.as_values(exclude_columns=exclude))
-        content = export_rows(values[0], values[1:], sheet_title=str(self.get_title())[:31] or "导出")
+        rows = [[export_cell(value) for value in row] for row in values[1:]]
+        content = export_rows(values[0], rows, sheet_title=str(self.get_title())[:31] or "导出")
         name = (self.export_filename or str(self.get_title()) or "export") + timezone.localdate().strftime("_%Y%m%d")
         response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = "attachment; filename*=UTF-8''%s.xlsx" % _quote(name)
@@ -177,6 +204,7 @@ class ScopedDetailView(PageMixin, DetailView):
     template_name = "core/detail.html"
     detail_fields: list[str] = []
     workflow: dict | None = None
+    acts_with_view_scope = False  # the action view's may_act_without_change is True (its service checks scope)
     state_field = "status"
     list_url_name: str | None = None
     list_title = ""
@@ -220,7 +248,10 @@ class ScopedDetailView(PageMixin, DetailView):
             "can_change": can(user, obj, CHANGE),
             "edit_url_name": self.edit_url_name,
             # (action, step, refusal): a step a guard refuses is shown disabled with its reason.
-            "actions": action_choices(self.workflow, obj, user, self.state_field) if self.workflow and can(user, obj, VIEW) else [],
+            # Offered only to who may act on this record: its change scope (or, for a view whose steps are taken
+            # from read scope, e.g. archiving a unit, ``acts_with_view_scope``).
+            "actions": action_choices(self.workflow, obj, user, self.state_field)
+            if self.workflow and (can(user, obj, CHANGE) or (self.acts_with_view_scope and can(user, obj, VIEW))) else [],
             "action_url_name": getattr(self, "action_url_name", None),
             "tab": self.request.GET.get("tab", "detail"),
         })

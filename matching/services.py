@@ -16,6 +16,7 @@ from matching.models import PairConstraint, Pairing, PanelScore, SelectionRound,
 from matching.selectors import engine_inputs, live_pairings, round_inputs
 from needs.taxonomy import current_taxonomy
 from core.roles import is_system_admin
+from matching.notify import tell_pairing_parties
 
 
 def _require_change(actor, obj, message):
@@ -279,11 +280,8 @@ def finalize(*, actor, selection_round: SelectionRound, run: SelectionRun) -> li
                          comment="第%d次运行" % run.number, save_fields=["finalized_run", "finalized_by"])
         needs = Need.objects.filter(cycle=selection_round.cycle, town__in=towns.values(), status=NeedStatus.CONFIRMED)
         needs_system_move(needs=list(needs), move="match", actor=actor, comment=selection_round.title)
-    for pairing in pairings:
-        recipients = list(pairing.team.users.filter(is_active=True))
-        notify(recipients=recipients, title=_("遴选结果：拟与%(t)s结对") % {"t": pairing.town.full_name},
-               body=_("贵团队经遴选拟与%(t)s结对帮扶，将进行公示。") % {"t": pairing.town.full_name},
-               link=pairing.get_absolute_url())
+    tell_pairing_parties(pairings, title=_("遴选结果：%(team)s拟与%(town)s结对"),
+                         body=_("经遴选，%(team)s拟与%(town)s结对帮扶；下一步由组织单位发布公示（不少于5个工作日）。"))
     return pairings
 
 

@@ -116,14 +116,16 @@ class NeedViewSet(ScopedModelViewSet):
     @extend_schema(request=NeedBulkInput)
     @action(detail=False, methods=["post"])
     def bulk(self, request):
-        """``{"action": "confirm"|"return", "ids": [...], "comment": ""}``: all or none."""
+        """``{"action": "confirm"|"return", "ids": [...], "comment": ""}``: the needs the caller may act on, all or none;
+        the others are listed under ``skipped`` with the reason."""
         data = _input(NeedBulkInput, request)
         needs = list(restrict(Need.objects.select_related("town"), request.user, VIEW).filter(pk__in=data["ids"]))
         result = services.needs_bulk_transition(actor=request.user, needs=needs, action=data["action"],
                                                 comment=data["comment"])
         if result.refused:
             raise ValidationError({"refused": [{"id": need.pk, "reason": reason} for need, reason in result.refused]})
-        return Response({"done": [need.pk for need in result.done]})
+        return Response({"done": [need.pk for need in result.done],
+                         "skipped": [{"id": need.pk, "reason": str(reason)} for need, reason in result.skipped]})
 
 
 class TownProfileSerializer(serializers.ModelSerializer):

@@ -116,12 +116,25 @@ def need_transition(*, actor, need: Need, action: str, comment: str = "") -> Nee
 @dataclass
 class BulkResult:
     done: list = field(default_factory=list)
-    refused: list = field(default_factory=list)  # (need, reason)
+    refused: list = field(default_factory=list)  # (need, reason): a step that failed; then nothing was done
+    skipped: list = field(default_factory=list)  # (need, reason): not the actor's to act on, or not in that state
 
 
 def needs_bulk_transition(*, actor, needs, action: str, comment: str = "") -> BulkResult:
-    """Confirm or return many needs at once; each one is checked and recorded on its own, all-or-nothing."""
+    """Confirm or return many needs at once. Needs the actor may not act on (another level organizes the town) or
+    that are not in a state the step starts from are skipped, each with its reason; the rest are checked and
+    recorded one by one, all or nothing (one refusal undoes the others)."""
     result = BulkResult()
+    step = NEED_WORKFLOW.get(action)
+    actionable = []
+    for need in needs:
+        if step is not None and need.status not in step.sources:
+            result.skipped.append((need, _("当前状态为“%(s)s”") % {"s": need.get_status_display()}))
+        elif step is not None and not can(actor, need, CHANGE):
+            result.skipped.append((need, _("该镇不由您所在层级组织，由其组织单位处理")))
+        else:
+            actionable.append(need)
+    needs = actionable
     with transaction.atomic():
         for need in needs:
             try:

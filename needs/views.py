@@ -91,8 +91,11 @@ class NeedBulkView(PageMixin, View):
                                                 comment=request.POST.get("comment", ""))
         if result.refused:
             messages.error(request, "未处理任何需求：" + "；".join("“%s”%s" % (n.title, reason) for n, reason in result.refused[:10]))
-        else:
+        elif result.done:
             messages.success(request, "已%s %d 条需求。" % (NEED_WORKFLOW[action].label, len(result.done)))
+        if result.skipped:
+            messages.warning(request, "跳过 %d 条：" % len(result.skipped)
+                             + "；".join("“%s”%s" % (n.title, reason) for n, reason in result.skipped[:10]))
         return redirect(request.META.get("HTTP_REFERER") or reverse("needs:need_list"))
 
 

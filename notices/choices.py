@@ -8,6 +8,7 @@ from core.workflow import SYSTEM, Step, Workflow
 
 
 class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿（未发布）")
     PUBLISHED = "published", _("公示中")
     AWAITING = "awaiting", _("期满待处理异议")
     CLOSED = "closed", _("已结束")
@@ -37,9 +38,11 @@ OBJECTION_WORKFLOW = Workflow("notices.Objection", title="异议", steps={
                     label=str(_("认定异议不成立")), needs_comment=True, style="secondary"),
 })
 
-# A notice is published when created (notices.services.notice_publish records its creation); the end of its period is
-# recorded by the scheduled job: it closes, or awaits the findings while an objection is open.
+# A notice is prepared as a draft (notices.services.notice_prepare) and published on purpose by its organizer; the end
+# of its period is recorded by the scheduled job: it closes, or awaits the findings while an objection is open.
 NOTICE_WORKFLOW = Workflow("notices.PublicNotice", title="公示", steps={
+    "publish": Step(sources=(NoticeStatus.DRAFT,), target=NoticeStatus.PUBLISHED, roles=HANDLERS,
+                    label=str(_("发布公示")), style="primary"),
     "expire": Step(sources=(NoticeStatus.PUBLISHED,), target=NoticeStatus.AWAITING, roles=SYSTEM,
                    label=str(_("公示期满，待处理异议"))),
     "close": Step(sources=(NoticeStatus.PUBLISHED, NoticeStatus.AWAITING), target=NoticeStatus.CLOSED, roles=SYSTEM,

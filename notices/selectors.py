@@ -29,6 +29,7 @@ def effective_status_expression(now=None):
     now = now or timezone.now()
     return Case(
         When(status=NoticeStatus.CLOSED, then=Value(NoticeStatus.CLOSED.value)),
+        When(status=NoticeStatus.DRAFT, then=Value(NoticeStatus.DRAFT.value)),
         When(ends_at__gte=now, then=F("status")),
         When(_open_objections(), then=Value(NoticeStatus.AWAITING.value)),
         default=Value(NoticeStatus.CLOSED.value),
@@ -50,8 +51,8 @@ def has_open_objections(notice) -> bool:
 
 def effective_status(notice, now=None) -> str:
     """The notice's status now: what ``services.notice_refresh(notice, now=now)`` would record, without writing."""
-    if notice.status == NoticeStatus.CLOSED:
-        return NoticeStatus.CLOSED
+    if notice.status in (NoticeStatus.CLOSED, NoticeStatus.DRAFT):
+        return NoticeStatus(notice.status)
     now = now or timezone.now()
     if now <= notice.ends_at:
         return NoticeStatus(notice.status)

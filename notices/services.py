@@ -23,6 +23,7 @@ from notices.choices import (
     OBJECTION_WORKFLOW, OPEN_OBJECTION_STATES, EntryOutcome, NoticeStatus,
 )
 from notices.models import NoticeEntry, Objection, PublicNotice
+from matching.notify import tell_pairing_parties
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +65,27 @@ def pairings_ready_for_notice(actor, cycle):
     return restrict(queryset, actor, CHANGE)
 
 
-@transaction.atomic
-def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: str, doc_number: str = "",
-                   body: str = "", working_days: int | None = None, issuer: str = "", today=None) -> PublicNotice:
-    """Publish a notice of proposed pairings; they move to "on notice" for N working days.
+def _period_checked(*, cycle, start_date, working_days, today):
+    """The notice period, refused when backdated or shorter than the cycle's notice length (by field name)."""
+    today = today or timezone.localdate()
+    if start_date < today:
+        raise ValidationError({"start_date": _("公示开始日期不能早于今天（%(today)s）：公示期须让公众有时间提出异议。")
+                                             % {"today": "%d年%d月%d日" % (today.year, today.month, today.day)}})
+    days = working_days or cycle.notice_working_days
+    if days < max(cycle.notice_working_days, 1):
+        raise ValidationError({"working_days": _("公示期不得少于本周期规定的%(n)d个工作日。")
+                                               % {"n": cycle.notice_working_days}})
+    return days, notice_period(start_date, days)
 
-    The period starts today or later: a backdated notice would have ended before the public could object. ``today``
-    is the clock (tests publish "in the past" by saying which day it is)."""
+
+@transaction.atomic
+def notice_prepare(*, actor, cycle, pairings, title: str, start_date, contact: str, doc_number: str = "",
+                   body: str = "", working_days: int | None = None, issuer: str = "", today=None) -> PublicNotice:
+    """Prepare a notice of proposed pairings as a draft: checked, its list and text fixed, not yet public. The
+    organizer reads it over and publishes it on purpose (:func:`notice_release`).
+
+    The period starts today or later (a backdated notice would end before the public could object) and lasts at
+    least the cycle's notice length. ``today`` is the clock (tests and the demo prepare "in the past")."""
     if actor.role not in (Role.CITY_ST, Role.COUNTY_ST) and not is_system_admin(actor):
         raise PermissionDenied(_("只有市、县科技部门可以发布公示。"))
     pairings = list(pairings)
@@ -82,14 +97,7 @@ def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: s
         raise ValidationError({"pairings": _("以下结对不能公示（非本单位组织或不是拟结对状态）：%(p)s") % {"p": "、".join(wrong)}})
     if not (contact or "").strip():
         raise ValidationError({"contact": _("请填写异议受理联系方式。")})
-    today = today or timezone.localdate()
-    if start_date < today:
-        raise ValidationError({"start_date": _("公示开始日期不能早于今天（%(today)s）：公示期须让公众有时间提出异议。")
-                                             % {"today": "%d年%d月%d日" % (today.year, today.month, today.day)}})
-    days = working_days or cycle.notice_working_days
-    if days < 1:
-        raise ValidationError({"working_days": _("公示期至少1个工作日。")})
-    period = notice_period(start_date, days)
+    days, period = _period_checked(cycle=cycle, start_date=start_date, working_days=working_days, today=today)
     level = "county" if actor.role == Role.COUNTY_ST else "city"
     county = actor.county if level == "county" else None
     city = actor.city or (county.city if county else pairings[0].town.county.city)
@@ -98,7 +106,7 @@ def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: s
         cycle=cycle, organizer_level=level, city=city, county=county, issuer=issuer, title=title.strip(),
         doc_number=doc_number.strip(), contact=contact.strip(), start_date=start_date, working_days=days,
         first_day=period.first_day, last_day=period.last_day, ends_at=period.ends_at,
-        uses_fallback_calendar=period.uses_fallback, created_by=actor,
+        uses_fallback_calendar=period.uses_fallback, created_by=actor, status=NoticeStatus.DRAFT,
         body=body.strip() or default_body(issuer=issuer, entries_count=len(pairings), period=period, contact=contact.strip()),
     )
     notice.full_clean()
@@ -108,8 +116,45 @@ def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: s
         NoticeEntry.objects.create(notice=notice, pairing=pairing, town=pairing.town, team_name=pairing.team.name,
                                    leader=leader, members=members, town_label=pairing.town.name,
                                    county_name=pairing.town.county.name)
-        pairing_move(pairing=pairing, move="notice", actor=actor, comment=notice.title)
     return notice
+
+
+@transaction.atomic
+def notice_release(*, actor, notice: PublicNotice, comment: str = "", today=None) -> PublicNotice:
+    """Publish a draft notice (the workflow step "publish"): its pairings move to "on notice" for the period, and
+    the towns, their counties and the teams are told. Refused when the start date has passed since the draft was
+    prepared, or when a listed pairing is no longer proposed (published elsewhere, withdrawn)."""
+    from notices.choices import NOTICE_WORKFLOW
+
+    if not can(actor, notice, CHANGE):
+        raise PermissionDenied(_("只有该公示的组织单位可以发布。"))
+    today = today or timezone.localdate()
+    if notice.status == NoticeStatus.DRAFT and notice.start_date < today:
+        raise ValidationError({"start_date": _("公示开始日期（%(d)s）已过，请重新拟定公示后再发布。")
+                                             % {"d": format_cn_date(notice.start_date)}})
+    entries = list(notice.entries.select_related("pairing", "pairing__town", "pairing__team"))
+    apply_transition(workflow=NOTICE_WORKFLOW, obj=notice, action="publish", actor=actor,
+                     comment=comment or notice.title)
+    for entry in entries:
+        if entry.pairing.status != PairingStatus.PROPOSED:
+            raise ValidationError({"pairings": _("“%(p)s”已不是拟结对状态（%(s)s），不能公示；请重新拟定公示。")
+                                                % {"p": entry.pairing, "s": entry.pairing.get_status_display()}})
+        pairing_move(pairing=entry.pairing, move="notice", actor=actor, comment=notice.title)
+    period = "%s至%s" % (format_cn_date(notice.first_day), format_cn_date(notice.last_day))
+    tell_pairing_parties([entry.pairing for entry in entries], title=_("结对公示中：%(team)s—%(town)s"),
+                         body=_("“%s”已发布，公示期%s（%d个工作日）；公示期满无异议后报送备案。")
+                         % (notice.title, period, notice.working_days))
+    return notice
+
+
+def notice_publish(*, actor, cycle, pairings, title: str, start_date, contact: str, doc_number: str = "",
+                   body: str = "", working_days: int | None = None, issuer: str = "", today=None) -> PublicNotice:
+    """Prepare and publish at once (scripts, the demo, tests): :func:`notice_prepare` then :func:`notice_release`."""
+    with transaction.atomic():
+        notice = notice_prepare(actor=actor, cycle=cycle, pairings=pairings, title=title, start_date=start_date,
+                                contact=contact, doc_number=doc_number, body=body, working_days=working_days,
+                                issuer=issuer, today=today)
+        return notice_release(actor=actor, notice=notice, today=today)
 
 
 def client_fingerprint(ip: str) -> str:
@@ -248,7 +293,7 @@ def notice_refresh(notice: PublicNotice, *, now=None, actor=None) -> PublicNotic
     from notices.choices import NOTICE_WORKFLOW
 
     now = now or timezone.now()
-    if notice.status == NoticeStatus.CLOSED or now <= notice.ends_at:
+    if notice.status in (NoticeStatus.CLOSED, NoticeStatus.DRAFT) or now <= notice.ends_at:
         return notice
     if notice.objections.filter(status__in=OPEN_OBJECTION_STATES).exists():
         if notice.status != NoticeStatus.AWAITING:
@@ -278,7 +323,7 @@ def notices_close_due(now=None) -> int:
     closed. Idempotent; pages never close notices, they show the effective status until this runs."""
     now = now or timezone.now()
     closed = 0
-    for notice in PublicNotice.objects.exclude(status=NoticeStatus.CLOSED).filter(ends_at__lt=now):
+    for notice in PublicNotice.objects.filter(status__in=(NoticeStatus.PUBLISHED, NoticeStatus.AWAITING), ends_at__lt=now):
         if notice_refresh(notice, now=now).status == NoticeStatus.CLOSED:
             closed += 1
     return closed

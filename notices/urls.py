@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.NoticeListView.as_view(), name="notice_list"),
     path("new/", views.NoticeCreateView.as_view(), name="notice_create"),
     path("<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),
+    path("<int:pk>/act/<str:action>/", views.NoticeActionView.as_view(), name="notice_action"),
     path("objections/", views.ObjectionListView.as_view(), name="objection_list"),
     path("objections/<int:pk>/", views.ObjectionDetailView.as_view(), name="objection_detail"),
     path("objections/<int:pk>/evidence/", views.ObjectionEvidenceView.as_view(), name="objection_evidence"),

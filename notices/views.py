@@ -23,7 +23,7 @@ from core.scoping import CHANGE, VIEW, can, get_for_user
 from cycles.selectors import current_cycle
 from matching.models import Pairing
 from notices import services
-from notices.choices import OBJECTION_WORKFLOW, NoticeStatus
+from notices.choices import NOTICE_WORKFLOW, OBJECTION_WORKFLOW, NoticeStatus
 from notices.selectors import entries_as_shown, with_effective_state
 from notices.forms import NoticeForm, ObjectionForm, ReceiptForm
 from notices.models import Objection, PublicNotice
@@ -101,7 +101,7 @@ class NoticeListView(ScopedListView):
 
 class NoticeCreateView(ScopedFormView):
     form_class = NoticeForm
-    title = "发布公示"
+    title = "拟定公示"
     roles = ORGANIZERS
     breadcrumbs = [("公示", "/notices/")]
 
@@ -121,10 +121,14 @@ class NoticeCreateView(ScopedFormView):
                 "working_days": self.cycle.notice_working_days if self.cycle else 5}
 
     def save(self, form):
+        """A draft: the organizer reads it over on its page, then publishes it with the 发布公示 button."""
         data = form.cleaned_data
-        return services.notice_publish(actor=self.request.user, cycle=self.cycle, pairings=data["pairings"],
-                                       title=data["title"], start_date=data["start_date"], contact=data["contact"],
-                                       doc_number=data["doc_number"], body=data["body"], working_days=data["working_days"])
+        notice = services.notice_prepare(actor=self.request.user, cycle=self.cycle, pairings=data["pairings"],
+                                         title=data["title"], start_date=data["start_date"], contact=data["contact"],
+                                         doc_number=data["doc_number"], body=data["body"],
+                                         working_days=data["working_days"])
+        messages.info(self.request, "公示草稿已保存（尚未公开）。请核对名单和公示期，确认无误后点击“发布公示”。")
+        return notice
 
 
 class NoticeDetailView(ScopedDetailView):
@@ -133,6 +137,8 @@ class NoticeDetailView(ScopedDetailView):
     detail_fields = ["doc_number", "issuer", "first_day", "last_day", "working_days", "status", "contact"]
     list_url_name = "notices:notice_list"
     roles = OFFICIALS
+    workflow = NOTICE_WORKFLOW
+    action_url_name = "notices:notice_action"
 
     def get_object(self, queryset=None):
         # Read only: the effective status shows a due notice as closed; the scheduled job records the closing.
@@ -241,11 +247,28 @@ class ReplacementView(PageMixin, View):
 # ---------------------------------------------------------------- public pages (no login)
 
 
+class NoticeActionView(WorkflowActionView):
+    """发布公示: the organizer publishes its draft (the other steps of a notice are the system's)."""
+
+    model = PublicNotice
+    workflow = NOTICE_WORKFLOW
+
+    def apply(self, obj, action, comment):
+        if action != "publish":
+            raise ValidationError("未知操作。")
+        services.notice_release(actor=self.request.user, notice=obj, comment=comment)
+
+
+def _public_notices():
+    """What the public may see: published notices, never a draft."""
+    return PublicNotice.objects.exclude(status=NoticeStatus.DRAFT)
+
+
 def public_list(request):
     """Current and past notices, phone-friendly, no login. Read only: a due notice shows as closed (its effective
     status); the scheduled job ``close_due_notices`` records the closing."""
     now = timezone.now()
-    notices = list(with_effective_state(PublicNotice.objects.all(), now).order_by("-start_date", "-pk")[:100])
+    notices = list(with_effective_state(_public_notices(), now).order_by("-start_date", "-pk")[:100])
     current = [n for n in notices if n.current_status == NoticeStatus.PUBLISHED]
     past = [n for n in notices if n not in current]
     return render(request, "notices/public_list.html", {"current": current, "past": past, "title": "公示公告"})
@@ -261,7 +284,7 @@ def public_detail(request, pk):
     """The notice, its list and result, and the objection form while the period runs. A GET writes nothing: the
     page shows the effective status; a POST after the end is refused (the objection service says why)."""
     now = timezone.now()
-    notice = get_object_or_404(with_effective_state(PublicNotice.objects.all(), now), pk=pk)
+    notice = get_object_or_404(with_effective_state(_public_notices(), now), pk=pk)
     status = notice.effective_status(now)
     open_for_objections = notice.open_for_objections(now)
     form = ObjectionForm(request.POST or None, request.FILES or None, notice=notice) if open_for_objections else None
@@ -293,7 +316,7 @@ def public_pdf(request, pk):
 
     from notices.documents import notice_pdf
 
-    notice = get_object_or_404(PublicNotice, pk=pk)
+    notice = get_object_or_404(_public_notices(), pk=pk)
     response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="notice-%d.pdf"' % notice.pk
     return response

@@ -23,6 +23,7 @@ from matching.models import Pairing
 from matching.pairings import pairing_move, recipients_for
 from registrations.choices import EDITABLE_STATES, SUBMISSION_WORKFLOW, Recipient, SubmissionStatus
 from registrations.models import RegistrationSubmission, SubmissionItem
+from matching.notify import tell_pairing_parties
 
 RECIPIENT_NAMES = {Recipient.PROVINCE: _("省科技厅"), Recipient.CITY: _("市科技局")}
 
@@ -259,11 +260,10 @@ def register_confirmed_pairings(*, actor, submission: RegistrationSubmission) ->
         pairing = pairing_move(pairing=pairing, move="register", actor=actor,
                                comment=str(_("纳入广东省驻镇帮镇扶村农村科技特派员，备案文号：%(n)s") % {"n": numbers}))
         pairing = pairing_move(pairing=pairing, move="activate", actor=actor, comment=str(_("备案完成，开始帮扶")))
-        notify(recipients=list(User.objects.filter(team_id=pairing.team_id, role=Role.TEAM_LEADER, is_active=True)),
-               title=_("团队已完成备案：%(p)s") % {"p": pairing},
-               body=_("团队已纳入广东省驻镇帮镇扶村农村科技特派员，请尽快与所驻镇及驻镇工作队对接并签订帮扶协议。"),
-               link=pairing.get_absolute_url())
         moved.append(pairing)
+    tell_pairing_parties(moved, title=_("结对已备案，开始帮扶：%(team)s—%(town)s"),
+                         body=_("团队已纳入广东省驻镇帮镇扶村农村科技特派员。请团队尽快与%(town)s及驻镇工作队对接，"
+                                "签订帮扶协议。"))
     return moved
 
 

@@ -289,7 +289,10 @@ def team_member_remove(*, actor, membership: TeamMembership) -> None:
 @transaction.atomic
 def team_create(*, actor, cycle, name: str, lead_unit: DispatchingUnit, leader: Commissioner,
                 members=(), **fields) -> Team:
-    """A team with its leader and members, checked against the cycle's size and eligibility rules."""
+    """A team with its leader and members, checked against the cycle's size and eligibility rules. Registered by the
+    S&T offices (the teams import) or the system administrator; leaders otherwise sign up with their application."""
+    if not (is_unrestricted(actor) or actor.role in TEAM_IMPORTERS):
+        raise PermissionDenied(_("您的角色不能登记团队。"))
     lead_unit.check_active("新增团队")  # an archived (停用) unit leads no new team
     team = Team(cycle=cycle, name=(name or "").strip(), lead_unit=lead_unit, leader_name=leader.name,
                 **{k: v for k, v in fields.items() if k in TEAM_FIELDS and k != "name"})

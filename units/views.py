@@ -36,6 +36,7 @@ class UnitDetailView(ScopedDetailView):
     # 停用/恢复 buttons for the city S&T bureau, the province and the administrator (units.choices.KEEPERS).
     workflow = UNIT_WORKFLOW
     action_url_name = "units:action"
+    acts_with_view_scope = True
 
     def field_rows(self):
         rows = super().field_rows()

@@ -82,3 +82,11 @@ def test_attachments_are_checked_by_content(world, login, client):
     client.logout()
     response = client.get("/calls/attachments/%d/" % attachment.pk)
     assert response.status_code == 200 and b"word/document.xml" in b"".join(response.streaming_content)
+
+
+def test_the_city_call_town_picker_groups_its_organized_towns_by_county(world, login):
+    page = login("city_st").get("/calls/new/").content.decode()
+    # The city organizes 黄坑镇 (仁化县) and 百顺镇 (南雄市), not the county-organized 董塘镇 or 珠玑镇.
+    assert "黄坑镇" in page and "百顺镇" in page
+    assert "董塘镇" not in page and "珠玑镇" not in page
+    assert page.index("仁化县") < page.index("黄坑镇") < page.index("南雄市") < page.index("百顺镇")

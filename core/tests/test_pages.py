@@ -91,3 +91,8 @@ def test_the_city_overview_counts_towns_by_class_and_level(world, login):
     assert overview["total"] == 4
     county_view = login("renhua_st").get("/overview/").context["overview"]
     assert [row["county"].name for row in county_view["rows"]] == ["仁化县"]
+
+
+def test_an_unset_status_filter_reads_all(world, login):
+    page = login("renhua_st").get("/needs/").content.decode()
+    assert ">全部</option>" in page and "---------" not in page

@@ -122,3 +122,17 @@ def test_the_template_has_drop_downs_and_instructions(world, login):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert "说明" in book.sheetnames
     assert book.worksheets[0].data_validations.dataValidation
+
+
+@pytest.mark.parametrize("content, filename", [(b"%PDF-1.4 not a sheet", "需求.pdf"), (b"%PDF-1.4", "需求.xlsx"),
+                                               (b"PK\x03\x04broken zip", "需求.xlsx"), (b"a,b\x00\x00", "需求.csv")])
+def test_a_file_that_is_not_a_spreadsheet_is_refused_on_upload_before_any_task(world, login, content, filename):
+    from core.models import TaskRun
+
+    upload = io.BytesIO(content)
+    upload.name = filename
+    response = login("renhua_st").post("/needs/import/", {"file": upload})
+    assert response.status_code == 200  # the form again, with the reason beside the file field
+    page = response.content.decode()
+    assert "不是有效的" in page or "不支持该文件类型" in page
+    assert not TaskRun.objects.exists()

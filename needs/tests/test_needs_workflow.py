@@ -67,15 +67,23 @@ def test_returning_needs_a_reason_and_tells_the_town(world, make_need):
     assert Need.objects.get(pk=need.pk).status == "submitted"
 
 
-def test_bulk_confirm_is_all_or_nothing(world, make_need):
+def test_bulk_confirm_skips_what_is_not_yours_with_the_reason_and_does_the_rest(world, make_need):
     ours = [make_need(title="需求%d" % i) for i in range(3)]
-    theirs = make_need(town=world.nanxiong_county_town)
-    result = needs_bulk_transition(actor=world["renhua_st"], needs=ours + [theirs], action="confirm")
-    assert result.done == [] and result.refused[0][0] == theirs
-    assert set(Need.objects.values_list("status", flat=True)) == {"submitted"}
-    result = needs_bulk_transition(actor=world["renhua_st"], needs=ours, action="confirm")
-    assert len(result.done) == 3
+    city_town = make_need(town=world.renhua_city_town, title="城区镇需求")  # the city organizes it
+    result = needs_bulk_transition(actor=world["renhua_st"], needs=ours + [city_town], action="confirm")
+    assert len(result.done) == 3 and result.refused == []
+    assert [(need, str(reason)) for need, reason in result.skipped] == [(city_town, "该镇不由您所在层级组织，由其组织单位处理")]
     assert Need.objects.filter(status="confirmed").count() == 3
+    assert Need.objects.get(pk=city_town.pk).status == "submitted"
+    again = needs_bulk_transition(actor=world["renhua_st"], needs=ours, action="confirm")
+    assert again.done == [] and len(again.skipped) == 3 and "已确认" in str(again.skipped[0][1])
+
+
+def test_bulk_return_is_all_or_nothing(world, make_need):
+    ours = [make_need(title="需求%d" % i) for i in range(2)]
+    result = needs_bulk_transition(actor=world["renhua_st"], needs=ours, action="return", comment="")
+    assert result.done == [] and len(result.refused) == 2  # a return needs a reason: none is returned
+    assert set(Need.objects.values_list("status", flat=True)) == {"submitted"}
 
 
 def test_pairing_marks_confirmed_needs_matched(world, make_need):
@@ -123,7 +131,7 @@ def test_the_api_creates_and_confirms_needs(world, categories, login):
     assert client.post(f"/api/v1/needs/{need_id}/confirm/").status_code == 403
     response = login("renhua_st").post("/api/v1/needs/bulk/", {"action": "confirm", "ids": [need_id]},
                                        content_type="application/json")
-    assert response.json() == {"done": [need_id]}
+    assert response.json() == {"done": [need_id], "skipped": []}
     response = login("renhua_county_town").post("/api/v1/needs/", {
         "cycle": world.cycle.pk, "town": world.nanxiong_county_town.pk, "title": "x", "description": "y",
         "category": categories["蔬菜"].pk, "service_types": ["guidance"]}, content_type="application/json")

@@ -59,6 +59,26 @@ def test_a_backdated_notice_is_refused_with_the_field_named(world, proposed):
     assert Pairing.objects.get(pk=proposed["county"].pk).status == "proposed"
 
 
+def test_a_period_shorter_than_the_cycles_is_refused(world, proposed):
+    with pytest.raises(ValidationError) as refused:
+        notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]], title="短公示",
+                       start_date=timezone.localdate(), contact="县科技局", working_days=3)
+    assert "不得少于本周期规定的5个工作日" in refused.value.message_dict["working_days"][0]
+    assert not PublicNotice.objects.exists()
+
+
+def test_publishing_tells_the_town_its_county_and_the_team(world, proposed):
+    from accounts.models import Notification
+
+    notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]], title="公示",
+                   start_date=timezone.localdate(), contact="县科技局")
+    told = set(Notification.objects.filter(title__startswith="结对公示中").values_list("recipient__username", flat=True))
+    assert {"renhua_county_town", "renhua_st", "renhua_rural"} <= told
+    assert "nanxiong_st" not in told and "renhua_city_town" not in told
+    link = Notification.objects.filter(recipient__username="renhua_county_town").latest("pk").link
+    assert link == proposed["county"].get_absolute_url()
+
+
 def test_only_the_organizer_publishes_its_own_pairings(world, proposed):
     with pytest.raises(ValidationError):
         notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["city"]], title="x",
@@ -212,6 +232,16 @@ def test_the_official_pages_publish_and_handle(world, proposed, login):
                                              "contact": "县科技局", "body": ""})
     assert response.status_code == 302
     notice = PublicNotice.objects.get()
+    # A draft: not public, pairings still proposed, until the organizer publishes it.
+    assert notice.status == "draft" and Pairing.objects.get(pk=proposed["county"].pk).status == "proposed"
+    assert client.get(f"/public/notices/{notice.pk}/").status_code == 404
+    assert client.get(f"/public/notices/{notice.pk}/notice.pdf").status_code == 404
+    assert login("nanxiong_st").post(f"/notices/{notice.pk}/act/publish/").status_code == 404
+    assert PublicNotice.objects.get().status == "draft"
+    client = login("renhua_st")
+    assert client.post(f"/notices/{notice.pk}/act/publish/", {"comment": ""}).status_code == 302
+    notice = PublicNotice.objects.get()
+    assert notice.status == "published" and Pairing.objects.get(pk=proposed["county"].pk).status == "on_notice"
     assert login("nanxiong_st").get(notice.get_absolute_url()).status_code == 404
     first = notice.first_day
     objection = objection_file(notice=notice, entry=notice.entries.get(), name="张三", phone="13800138000",
@@ -277,7 +307,9 @@ def test_a_due_notice_reads_as_closed_and_only_the_scheduled_job_closes_it(world
     published.refresh_from_db()
     assert published.status == "closed" and published.closed_at is not None
     notice_type = ContentType.objects.get_for_model(PublicNotice)
-    close = Transition.objects.get(content_type=notice_type, object_id=str(published.pk))
+    # The notice's steps: published on purpose (the organizer), then closed by the job.
+    publish, close = Transition.objects.filter(content_type=notice_type, object_id=str(published.pk)).order_by("pk")
+    assert (publish.from_state, publish.to_state) == ("draft", "published")
     assert (close.action, close.from_state, close.to_state) == ("close", "published", "closed")
     clear = Transition.objects.get(content_type=ContentType.objects.get_for_model(Pairing), action="clear")
     assert clear.object_id == str(proposed["county"].pk)

@@ -37,6 +37,13 @@ def test_finalized_pairings_go_through_notice_objection_replacement_and_registra
     page.fill("#id_contact", "仁化县科学技术局农村科技股 0751-6381234")
     page.click("button[type=submit]")
     page.wait_for_url("**/notices/*/")
+    # A draft first: nothing is public until the organizer publishes it on purpose.
+    assert page.locator("[data-testid=draft]").is_visible()
+    assert set(Pairing.objects.values_list("status", flat=True)) == {"proposed"}
+    shot(page, "notice-draft")
+    page.click("[data-testid=action-publish]")
+    page.click("[data-testid=confirm-publish]")
+    page.wait_for_url("**/notices/*/")
     assert set(Pairing.objects.values_list("status", flat=True)) == {"on_notice"}
 
     # 2. A member of the public objects on the public page (no login), with the local CAPTCHA.
@@ -78,6 +85,9 @@ def test_finalized_pairings_go_through_notice_objection_replacement_and_registra
     page.fill("#id_start_date", timezone.localdate().isoformat())
     page.fill("#id_contact", "仁化县科学技术局 0751-6381234")
     page.click("button[type=submit]")
+    page.wait_for_url("**/notices/*/")
+    page.click("[data-testid=action-publish]")
+    page.click("[data-testid=confirm-publish]")
     page.wait_for_url("**/notices/*/")
 
     # 5. The periods end (the scheduled job runs after them): every remaining pairing is 公示无异议.

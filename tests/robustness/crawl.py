@@ -46,6 +46,7 @@ MODEL_KEY = {
     "teams.team": "team", "teams.commissioner": "commissioner", "calls.call": "call", "calls.application": "application",
     "matching.selectionround": "round", "matching.selectionrun": "run", "matching.pairing": "pairing",
     "registrations.registrationsubmission": "submission",
+    "notices.publicnotice": "notice", "notices.objection": "objection",
 }
 # String parameters: a value the view knows.
 STR_VALUES = {
@@ -54,7 +55,7 @@ STR_VALUES = {
     ("calls:application_print", "fmt"): "docx", ("registrations:submission_act", "action"): "confirm",
     ("registrations:package", "kind"): "table.xlsx", ("notices:objection_action", "action"): "uphold",
     ("units:action", "action"): "archive", ("cycles:action", "action"): "close",
-    ("needs:campaign_action", "action"): "close",
+    ("needs:campaign_action", "action"): "close", ("notices:notice_action", "action"): "publish",
 }
 
 

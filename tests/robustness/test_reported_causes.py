@@ -100,7 +100,7 @@ def test_malformed_ids_of_a_bulk_step(login, ids):
 
 def test_a_bulk_step_takes_the_needs_it_names(login, records):
     response = _post(login("renhua_st"), "/api/v1/needs/bulk/", {"action": "confirm", "ids": [records["need"].pk]})
-    assert response.status_code == 200 and response.json() == {"done": [records["need"].pk]}
+    assert response.status_code == 200 and response.json() == {"done": [records["need"].pk], "skipped": []}
 
 
 @pytest.mark.parametrize("field, value", [("town", "abc"), ("team", "abc"), ("town", None), ("score", "很高"),

@@ -397,6 +397,9 @@ DECLARATIONS: dict[str, Decl] = {
                                  data=lambda w, s: {"pairings": [w.obj(s, "pairing").pk], "title": "矩阵公示",
                                                     "start_date": "2025-03-03", "contact": "x", "working_days": 5}),
     "notices:notice_detail": obj("notice", gate=OFFICIAL_ROLES),
+    # Publishing a draft: the organizer's S&T office (the matrix's notice is already published: refused, unchanged).
+    "notices:notice_action": obj("notice", params={"pk": "notice", "action": "=publish"}, methods=("post",),
+                                 writers=ORG, data=comment()),
     "notices:objection_list": page(gate=OFFICIAL_ROLES),
     "notices:objection_detail": obj("objection", gate=OFFICIAL_ROLES),
     # The evidence file, like the objector's identity, only to the officials handling the objection.
@@ -456,6 +459,9 @@ API_VIEWSETS: dict[str, Decl] = {
     "pairing": obj("pairing"),
     "registrationsubmission": obj("submission"),
     "registration-dashboard": page(gate=OFFICIAL_ROLES),  # a ViewSet with a list only
+    "publicnotice": obj("notice"),
+    # The objector's name and phone masked for all but the handlers (objector_phone: ORG), as on the page.
+    "objection": obj("objection"),
 }
 # API list routes that take a POST (create): the body names the side's record(s); nobody writes another city's.
 API_CREATE: dict[str, Decl] = {
@@ -514,6 +520,8 @@ API_ACTIONS: dict[str, Decl] = {
                                       data=lambda w, s: {"action": "confirm", "confirmed_on": "2025-03-01",
                                                          "reference_number": "粤科备〔2025〕1号"}),
     "registrationsubmission-actions": obj("submission"),
+    # The notice's organizer handles an objection (a reader who may not is refused, 403; nobody else finds it).
+    "objection-act": obj("objection", writers=ORG, data=comment({"action": "dismiss"})),
 }
 
 

@@ -196,3 +196,14 @@ def test_the_api_archives_through_the_service(world, login, idle):
                                   content_type="application/json")
     assert response.status_code == 404
     assert DispatchingUnit.objects.get(pk=idle.pk).status == UnitStatus.ARCHIVED
+
+
+def test_only_the_s_and_t_offices_register_a_team_directly(world):
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    from teams.services import team_create
+
+    for name in ("leader", "unit", "renhua_county_town", "city_rural"):
+        with pytest.raises(PermissionDenied):
+            team_create(actor=world[name], cycle=world.cycle, name="越权团队", lead_unit=world.unit, leader=None)

@@ -1,0 +1,547 @@
+"""The demo's story, told through the services (``<app>/services.py`` with ``actor=``), as on the days it happened.
+
+First cycle (第一批, 2021-12 to 2024-11): every organized town surveyed, a city call and one call per county, teams
+apply and are accepted, selection rounds finalized, notices (仁化县: an objection upheld and a replacement team on a
+second notice; the city: an objection dismissed), registration with the city and the province (南雄市: returned once),
+pairings active for three years and ended, the cycle closed.
+
+Current cycle (第二批, 2025–2027), around today: the city's survey, needs everywhere, the city's call selected and its
+notice in its period with an objection being investigated, 仁化县's call open with applications submitted, accepted,
+returned and a draft, 南雄市's round finalized with proposed pairings, the rest of the counties at the needs step.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from contextlib import contextmanager
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import User
+from calls import services as calls
+from core.roles import Role
+from matching import services as selection
+from matching.models import Pairing
+from needs import services as needs
+from needs.models import IndustryCategory, Need
+from notices import services as notices
+from portal import demo_data as data
+from portal.demo_clock import on
+from regions.models import Town
+from registrations import services as registrations
+from teams import services as teams
+from teams.models import Commissioner
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+D = dt.date
+
+
+def pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+# The first cycle's calls list up to this many towns of each county (all 19 city towns): enough for every county to show
+# the whole first half, and the demo loads in well under a minute (each team is some 40 service writes).
+COUNTY_TOWNS_FIRST_CYCLE = 4
+
+
+@contextmanager
+def one_taxonomy():
+    """Read the industry taxonomy once for the whole load.
+
+    ``needs.services.need_create`` indexes each need with ``needs.search.index_needs``, which calls
+    ``needs.taxonomy.current_analyzer()``: that re-reads every category and product from the database (~20 ms a
+    need). The taxonomy does not change while the demo loads, so the analyzer is built once and reused.
+    """
+    from needs import search
+
+    real = search.current_analyzer
+    analyzer = real()
+    search.current_analyzer = lambda: analyzer
+    try:
+        yield
+    finally:
+        search.current_analyzer = real
+
+
+class Story:
+    """What every chapter needs: the actors, the password hash, counters for people and teams."""
+
+    def __init__(self, *, password_hash: str, units: dict, unit_users: dict, people_start: int = 0):
+        self.password_hash = password_hash
+        self.units = units  # name -> DispatchingUnit
+        self.unit_users = unit_users  # unit name -> its account
+        self.people = itertools.count(people_start)
+        self.users = {u.username: u for u in User.objects.filter(role__in=[Role.CITY_ST, Role.COUNTY_ST, Role.ADMIN,
+                                                                           Role.CITY_RURAL, Role.COUNTY_RURAL])}
+        self.categories = {c.name: c for c in IndustryCategory.objects.all()}
+        self.city_st = self.users["city_st"]
+        self.county_st = {u.county_id: u for u in self.users.values() if u.role == Role.COUNTY_ST}
+
+    def organizer(self, level: str, town: Town) -> User:
+        return self.city_st if level == "city" else self.county_st[town.county_id]
+
+    # ------------------------------------------------------------------ needs
+
+    def needs_for(self, town: Town, count: int = 2) -> list[tuple]:
+        own = data.TOWN_NEEDS.get(town.code)
+        palette = data.COUNTY_INDUSTRIES[town.county.code]
+        if own:
+            return own[:count]
+        start = int(town.code[-2:]) % len(palette)
+        rows = [palette[(start + k) % len(palette)] for k in range(min(count, len(palette)))]
+        return [(topic, "%s%s" % (town.name, title), description, category, services)
+                for topic, title, description, category, services in rows]
+
+    def enter_needs(self, *, cycle, town, actor, rows, surveyed_on, confirm_by=None) -> list[Need]:
+        created = []
+        for _topic, title, description, category, services in rows:
+            if Need.objects.filter(cycle=cycle, town=town, title=title).exists():
+                continue
+            need = needs.need_create(actor=actor, cycle=cycle, town=town, title=title, description=description,
+                                     category=self.categories[category], service_types=services,
+                                     surveyed_by="%s农业办" % town.name, surveyed_on=surveyed_on)
+            if confirm_by is not None:
+                needs.need_transition(actor=confirm_by, need=need, action="confirm")
+            created.append(need)
+        return created
+
+    # ------------------------------------------------------------------ people and teams
+
+    def person(self, unit, topic: str, *, user=None) -> Commissioner:
+        """A new registry entry, registered by the person's dispatching unit."""
+        index = next(self.people)
+        fields = data.person_fields(index, unit, topic)
+        actor = self.unit_users.get(unit.name) or self.users["admin"]
+        return teams.commissioner_create(actor=actor, id_number=data.person_id(index), user=user, **fields)
+
+    def team(self, *, cycle, topic: str, category: str, unit_name: str, username: str, name: str | None = None):
+        """A staffed team: the leader registered by the unit, the team, the leader's account, two members added by the
+        leader, the leader verified by the unit. Returns (team, leader account)."""
+        from teams.models import Team
+
+        unit = self.units[unit_name]
+        short = next(row[3] for row in data.UNITS if row[0] == unit_name)
+        name = name or "%s%s科技服务团队" % (short, topic)
+        base, number = name, 2
+        while Team.objects.filter(cycle=cycle, name=name).exists():
+            name = base.replace("团队", "%s组团队" % "零一二三四五六七八九"[number]) if number < 10 else "%s%d" % (base, number)
+            number += 1
+        leader = self.person(unit, topic)
+        expertise = data.TOPIC_EXPERTISE.get(topic, topic)
+        team = teams.team_create(actor=self.users["admin"], cycle=cycle, name=name, lead_unit=unit, leader=leader,
+                                 summary="%s团队，围绕%s开展技术指导、技能培训和成果转化。" % (unit_name, expertise),
+                                 expertise_summary=expertise, service_types=["guidance", "training", "transfer"])
+        account = User(username=username, role=Role.TEAM_LEADER, team=team, full_name=leader.name, phone=leader.phone,
+                       organization=unit.name, must_change_password=False, password=self.password_hash)
+        account.full_clean()
+        account.save()
+        # The registry entry is linked to the account the demo made for it (no service links an existing account:
+        # a leader's account normally comes from leader_signup, which hashes a password per account and is too slow).
+        Commissioner.objects.filter(pk=leader.pk).update(user=account)
+        for _ in range(2):
+            index = next(self.people)
+            teams.team_member_add(actor=account, team=team, id_number=data.person_id(index), create_account=False,
+                                  **data.person_fields(index, unit if index % 2 else self.units[unit_name], topic))
+        leader.refresh_from_db()
+        verifier = self.unit_users.get(unit_name)
+        if verifier is not None:
+            teams.commissioner_verify(actor=verifier, commissioner=leader)
+        return team, account
+
+    def unit_for(self, category: str, turn: int) -> str:
+        choices = data.TOPIC_UNITS.get(category, ["华南农业大学"])
+        return choices[turn % len(choices)]
+
+    # ------------------------------------------------------------------ applications
+
+    def apply(self, *, leader, call, towns, topic: str, today, submit=True, engaged_first=True):
+        application = calls.application_start(actor=leader, call=call)
+        for rank, town in enumerate(towns, start=1):
+            engaged = engaged_first and rank == 1
+            calls.application_town_add(
+                actor=leader, application=application, town=town, rank=rank,
+                past_projects="%d年起在%s建设%s示范基地" % (today.year - 2, town.name, topic) if engaged else "",
+                visits=8 if engaged else 1, years=2 if engaged else 0,
+                engagement_note="团队成员多次到镇开展技术指导和培训" if engaged else "")
+        calls.application_update(
+            actor=leader, application=application,
+            service_plan="围绕%s的%s需求，派驻团队成员累计驻镇不少于365天，建设示范基地，开展技术指导、技能培训和成果转化，"
+                         "每年举办培训班不少于4期。" % (towns[0].name, topic),
+            unit_endorsement=pdf("派出单位推荐意见.pdf"),
+            recommendation_letter=pdf("驻镇工作队队长推荐函.pdf") if call.cycle.require_recommendation_letter else None)
+        if submit:
+            calls.application_submit(actor=leader, application=application, today=today)
+        return application
+
+    # ------------------------------------------------------------------ selection and notice
+
+    def select(self, *, call, organizer, opened: dt.date, meeting: dt.date, participants: str):
+        with on(opened):
+            selection_round = selection.round_open(actor=organizer, call=call, today=opened)
+            run = selection.run_execute(selection.run_create(actor=organizer, selection_round=selection_round))
+        with on(meeting):
+            selection.meeting_record(actor=organizer, selection_round=selection_round, meeting_date=meeting,
+                                     participants=participants)
+            return selection.finalize(actor=organizer, selection_round=selection_round, run=run)
+
+    def publish(self, *, organizer, cycle, pairings, title, doc_number, start: dt.date, contact: str):
+        with on(start, 9):
+            return notices.notice_publish(actor=organizer, cycle=cycle, pairings=pairings, title=title,
+                                          doc_number=doc_number, start_date=start, contact=contact, today=start)
+
+    def register(self, *, organizer, cycle, pairings, recipient, doc_number, sent: dt.date, confirmed: dt.date,
+                 reference: str, confirmer, returned: dt.date | None = None):
+        with on(sent):
+            submission = registrations.submission_create(actor=organizer, cycle=cycle, recipient=recipient,
+                                                         pairings=pairings, doc_number=doc_number,
+                                                         contact="%s 0751-%s" % (organizer.full_name, "8868001"))
+            registrations.submission_send(actor=organizer, submission=submission, sent_on=sent)
+        if returned:
+            with on(returned):
+                registrations.submission_return(actor=confirmer, submission=submission,
+                                                comment="报送函未写明公示情况，请补充公示起止日期及异议处理情况后重新报送。")
+            with on(returned, 16):
+                registrations.submission_send(actor=organizer, submission=submission, sent_on=returned,
+                                              comment="已补充公示情况说明")
+        with on(confirmed):
+            registrations.submission_confirm(actor=confirmer, submission=submission, confirmed_on=confirmed,
+                                             reference_number=reference)
+        return submission
+
+
+# ====================================================================== the first cycle
+
+def organized(cycle, level: str):
+    return list(Town.objects.filter(classifications__cycle=cycle, classifications__organizing_level=level)
+                .select_related("county").order_by("code"))
+
+
+def first_cycle_story(story: Story, cycle) -> None:
+    city_st = story.city_st
+    city_towns = organized(cycle, "city")
+    county_towns = organized(cycle, "county")
+    by_county: dict = {}
+    for town in county_towns:
+        by_county.setdefault(town.county, []).append(town)
+    for county, towns in by_county.items():  # the towns with the best-known industries first
+        towns.sort(key=lambda t: (t.code not in ("440224108", "440224107"), t.code not in data.TOWN_NEEDS,
+                                  t.kind != "town", t.code))
+        del towns[COUNTY_TOWNS_FIRST_CYCLE:]
+    county_towns = [town for towns in by_county.values() for town in towns]
+
+    # 1. Needs survey (2021-11/12): the organizer of each town enters two needs and confirms them.
+    with on(D(2021, 12, 2)):
+        for town in city_towns + county_towns:
+            organizer = story.organizer("city" if town in city_towns else "county", town)
+            story.enter_needs(cycle=cycle, town=town, actor=organizer,
+                              rows=story.needs_for(town, 2 if town in city_towns else 1),
+                              surveyed_on=D(2021, 11, 26), confirm_by=organizer)
+
+    # 2. Calls (published 2021-12-03, closing 2021-12-13): the city's over its 19 key towns, each county's over its towns.
+    call_specs = [(city_st, city_towns, "韶关市科学技术局", "韶科〔2021〕92号", "韶关市")]
+    for number, (county, towns) in enumerate(sorted(by_county.items(), key=lambda item: item[0].code), start=31):
+        prefix = {"440203": "武科", "440204": "浈科", "440205": "曲科", "440222": "始科", "440224": "仁科",
+                  "440229": "翁科", "440232": "乳科", "440233": "新科", "440281": "乐科", "440282": "南科"}[county.code]
+        call_specs.append((story.county_st[county.pk], towns, "%s科学技术局" % county.name,
+                           "%s〔2021〕%d号" % (prefix, number), county.name))
+    opened, closing = D(2021, 12, 3), D(2021, 12, 13)
+    calls_made = []
+    with on(opened, 9):
+        for organizer, towns, issuer, doc_number, place in call_specs:
+            call = calls.call_create(
+                actor=organizer, cycle=cycle, towns=towns, title="%s2021年农村科技特派员驻镇帮镇扶村团队公开征集通知" % place,
+                issuer=issuer, doc_number=doc_number, open_date=opened, close_date=closing,
+                notice=CALL_NOTICE % {"place": place}, contact="%s农村科技股 0751-8868%03d" % (issuer, len(calls_made)))
+            calls.call_transition(actor=organizer, call=call, action="publish")
+            calls_made.append((organizer, call, towns))
+
+    # 3. Teams apply (2021-12-06..10): one team per town, engaged with it; in 仁化县, 南雄市 and the city a few more teams
+    #    compete for two towns each (they become the towns' alternates).
+    turn = itertools.count()
+    extra_for = {"440224": 2, "440282": 1, None: 2}
+    leaders = itertools.count(1)
+    for organizer, call, towns in calls_made:
+        county_code = towns[0].county.code if call.organizer_level == "county" else None
+        day = D(2021, 12, 6)
+        applications = []
+        with on(day):
+            for index, town in enumerate(towns):
+                topic, _title, _d, category, _s = story.needs_for(town, 1)[0]
+                team, leader = story.team(cycle=cycle, topic=topic, category=category,
+                                          unit_name=story.unit_for(category, next(turn)), username="tp2021_%03d" % next(leaders))
+                applications.append(story.apply(leader=leader, call=call, towns=[town], topic=topic, today=day))
+            for extra in range(extra_for.get(county_code, 0)):
+                if county_code == "440224":  # both list 董塘镇 and 石塘镇: 董塘镇's alternates
+                    contested = sorted([t for t in towns if t.code in ("440224108", "440224107")],
+                                       key=lambda t: t.code, reverse=extra == 0)
+                else:
+                    contested = towns[extra * 2: extra * 2 + 2]
+                topic, _title, _d, category, _s = story.needs_for(contested[0], 1)[0]
+                team, leader = story.team(cycle=cycle, topic=topic, category=category,
+                                          unit_name=story.unit_for(category, next(turn) + 1), username="tp2021_%03d" % next(leaders))
+                applications.append(story.apply(leader=leader, call=call, towns=contested, topic=topic, today=day,
+                                                engaged_first=False))
+        with on(D(2021, 12, 14), 9):
+            for application in applications:
+                calls.application_review(actor=organizer, application=application, action="accept",
+                                         comment="材料齐全，符合申报条件，予以受理。")
+
+    # 4. Selection (2021-12-14/15): each organizer runs the engine, meets and finalizes.
+    proposed = {}
+    for organizer, call, towns in calls_made:
+        proposed[call.pk] = story.select(call=call, organizer=organizer, opened=D(2021, 12, 14), meeting=D(2021, 12, 15),
+                                         participants="%s、%s农业农村局、乡村振兴局及特邀专家5人" % (
+                                             call.issuer, call.organizer_name))
+
+    # 5. Public notices from 2021-12-16 (5 working days). 仁化县: an objection upheld, the alternate noticed again.
+    notice_of = {}
+    for organizer, call, towns in calls_made:
+        number = call.doc_number.replace("〔2021〕", "〔2021〕1")
+        notice_of[call.pk] = story.publish(
+            organizer=organizer, cycle=cycle, pairings=proposed[call.pk], doc_number=number, start=D(2021, 12, 16),
+            title="%s农村科技特派员驻镇帮镇扶村团队拟选派名单公示" % call.organizer_name,
+            contact="%s农村科技股 0751-8868100，邮箱 nckj@sg.gov.cn（示例）" % call.issuer)
+    renhua_call = next(call for _o, call, towns in calls_made if call.county_id and call.county.code == "440224")
+    city_call = next(call for _o, call, _t in calls_made if call.organizer_level == "city")
+    renhua_st = story.county_st[renhua_call.county_id]
+    renhua_notice = notice_of[renhua_call.pk]
+    entry = renhua_notice.entries.select_related("pairing").filter(town__code="440224108").first() \
+        or renhua_notice.entries.select_related("pairing").first()
+    with on(D(2021, 12, 17), 15):
+        objection = notices.objection_file(notice=renhua_notice, entry=entry, name="刘建国", phone="13902751234",
+                                           grounds="该团队负责人已确定于2022年初调往省外工作，无法保证驻镇帮扶时间。",
+                                           ip="203.0.113.17", now=timezone.now())
+    with on(D(2021, 12, 18)):
+        notices.objection_handle(actor=renhua_st, objection=objection, action="investigate")
+    with on(D(2021, 12, 20)):
+        notices.objection_handle(actor=renhua_st, objection=objection, action="uphold",
+                                 finding="经向派出单位核实，团队负责人2022年起借调外省工作，无法驻镇，异议成立，取消该团队结对资格。")
+    removed = Pairing.objects.get(pk=entry.pairing_id)
+    candidates = notices.replacement_candidates(removed)
+    replacement = None
+    if candidates:
+        with on(D(2021, 12, 21)):
+            replacement = notices.replacement_propose(actor=renhua_st, pairing=removed, team_id=candidates[0]["team_id"])
+        story.publish(organizer=renhua_st, cycle=cycle, pairings=[replacement], doc_number="仁科〔2021〕136号",
+                      start=D(2021, 12, 22), title="仁化县农村科技特派员驻镇帮镇扶村团队递补人选公示",
+                      contact="仁化县科学技术局农村科技股 0751-6381234")
+    city_notice = notice_of[city_call.pk]
+    city_entry = city_notice.entries.order_by("pk")[1]
+    with on(D(2021, 12, 20), 11):
+        dismissed = notices.objection_file(notice=city_notice, entry=city_entry, name="王秀兰", phone="13719751888",
+                                           grounds="反映该团队一名成员是驻镇工作队队员的亲属，可能影响帮扶工作公正。",
+                                           ip="198.51.100.20", now=timezone.now())
+    with on(D(2021, 12, 21)):
+        notices.objection_handle(actor=city_st, objection=dismissed, action="dismiss",
+                                 finding="经核实，该成员与驻镇工作队队员不存在亲属关系，且亲属关系不属于申报限制条件，异议不成立。")
+    with on(D(2021, 12, 23), 0):
+        notices.notices_close_due(now=timezone.now())
+    with on(D(2021, 12, 29), 0):
+        notices.notices_close_due(now=timezone.now())
+
+    # 6. Registration: the city with the province; each county with the city (南雄市 returned once) and the province.
+    cleared = lambda call: list(Pairing.objects.filter(round__call=call, status="notice_cleared").order_by("town__code"))  # noqa: E731
+    story.register(organizer=city_st, cycle=cycle, pairings=cleared(city_call), recipient="province",
+                   doc_number="韶科〔2021〕98号", sent=D(2021, 12, 24), confirmed=D(2022, 1, 7),
+                   reference="粤科农字〔2022〕6号", confirmer=city_st)
+    for number, (organizer, call, towns) in enumerate(calls_made[1:], start=1):
+        pairings = cleared(call)
+        prefix = call.doc_number.split("〔")[0]
+        nanxiong = call.county.code == "440282"
+        sent = D(2021, 12, 30) if call == renhua_call else D(2021, 12, 27)
+        story.register(organizer=organizer, cycle=cycle, pairings=pairings, recipient="city",
+                       doc_number="%s〔2021〕%d号" % (prefix, 150 + number), sent=sent,
+                       confirmed=D(2021, 12, 31), reference="韶科备〔2021〕%d号" % (20 + number), confirmer=city_st,
+                       returned=D(2021, 12, 29) if nanxiong else None)
+        story.register(organizer=organizer, cycle=cycle, pairings=pairings, recipient="province",
+                       doc_number="%s〔2021〕%d号" % (prefix, 160 + number), sent=sent,
+                       confirmed=D(2022, 1, 10), reference="粤科农字〔2022〕%d号" % (10 + number), confirmer=organizer)
+
+    # 7. Province-organized towns: the city records the teams the province's own call sent.
+    with on(D(2022, 1, 12)):
+        for index, town in enumerate(organized(cycle, "province")):
+            topic, _t, _d, category, _s = story.needs_for(town, 1)[0]
+            team, _leader = story.team(cycle=cycle, topic=topic, category=category, unit_name="广东省农业科学院",
+                                       username="tp2021_p%02d" % index,
+                                       name="省派%s%s帮扶团队" % (town.name, topic))
+            registrations.province_team_record(actor=city_st, cycle=cycle, town=town, team=team, status="active",
+                                               comment="省科技厅粤科农字〔2022〕2号选派，市科技局登记")
+
+    # 8. Three years later the cycle ends: every active pairing ends, then the city closes the cycle.
+    #    No service ends pairings when a cycle ends (finding): the lifecycle's own step is taken, recorded as the city's.
+    from matching.pairings import pairing_move
+
+    with on(D(2024, 11, 30), 17):
+        for pairing in Pairing.objects.filter(cycle=cycle, status="active").select_related("town"):
+            actor = story.county_st[pairing.town.county_id] if pairing.organizer_level == "county" else city_st
+            pairing_move(pairing=pairing, move="end", actor=actor, comment="第一批帮扶周期届满，完成三年帮扶任务")
+        from accounts.services import notifications_mark_read
+
+        for user in User.objects.filter(notifications__read_at__isnull=True).distinct():
+            notifications_mark_read(user=user)
+
+
+CALL_NOTICE = """为贯彻落实《韶关市农村科技特派员驻镇帮镇扶村行动方案》（韶科〔2021〕85号），现面向高校、科研院所、企业和农技推广机构公开征集农村科技特派员团队，结对帮扶%(place)s相关镇（街道）。
+
+一、征集范围：本通知所列各镇（街道），每镇选派1个团队，一对一结对帮扶，帮扶周期3年。
+二、申报条件：团队负责人及成员具有大学本科及以上学历或中级及以上职称；驻镇工作队队员不得申报；团队成员累计驻镇帮扶时间原则上1年以上。
+三、申报方式：团队负责人在本平台注册并在线填报，上传派出单位推荐意见（盖章）。
+四、遴选办法：根据团队与镇的前期对接基础和需求匹配情况择优遴选，结果公示5个工作日。"""
+
+
+# ====================================================================== the current cycle
+
+def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt.date) -> None:
+    from needs.models import SurveyCampaign
+    from regions.models import County
+
+    city_st = story.city_st
+    T = today
+    ago = lambda days: T - dt.timedelta(days=days)  # noqa: E731
+    city_towns = organized(cycle, "city")
+    county_towns = organized(cycle, "county")
+    huangkeng_user = User.objects.filter(username="huangkeng").first()
+
+    # 1. The city's survey of its 19 key towns: profiles, needs (most confirmed, one returned, one awaiting review).
+    with on(ago(75)):
+        campaign = needs.campaign_open(actor=city_st, cycle=cycle, title="%d年市级组团重点帮扶镇科技需求调研" % T.year,
+                                       due_date=ago(45), towns=city_towns,
+                                       instructions="请各镇填写镇域发展情况，并逐条填报产业发展中的科技需求。")
+    with on(ago(65)):
+        for index, town in enumerate(city_towns):
+            actor = huangkeng_user if huangkeng_user and town.pk == huangkeng_user.town_id else city_st
+            rows = story.needs_for(town, 2)
+            needs.profile_save(actor=actor, cycle=cycle, town=town, population=18000 + index * 1370,
+                               households=4800 + index * 310, leading_industries="、".join(r[0] for r in rows),
+                               characteristic_products="、".join("%s%s" % (town.name[:-1], r[0]) for r in rows[:1]),
+                               technical_base="有农民专业合作社%d家、家庭农场%d家" % (3 + index % 5, 8 + index % 7),
+                               main_problems=rows[0][2], contact_name="%s农业办" % town.name,
+                               contact_phone="0751-88%05d" % (66000 + index))
+            made = story.enter_needs(cycle=cycle, town=town, actor=actor, rows=rows, surveyed_on=ago(66))
+            for number, need in enumerate(made):
+                if index == 5 and number == 0:
+                    needs.need_transition(actor=city_st, need=need, action="return",
+                                          comment="请补充种植面积、受害程度和希望解决的具体问题。")
+                elif not (index == 9 and number == 1):
+                    needs.need_transition(actor=city_st, need=need, action="confirm")
+    with on(ago(50)):
+        for town in city_towns[:14]:
+            needs.campaign_submit_town(actor=city_st, campaign=campaign, town=town)
+
+    # 2. Needs in every county's towns, entered by the county (仁化县 with its rural-revitalization bureau).
+    with on(ago(60)):
+        renhua_rural = story.users.get("renhua_rural")
+        for index, town in enumerate(county_towns):
+            organizer = story.county_st[town.county_id]
+            enterer = renhua_rural if renhua_rural and town.county_id == renhua_rural.county_id else organizer
+            made = story.enter_needs(cycle=cycle, town=town, actor=enterer, rows=story.needs_for(town, 1 + index % 2),
+                                     surveyed_on=ago(62))
+            for need in made:
+                if index % 7 != 3:
+                    needs.need_transition(actor=organizer, need=need, action="confirm")
+
+    turn = itertools.count(5)
+    leaders = itertools.count(1)
+
+    def staffed(town, *, name=None):
+        topic, _t, _d, category, _s = story.needs_for(town, 1)[0]
+        team, leader = story.team(cycle=cycle, topic=topic, category=category, name=name,
+                                  unit_name=story.unit_for(category, next(turn)), username="tp%d_%03d" % (T.year, next(leaders)))
+        return team, leader, topic
+
+    # 3. The city's call over six key towns: selected, now on notice (in its period), an objection under investigation.
+    picked = [t for t in city_towns if t.code in ("440224111", "440224106", "440224104", "440282120", "440282122",
+                                                  "440205109")]
+    with on(ago(45), 9):
+        city_call = calls.call_create(actor=city_st, cycle=cycle, towns=picked, issuer="韶关市科学技术局",
+                                      title="韶关市%d年农村科技特派员驻镇帮镇扶村团队公开征集通知" % T.year,
+                                      doc_number="韶科〔%d〕41号" % T.year, notice=CALL_NOTICE % {"place": "韶关市"},
+                                      open_date=ago(45), close_date=ago(15), contact="韶关市科学技术局农村科技科 0751-8868100")
+        calls.call_transition(actor=city_st, call=city_call, action="publish")
+    with on(ago(30)):
+        applications = []
+        for town in picked:
+            team, leader, topic = staffed(town)
+            applications.append(story.apply(leader=leader, call=city_call, towns=[town], topic=topic, today=ago(30)))
+        team, leader, topic = staffed(picked[0])
+        applications.append(story.apply(leader=leader, call=city_call, towns=picked[:2], topic=topic, today=ago(30),
+                                        engaged_first=False))
+    with on(ago(14)):
+        for application in applications:
+            calls.application_review(actor=city_st, application=application, action="accept")
+    pairings = story.select(call=city_call, organizer=city_st, opened=ago(12), meeting=ago(10),
+                            participants="市科技局、市农业农村局、市乡村振兴局及特邀专家5人")
+    city_notice = story.publish(organizer=city_st, cycle=cycle, pairings=pairings, start=ago(3),
+                                doc_number="韶科〔%d〕52号" % T.year,
+                                title="韶关市%d年农村科技特派员驻镇帮镇扶村团队拟选派名单公示" % T.year,
+                                contact="韶关市科学技术局农村科技科 0751-8868100")
+    now = timezone.now()
+    if city_notice.first_day <= timezone.localdate() and now <= city_notice.ends_at:
+        entry = city_notice.entries.order_by("pk").last()
+        objection = notices.objection_file(notice=city_notice, entry=entry, name="陈志坚", phone="13827519876",
+                                           grounds="该团队一名成员同时在其他县申报团队，请核实是否重复申报。",
+                                           ip="192.0.2.55", now=now)
+        notices.objection_handle(actor=city_st, objection=objection, action="investigate")
+
+    # 4. 仁化县: its call is open; applications submitted (the demo leader's), accepted, returned, and a draft.
+    renhua = County.objects.get(code="440224")
+    renhua_st = story.county_st[renhua.pk]
+    renhua_towns = [t for t in county_towns if t.county_id == renhua.pk and t.code in
+                    ("440224108", "440224107", "440224102", "440224103")]
+    with on(ago(10), 9):
+        renhua_call = calls.call_create(actor=renhua_st, cycle=cycle, towns=renhua_towns, issuer="仁化县科学技术局",
+                                        title="仁化县%d年农村科技特派员团队公开征集通知" % T.year,
+                                        doc_number="仁科〔%d〕18号" % T.year, notice=CALL_NOTICE % {"place": "仁化县"},
+                                        open_date=ago(10), close_date=T + dt.timedelta(days=20),
+                                        contact="仁化县科学技术局农村科技股 0751-6381234")
+        calls.call_transition(actor=renhua_st, call=renhua_call, action="publish")
+    dongtang = next(t for t in renhua_towns if t.code == "440224108")
+    others = [t for t in renhua_towns if t != dongtang]
+    with on(ago(4)):
+        story.apply(leader=team_a_leader, call=renhua_call, towns=[dongtang], topic="柑橘", today=ago(4))
+        accepted_team, leader, topic = staffed(others[0])
+        accepted = story.apply(leader=leader, call=renhua_call, towns=[others[0]], topic=topic, today=ago(4))
+        _team, leader, topic = staffed(others[1])
+        returned = story.apply(leader=leader, call=renhua_call, towns=[others[1], dongtang], topic=topic, today=ago(4))
+        _team, leader, topic = staffed(others[2])
+        story.apply(leader=leader, call=renhua_call, towns=[others[2]], topic=topic, today=ago(4), submit=False)
+    with on(ago(2)):
+        calls.application_review(actor=renhua_st, application=accepted, action="accept", comment="材料齐全，予以受理。")
+        calls.application_review(actor=renhua_st, application=returned, action="return",
+                                 comment="派出单位推荐意见未加盖公章，请重新上传盖章扫描件后再提交。")
+
+    # 5. 南雄市: its call closed, the selection round finalized: pairings proposed, not yet on notice.
+    nanxiong = County.objects.get(code="440282")
+    nanxiong_st = story.county_st[nanxiong.pk]
+    nanxiong_towns = [t for t in county_towns if t.county_id == nanxiong.pk][:4]
+    with on(ago(50), 9):
+        nanxiong_call = calls.call_create(actor=nanxiong_st, cycle=cycle, towns=nanxiong_towns, issuer="南雄市科学技术局",
+                                          title="南雄市%d年农村科技特派员团队公开征集通知" % T.year,
+                                          doc_number="南科〔%d〕9号" % T.year, notice=CALL_NOTICE % {"place": "南雄市"},
+                                          open_date=ago(50), close_date=ago(20), contact="南雄市科学技术局 0751-3822345")
+        calls.call_transition(actor=nanxiong_st, call=nanxiong_call, action="publish")
+    with on(ago(35)):
+        applications = []
+        for town in nanxiong_towns:
+            team, leader, topic = staffed(town)
+            applications.append(story.apply(leader=leader, call=nanxiong_call, towns=[town], topic=topic, today=ago(35)))
+        team, leader, topic = staffed(nanxiong_towns[1])
+        applications.append(story.apply(leader=leader, call=nanxiong_call, towns=nanxiong_towns[1:3], topic=topic,
+                                        today=ago(35), engaged_first=False))
+    with on(ago(18)):
+        for application in applications:
+            calls.application_review(actor=nanxiong_st, application=application, action="accept")
+    story.select(call=nanxiong_call, organizer=nanxiong_st, opened=ago(15), meeting=ago(6),
+                 participants="南雄市科学技术局、农业农村局、乡村振兴局及特邀专家3人")
+
+    # 6. A province-organized town: the city records the team the province sent this cycle.
+    with on(ago(20)):
+        for index, town in enumerate(organized(cycle, "province")[:1]):
+            topic, _t, _d, category, _s = story.needs_for(town, 1)[0]
+            team, _leader = story.team(cycle=cycle, topic=topic, category=category, unit_name="广东省农业科学院",
+                                       username="tp%d_p%02d" % (T.year, index), name="省派%s%s帮扶团队" % (town.name, topic))
+            registrations.province_team_record(actor=city_st, cycle=cycle, town=town, team=team, status="active",
+                                               comment="省科技厅选派，市科技局登记")
+    del SurveyCampaign

@@ -144,3 +144,27 @@ def compare(run_a: SelectionRun, run_b: SelectionRun) -> list[dict]:
             "changed": (left or {}).get("team_id") != (right or {}).get("team_id"),
         })
     return rows
+
+
+# What a town is told to do next, by the state of its pairing (the town's home page).
+TOWN_NEXT_STEP = {
+    "proposed": "已遴选确定拟结对团队，等待组织单位发布公示。",
+    "on_notice": "结对名单公示中；公示期满无异议后，由组织单位报送备案。",
+    "notice_cleared": "公示无异议，等待组织单位报送备案。",
+    "registered": "已备案。请与团队对接，共同制定帮扶计划、签订帮扶协议。",
+    "active": "帮扶中。请与团队保持联系，协助团队驻镇开展工作，按时签订帮扶协议。",
+}
+
+
+def town_pairing(town_id, cycle):
+    """The town's live pairing in ``cycle`` with its team, lead unit and people (leader first), or None."""
+    if not town_id or cycle is None:
+        return None
+    pairing = (live_pairings(cycle).filter(town_id=town_id)
+               .select_related("team", "team__lead_unit", "town").first())
+    if pairing is None:
+        return None
+    pairing.people = list(pairing.team.memberships.select_related("commissioner", "commissioner__unit")
+                          .order_by("role", "pk"))  # "leader" before "member"
+    pairing.next_step = TOWN_NEXT_STEP.get(pairing.status, "")
+    return pairing

@@ -106,10 +106,11 @@ class SurveyCampaign(DomainModel):
     @classmethod
     def scope_view_also(cls, user):
         """A county reads the city's campaigns over its towns; a town the campaigns it is surveyed in."""
+        # Subqueries, not joins: a join through the towns would repeat the campaign once per town.
         if user.role in COUNTY_ROLES and user.county_id:
-            return Q(campaign_towns__town__county_id=user.county_id)
+            return Q(pk__in=CampaignTown.objects.filter(town__county_id=user.county_id).values("campaign_id"))
         if user.role == Role.TOWN and user.town_id:
-            return Q(campaign_towns__town_id=user.town_id)
+            return Q(pk__in=CampaignTown.objects.filter(town_id=user.town_id).values("campaign_id"))
         return Q(pk__in=[])
 
 

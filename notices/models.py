@@ -35,7 +35,7 @@ class PublicNotice(DomainModel):
     last_day = models.DateField(_("公示期最后一天"))
     ends_at = models.DateTimeField(_("公示截止时间"))
     uses_fallback_calendar = models.BooleanField(_("按周一至周五计算"), default=False)
-    status = models.CharField(_("状态"), max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.PUBLISHED,
+    status = models.CharField(_("状态"), max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT,
                               db_index=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
@@ -86,7 +86,9 @@ class PublicNotice(DomainModel):
     def scope_view_also(cls, user):
         """A county reads the city's notices that list its towns."""
         if user.role in COUNTY_ROLES and user.county_id:
-            return Q(organizer_level="city", entries__town__county_id=user.county_id)
+            # A subquery, not a join: a join through the entries would repeat the notice once per listed town.
+            return Q(pk__in=PublicNotice.objects.filter(organizer_level="city", entries__town__county_id=user.county_id)
+                     .values("pk"))
         return NOTHING
 
 

@@ -41,8 +41,29 @@ def home(request):
         "overview": city_overview(user, cycle) if role in {Role.ADMIN, Role.CITY_ST, Role.CITY_RURAL, Role.PROVINCE,
                                                             Role.COUNTY_ST, Role.COUNTY_RURAL} else None,
         "notifications": user.notifications.all()[:5],
+        "town_pairing": _town_pairing(user, cycle) if role == Role.TOWN else None,
     }
     return render(request, "portal/home.html", context)
+
+
+def _town_pairing(user, cycle):
+    """The town's team: who, their state and what comes next. Phones are shown to the town of an active pairing (it
+    must be able to call its team), each unmasked view logged; otherwise masked."""
+    from core.china import mask_phone
+    from matching.choices import PairingStatus
+    from matching.selectors import town_pairing
+    from teams.selectors import log_unmasked
+
+    pairing = town_pairing(user.town_id, cycle)
+    if pairing is None:
+        return None
+    active = pairing.status == PairingStatus.ACTIVE
+    for membership in pairing.people:
+        person = membership.commissioner
+        membership.phone_shown = person.phone if active else mask_phone(person.phone)
+        if active and person.phone:
+            log_unmasked(user=user, commissioner=person, field="phone", purpose="镇工作台查看结对团队")
+    return pairing
 
 
 def city_overview(user, cycle) -> dict | None:

@@ -25,14 +25,16 @@ class SubmissionStatus(models.TextChoices):
 S = SubmissionStatus
 EDITABLE_STATES = (S.DRAFT, S.RETURNED)
 
-# "confirm" and "return" are taken by the recipient: the city's S&T bureau for a county's submission to the city;
-# for the province, which needs no account, the organizer records the province's answer. The service checks that.
+# "confirm" and "return" are taken by the recipient: the city's S&T bureau for a submission to the city, the province's
+# S&T department (its own account) for one to the province; where the province does not use the platform, the
+# organizer records the province's confirmation, and the record says so. The service checks that.
 SUBMISSION_WORKFLOW = Workflow("registrations.RegistrationSubmission", title="备案报送", steps={
     "send": Step(sources=(S.DRAFT,), target=S.SENT, roles=ORGANIZERS, label=str(_("报送")), style="danger"),
-    "return": Step(sources=(S.SENT,), target=S.RETURNED, roles=frozenset({Role.CITY_ST}), label=str(_("退回修改")),
+    "return": Step(sources=(S.SENT,), target=S.RETURNED, roles=frozenset({Role.CITY_ST, Role.PROVINCE}),
+                   label=str(_("退回修改")),
                    needs_comment=True, style="warning"),
     "resubmit": Step(sources=(S.RETURNED,), target=S.SENT, roles=ORGANIZERS, label=str(_("修改后重新报送")),
                      style="danger"),
-    "confirm": Step(sources=(S.SENT,), target=S.CONFIRMED, roles=ORGANIZERS, label=str(_("确认备案")),
+    "confirm": Step(sources=(S.SENT,), target=S.CONFIRMED, roles=ORGANIZERS | {Role.PROVINCE}, label=str(_("确认备案")),
                     style="success"),
 })

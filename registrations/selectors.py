@@ -94,8 +94,14 @@ def team_table_rows(submission: RegistrationSubmission, *, reveal_phones: bool =
 # --------------------------------------------------------------------------
 
 def may_receive(user, submission: RegistrationSubmission) -> bool:
-    return submission.recipient == Recipient.CITY and (
-        is_system_admin(user) or (user.role == Role.CITY_ST and user.city_id == submission.city_id))
+    """Who answers a submission in the platform: the city's S&T bureau for one sent to the city, the province's
+    S&T department (its own account) for one sent to the province."""
+    if is_system_admin(user):
+        return True
+    if submission.recipient == Recipient.CITY:
+        return user.role == Role.CITY_ST and user.city_id == submission.city_id
+    return (user.role == Role.PROVINCE and bool(user.province_code)
+            and user.province_code == submission.city.province_code)
 
 
 def actions_for(user, submission: RegistrationSubmission) -> list[str]:

@@ -139,10 +139,10 @@ def _county_officials(submission):
 
 
 def _may_receive(actor, submission) -> bool:
-    """The city's S&T bureau answers a county's submission to the city in the platform."""
-    if submission.recipient != Recipient.CITY:
-        return False
-    return is_system_admin(actor) or (actor.role == Role.CITY_ST and actor.city_id == submission.city_id)
+    """The recipient answers in the platform: the city's S&T bureau, or the province with its own account."""
+    from registrations.selectors import may_receive
+
+    return may_receive(actor, submission)
 
 
 def _check_date(value, *, field: str, label, not_before=None, not_before_label=None) -> dt.date:
@@ -176,21 +176,23 @@ def submission_send(*, actor, submission: RegistrationSubmission, sent_on=None, 
     submission.full_clean()
     apply_transition(workflow=SUBMISSION_WORKFLOW, obj=submission, action=action, actor=actor, comment=comment,
                      save_fields=["sent_on"])
-    if submission.recipient == Recipient.CITY:
-        title = (_("%(county)s报送备案待确认：%(number)s") if action == "send" else _("%(county)s修改后重新报送备案：%(number)s")) % {
-            "county": submission.organizer_name, "number": submission.doc_number}
-        notify(recipients=list(_city_officials(submission)), title=title,
-               body=_("共%(n)d个结对，请核对团队备案表和报送函后确认备案或退回修改。") % {"n": len(pairings)},
-               link=submission.get_absolute_url())
+    title = (_("%(county)s报送备案待确认：%(number)s") if action == "send" else _("%(county)s修改后重新报送备案：%(number)s")) % {
+        "county": submission.organizer_name, "number": submission.doc_number}
+    recipients = (_city_officials(submission) if submission.recipient == Recipient.CITY else
+                  User.objects.filter(role=Role.PROVINCE, province_code=submission.city.province_code, is_active=True))
+    notify(recipients=list(recipients), title=title,
+           body=_("共%(n)d个结对，请核对团队备案表和报送函后确认备案或退回修改。") % {"n": len(pairings)},
+           link=submission.get_absolute_url())
     return submission
 
 
 @transaction.atomic
 def submission_return(*, actor, submission: RegistrationSubmission, comment: str) -> RegistrationSubmission:
-    """The city sends a county's submission back with its comments; the county sees them in its inbox and on the page."""
+    """The recipient (the city, or the province) sends a submission back with its comments; the organizer sees them in
+    its inbox and on the page."""
     submission = _locked(submission)
     if not _may_receive(actor, submission):
-        raise PermissionDenied(_("只有接收备案的市科技局可以退回。"))
+        raise PermissionDenied(_("只有接收备案的单位可以退回。"))
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("请填写退回意见，说明需要修改的内容。")})
@@ -208,15 +210,18 @@ def submission_confirm(*, actor, submission: RegistrationSubmission, confirmed_o
                        comment: str = "") -> RegistrationSubmission:
     """Record the recipient's confirmation (date, 备案文号); register the pairings every recipient has now confirmed.
 
-    The city confirms a county's submission itself; the province has no required account, so the organizer records
-    the province's confirmation.
+    The recipient confirms in the platform: the city's S&T bureau, or the province's S&T department with its own
+    account. Where the province does not use the platform, the organizer may record the province's confirmation; the
+    record says so.
     """
     submission = _locked(submission)
-    if submission.recipient == Recipient.CITY:
-        if not _may_receive(actor, submission):
+    recorded_for_province = False
+    if not _may_receive(actor, submission):
+        if submission.recipient == Recipient.CITY:
             raise PermissionDenied(_("报送市科技局的备案由市科技局确认。"))
-    elif not can(actor, submission, CHANGE):
-        raise PermissionDenied(_("省科技厅的备案确认由报送单位登记。"))
+        if not can(actor, submission, CHANGE):
+            raise PermissionDenied(_("报送省科技厅的备案由省科技厅确认，或由报送单位代为登记。"))
+        recorded_for_province = True
     step = SUBMISSION_WORKFLOW["confirm"]
     if submission.status not in step.sources:
         raise ValidationError(_("当前状态为“%(state)s”，不能执行“%(label)s”。")
@@ -229,13 +234,16 @@ def submission_confirm(*, actor, submission: RegistrationSubmission, confirmed_o
     submission.reference_number = reference_number
     submission.confirmed_by = actor
     submission.full_clean()
-    apply_transition(workflow=SUBMISSION_WORKFLOW, obj=submission, action="confirm", actor=actor,
-                     comment=comment or _("备案文号：%(n)s") % {"n": reference_number},
+    note = comment or _("备案文号：%(n)s") % {"n": reference_number}
+    if recorded_for_province:
+        note = _("报送单位代为登记省科技厅的确认（省科技厅未在平台确认）。%(c)s") % {"c": note}
+    apply_transition(workflow=SUBMISSION_WORKFLOW, obj=submission, action="confirm", actor=actor, comment=note,
                      save_fields=["confirmed_on", "reference_number", "confirmed_by"])
     registered = register_confirmed_pairings(actor=actor, submission=submission)
-    if submission.recipient == Recipient.CITY:
-        notify(recipients=list(_county_officials(submission)),
-               title=_("市科技局已确认备案：%(number)s") % {"number": submission.doc_number},
+    if not recorded_for_province:
+        notify(recipients=list(_county_officials(submission) if submission.county_id else _city_officials(submission)),
+               title=_("%(who)s已确认备案：%(number)s") % {"who": RECIPIENT_NAMES[submission.recipient],
+                                                      "number": submission.doc_number},
                body=_("备案文号：%(ref)s。") % {"ref": reference_number}, link=submission.get_absolute_url())
     submission.registered_now = registered
     return submission

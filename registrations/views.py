@@ -121,7 +121,7 @@ class SubmissionDetailView(ScopedDetailView):
 class SubmissionActionView(PageMixin, View):
     """POST one step (send, resubmit, return, confirm) with its data; the service checks and records it."""
 
-    roles = ORGANIZERS
+    roles = ORGANIZERS | {Role.PROVINCE}
 
     def post(self, request, pk, action):
         submission = get_for_user(RegistrationSubmission.objects.all(), request.user, VIEW, pk=pk)

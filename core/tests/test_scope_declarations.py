@@ -161,3 +161,26 @@ def test_pairings_are_read_along_the_tree_and_changed_by_the_organizing_level(wo
     assert restrict(Pairing, world["city_st"], VIEW).filter(pk=pairing.pk).exists()
     assert restrict(Pairing, world["leader"], VIEW).filter(pk=pairing.pk).exists()
     assert not restrict(Pairing, world["other_leader"], VIEW).filter(pk=pairing.pk).exists()
+
+
+def test_a_read_grant_never_repeats_a_row(world):
+    """``scope_view_also`` grants are subqueries: a county reading the city's notice listing two of its towns (or a
+    campaign over two of its towns) gets the row once, so get() and counts hold."""
+    from notices.models import NoticeEntry, PublicNotice
+    from needs.models import CampaignTown, SurveyCampaign
+
+    notice = PublicNotice.objects.create(cycle=world.cycle, organizer_level="city", city=world.city, title="市级公示",
+                                         contact="x", start_date=dt.date.today(), working_days=5,
+                                         first_day=dt.date.today(), last_day=dt.date.today(),
+                                         ends_at="2100-01-01T00:00:00+08:00", issuer="韶关市科学技术局")
+    pairing = Pairing.objects.create(cycle=world.cycle, town=world.renhua_city_town, team=world.team,
+                                     organizer_level="city")
+    for town in (world.renhua_city_town, world.renhua_county_town):
+        NoticeEntry.objects.create(notice=notice, pairing=pairing, town=town, team_name="t", leader="l",
+                                   town_label=town.name, county_name="仁化县")
+    assert restrict(PublicNotice, world["renhua_st"]).filter(pk=notice.pk).count() == 1
+    campaign = SurveyCampaign.objects.create(cycle=world.cycle, title="市级调研", organizer_level="city", city=world.city,
+                                             due_date=dt.date.today())
+    for town in (world.renhua_city_town, world.renhua_county_town):
+        CampaignTown.objects.create(campaign=campaign, town=town)
+    assert restrict(SurveyCampaign, world["renhua_st"]).count() == 1

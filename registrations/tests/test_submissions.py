@@ -262,3 +262,39 @@ def test_the_team_table_shows_the_leaders_phone_only_to_those_handling_the_regis
     for name in ["renhua_rural", "city_rural"]:
         text = cells(name)
         assert leader.phone not in text and leader.phone[:3] + "****" + leader.phone[7:] in text, name
+
+
+def test_the_province_confirms_with_its_own_account_and_is_told_first(world, login):
+    pairing = city_pairing(world)
+    submission = prepare(world, "city_st", [pairing], "province", number="韶科〔2025〕31号")
+    login("city_st").post("/registrations/%d/act/send/" % submission.pk, {"sent_on": TODAY.isoformat()})
+    assert Notification.objects.filter(recipient=world["province"], link=submission.get_absolute_url()).exists()
+    page = login("province").get(submission.get_absolute_url()).content.decode()
+    assert 'data-testid="act-confirm"' in page and 'data-testid="act-return"' in page
+    # Other roles that read it (the city's rural office) are offered nothing and refused.
+    assert 'data-testid="act-confirm"' not in login("city_rural").get(submission.get_absolute_url()).content.decode()
+    response = login("province").post("/registrations/%d/act/confirm/" % submission.pk,
+                                      {"confirmed_on": TODAY.isoformat(), "reference_number": "粤科备9号"}, follow=True)
+    assert "1个结对已完成全部备案" in response.content.decode()
+    submission.refresh_from_db()
+    assert (submission.status, submission.confirmed_by) == ("confirmed", world["province"])
+    step = transitions_for(submission).filter(to_state="confirmed").get()
+    assert step.actor == world["province"] and "代为登记" not in step.comment
+    assert Notification.objects.filter(recipient=world["city_st"], title__contains="省科技厅已确认备案").exists()
+
+
+def test_the_province_returns_and_an_organizer_record_for_the_province_says_so(world):
+    pairing = city_pairing(world)
+    submission = prepare(world, "city_st", [pairing], "province", number="韶科〔2025〕32号")
+    services.submission_send(actor=world["city_st"], submission=submission, sent_on=TODAY)
+    services.submission_return(actor=world["province"], submission=submission, comment="请补充团队成员职称。")
+    submission.refresh_from_db()
+    assert submission.status == "returned"
+    services.submission_send(actor=world["city_st"], submission=submission, sent_on=TODAY)
+    with pytest.raises(PermissionDenied):
+        services.submission_confirm(actor=world["city_rural"], submission=submission, confirmed_on=TODAY,
+                                    reference_number="粤科备10号")
+    services.submission_confirm(actor=world["city_st"], submission=submission, confirmed_on=TODAY,
+                                reference_number="粤科备10号")
+    step = transitions_for(submission).filter(to_state="confirmed").get()
+    assert "报送单位代为登记省科技厅的确认" in step.comment

@@ -383,7 +383,10 @@ DECLARATIONS: dict[str, Decl] = {
                                          writers=ORG),
     "registrations:submission_act": obj("submission", params={"pk": "submission",
                                                               "action": "=send|resubmit|return|confirm"},
-                                        gate=S_AND_T, methods=("post",), writers=ORG,
+                                        # The world's submissions go to the province: it answers them (confirm or
+                                        # return) with its own account, the organizer sends them.
+                                        gate=S_AND_T | {"province"}, methods=("post",),
+                                        writers=union(ORG, const({"province"})),
                                         data=lambda w, s: {"confirmed_on": "2025-03-01",
                                                            "reference_number": "粤科备〔2025〕1号"}),
     "registrations:package": obj("submission", params={"pk": "submission", "kind": "=table.xlsx|letter.docx"},

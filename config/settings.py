@@ -197,6 +197,8 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # --- API ------------------------------------------------------------------------
 # django-filter: an unset choice filter reads "全部" on every list (not "---------"); "null" choices say "未填".
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
+# Tables with Bootstrap 5 markup, their pagination included (styled like the rest of the page).
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 FILTERS_NULL_CHOICE_LABEL = "未填"
 
 REST_FRAMEWORK = {

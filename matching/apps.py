@@ -10,4 +10,5 @@ class MatchingConfig(AppConfig):
         from matching import guards
 
         APPLICATION_WORKFLOW.add_guard("withdraw", guards.no_pairing_for_application)
+        APPLICATION_WORKFLOW.add_guard("accept", guards.team_not_paired_elsewhere)
         CALL_WORKFLOW.add_guard("cancel", guards.no_pairings_for_call)

@@ -19,6 +19,18 @@ def no_pairing_for_application(application, actor):
     return None
 
 
+def team_not_paired_elsewhere(application, actor):
+    """An application is not accepted (and its leader not told "受理") when the team is already paired this cycle
+    through another call: one team, one town per cycle; the organizer returns it with that reason instead."""
+    pairing = (Pairing.objects.filter(team_id=application.team_id, cycle_id=application.call.cycle_id,
+                                      status__in=LIVE_PAIRING_STATES).exclude(round__call_id=application.call_id)
+               .select_related("town").first())
+    if pairing:
+        return str(_("该团队本周期已与%(t)s结对（%(s)s），一个团队只能结对一个镇，不能受理；请退回并说明。") % {
+            "t": pairing.town.name, "s": pairing.get_status_display()})
+    return None
+
+
 def no_pairings_for_call(call, actor):
     """No cancelling a call whose selection made pairings, or while a selection round is open."""
     count = Pairing.objects.filter(round__call_id=call.pk, status__in=LIVE_PAIRING_STATES).count()

@@ -145,3 +145,24 @@ def test_a_user_step_cannot_be_taken_as_a_system_step(world):
 
 def test_pdf_helper_still_valid():
     assert pdf_file().read().startswith(b"%PDF")
+
+
+def test_a_team_already_paired_through_another_call_is_not_accepted_nor_told_so(world):
+    from accounts.models import Notification
+
+    call = make_call(world)
+    staff_team(world)
+    application = complete_application(world, call)
+    calls.application_submit(actor=world["leader"], application=application)
+    # The team was paired with the city's town through the city's call this cycle.
+    Pairing.objects.create(cycle=world.cycle, town=world.renhua_city_town, team=world.team, organizer_level="city",
+                           status="active")
+    application.refresh_from_db()
+    refusal = dict((name, reason) for name, step, reason in
+                   action_choices(APPLICATION_WORKFLOW, application, world["renhua_st"]))["accept"]
+    assert "本周期已与黄坑镇结对" in refusal  # the button is disabled with the reason
+    with pytest.raises(ValidationError):
+        calls.application_review(actor=world["renhua_st"], application=application, action="accept")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert not Notification.objects.filter(recipient=world["leader"], title__contains="受理").exists()

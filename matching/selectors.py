@@ -1,12 +1,45 @@
 """Reads for selection: the engine's inputs from a round, and what a run's result means for the page."""
 from __future__ import annotations
 
-from matching.choices import LIVE_PAIRING_STATES
+from django.db.models import Case, CharField, F, Value, When
+from django.utils import timezone
+
+from matching.choices import LIVE_PAIRING_STATES, PairingStatus
 from matching.engine import Need as EngineNeed
 from matching.engine import Team as EngineTeam
 from matching.models import Pairing, SelectionRound, SelectionRun
 from needs.choices import SERVICE_LABELS
 from needs.selectors import confirmed_needs_for_towns
+
+
+# The state a pairing reads as before the scheduled job records it: (stored state, reads as, condition(now)), added by
+# the apps that know the condition (notices: on a notice whose period ended with no open objection → 公示无异议).
+# Reading never writes: pages show this, the scheduled job records the move.
+EFFECTIVE_RULES: list = []
+
+
+def with_effective_status(queryset, now=None):
+    """Pairings annotated with ``current_status``, their effective state (one expression, no query per row)."""
+    now = now or timezone.now()
+    whens = [When(condition(now), status=state, then=Value(reads_as)) for state, reads_as, condition in EFFECTIVE_RULES]
+    if not whens:
+        return queryset.annotate(current_status=F("status"))
+    return queryset.annotate(current_status=Case(*whens, default=F("status"), output_field=CharField()))
+
+
+def effective_status(pairing, now=None) -> str:
+    """The pairing's state now (see :data:`EFFECTIVE_RULES`); uses the annotation when the row has it."""
+    known = getattr(pairing, "current_status", None)
+    if known is not None:
+        return known
+    if pairing.pk is None or not EFFECTIVE_RULES:
+        return pairing.status
+    return (with_effective_status(Pairing.objects.filter(pk=pairing.pk), now)
+            .values_list("current_status", flat=True).first() or pairing.status)
+
+
+def effective_status_label(pairing, now=None) -> str:
+    return PairingStatus(effective_status(pairing, now)).label
 
 
 def live_pairings(cycle):
@@ -160,11 +193,12 @@ def town_pairing(town_id, cycle):
     """The town's live pairing in ``cycle`` with its team, lead unit and people (leader first), or None."""
     if not town_id or cycle is None:
         return None
-    pairing = (live_pairings(cycle).filter(town_id=town_id)
+    pairing = (with_effective_status(live_pairings(cycle).filter(town_id=town_id))
                .select_related("team", "team__lead_unit", "town").first())
     if pairing is None:
         return None
+    pairing.status_shown = PairingStatus(pairing.current_status).label
     pairing.people = list(pairing.team.memberships.select_related("commissioner", "commissioner__unit")
                           .order_by("role", "pk"))  # "leader" before "member"
-    pairing.next_step = TOWN_NEXT_STEP.get(pairing.status, "")
+    pairing.next_step = TOWN_NEXT_STEP.get(pairing.current_status, "")
     return pairing

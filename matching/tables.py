@@ -1,5 +1,6 @@
 import django_tables2 as tables
 
+from matching.choices import PairingStatus
 from matching.models import Pairing, SelectionRound
 
 
@@ -19,11 +20,19 @@ class PairingTable(tables.Table):
     county = tables.Column(verbose_name="县（市、区）", accessor="town__county__name")
     team = tables.Column(verbose_name="团队", accessor="team__name")
     unit = tables.Column(verbose_name="牵头派出单位", accessor="team__lead_unit__name")
+    # The effective state (matching.selectors.with_effective_status): on a notice whose period ended it reads 公示无异议.
+    status = tables.Column(verbose_name="状态", accessor="current_status", order_by="status")
 
     class Meta:
         model = Pairing
         fields = ["town", "county", "team", "unit", "organizer_level", "status", "score", "proposed_at"]
         attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def render_status(self, value):
+        return PairingStatus(value).label
+
+    def value_status(self, value):
+        return PairingStatus(value).label
 
     def render_score(self, value):
         return "%.3f" % value

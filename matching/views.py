@@ -1,4 +1,5 @@
 """Pages of selection rounds (遴选) and pairings (结对)."""
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -16,10 +17,10 @@ from core.generic import PageMixin, ScopedDetailView, ScopedListView
 from core.menu import OFFICIALS
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
 from matching import services
-from matching.choices import RoundStatus, RunStatus
+from matching.choices import PairingStatus, RoundStatus, RunStatus
 from matching.forms import ConstraintForm, MeetingForm, PanelScoreForm, WeightsForm
 from matching.models import PairConstraint, Pairing, SelectionRound, SelectionRun
-from matching.selectors import compare, proposal, round_inputs
+from matching.selectors import compare, effective_status_label, proposal, round_inputs, with_effective_status
 from matching.tables import PairingTable, RoundTable
 from matching.tasks import start_run
 
@@ -267,16 +268,25 @@ class CompareView(PageMixin, TemplateView):
         return context
 
 
+class PairingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label="状态", field_name="current_status", choices=PairingStatus.choices)
+
+    class Meta:
+        model = Pairing
+        fields = ["cycle", "status", "organizer_level"]
+
+
 class PairingListView(ScopedListView):
     model = Pairing
     table_class = PairingTable
     title = "结对"
-    filterset_fields = ["cycle", "status", "organizer_level"]
+    filterset_class = PairingFilter
     search_fields = ["town__name", "team__name"]
     empty_text = "暂无结对。遴选结果确定后将显示在这里。"
 
     def base_queryset(self):
-        return Pairing.objects.select_related("town", "town__county", "team", "team__lead_unit", "cycle").order_by("town__code")
+        return with_effective_status(
+            Pairing.objects.select_related("town", "town__county", "team", "team__lead_unit", "cycle")).order_by("town__code")
 
 
 class PairingDetailView(ScopedDetailView):
@@ -287,4 +297,10 @@ class PairingDetailView(ScopedDetailView):
     list_url_name = "matching:pairing_list"
 
     def base_queryset(self):
-        return Pairing.objects.select_related("town", "town__county", "team", "cycle", "round")
+        return with_effective_status(Pairing.objects.select_related("town", "town__county", "team", "cycle", "round"))
+
+    def field_rows(self):
+        # Read only: the effective state (公示无异议 once its notice's period ended); the scheduled job records it.
+        rows = super().field_rows()
+        label = Pairing._meta.get_field("status").verbose_name
+        return [(name, effective_status_label(self.object) if name == label else value) for name, value in rows]

@@ -80,3 +80,16 @@ def entries_as_shown(notice, status: str | None = None, now=None) -> list:
         outcome = entry_outcome(entry, status)
         entry.shown_outcome, entry.shown_outcome_display = outcome.value, outcome.label
     return entries
+
+
+def pairing_cleared_by_period(now):
+    """Condition on pairings: listed (still pending) on a published notice whose period has ended with no open
+    objection — the notice reads as closed, so the pairing reads as 公示无异议 until the job records it."""
+    from django.db.models import Exists, OuterRef
+
+    from notices.models import NoticeEntry, Objection
+
+    open_objection = Objection.objects.filter(notice=OuterRef("notice"), status__in=OPEN_OBJECTION_STATES)
+    return Exists(NoticeEntry.objects.filter(pairing=OuterRef("pk"), outcome=EntryOutcome.PENDING,
+                                             notice__status=NoticeStatus.PUBLISHED, notice__ends_at__lt=now)
+                  .filter(~Exists(open_objection)))

@@ -335,3 +335,37 @@ def test_a_due_notice_with_an_open_objection_reads_as_awaiting_until_the_job_rec
     published.refresh_from_db()
     assert published.status == "awaiting"
     assert Transition.objects.filter(action="expire", object_id=str(published.pk)).count() == 1
+
+
+def test_a_pairing_reads_as_cleared_once_its_notice_period_ended_and_only_the_job_records_it(world, proposed, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matching.selectors import effective_status
+
+    start = timezone.localdate() - dt.timedelta(days=30)
+    notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]], title="公示",
+                   start_date=start, contact="县科技局", today=start)
+    pairing = Pairing.objects.get(pk=proposed["county"].pk)
+    assert pairing.status == "on_notice" and effective_status(pairing) == "notice_cleared"
+    client = login("renhua_st")
+    with CaptureQueriesContext(connection) as queries:
+        detail = client.get(pairing.get_absolute_url()).content.decode()
+        listing = client.get("/matching/pairings/?status=notice_cleared").content.decode()
+    assert "公示无异议" in detail and "董塘镇" in listing
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+                and "django_session" not in q["sql"]]
+    assert Pairing.objects.get(pk=pairing.pk).status == "on_notice"
+    call_command("run_scheduled", only=["close_due_notices"])
+    assert Pairing.objects.get(pk=pairing.pk).status == "notice_cleared"
+
+
+def test_an_open_objection_keeps_the_pairing_on_notice_after_the_period(world, proposed):
+    from matching.selectors import effective_status
+
+    start = timezone.localdate() - dt.timedelta(days=30)
+    notice = notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]], title="公示",
+                            start_date=start, contact="县科技局", today=start)
+    objection_file(notice=notice, entry=notice.entries.get(), name="张三", phone="13800138000", grounds="理由",
+                   now=at(notice.first_day.year, notice.first_day.month, notice.first_day.day, 10))
+    assert effective_status(Pairing.objects.get(pk=proposed["county"].pk)) == "on_notice"

@@ -83,6 +83,18 @@ def export_cell(value):
     return text
 
 
+def read_only_reason(obj) -> str | None:
+    """Why ``obj`` may no longer change (core.models.RECORD_RULES, e.g. its cycle has ended), or None."""
+    from core.models import RECORD_RULES
+
+    for rule in RECORD_RULES:
+        try:
+            rule(obj)
+        except ValidationError as error:
+            return "；".join(error.messages)
+    return None
+
+
 class ScopedListView(PageMixin, SingleTableMixin, FilterView):
     """A list: filters, search, sorting, pagination, column choice and Excel export of the filtered rows.
 
@@ -241,7 +253,9 @@ class ScopedDetailView(PageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         obj = self.object
         user = self.request.user
+        read_only = read_only_reason(obj)
         context.update({
+            "read_only_reason": read_only,
             "field_rows": self.field_rows(),
             "history": history_rows(obj) if hasattr(obj, "history") else [],
             "transitions": _labelled(transitions_for(obj), self.model, self.state_field),
@@ -255,6 +269,9 @@ class ScopedDetailView(PageMixin, DetailView):
             "action_url_name": getattr(self, "action_url_name", None),
             "tab": self.request.GET.get("tab", "detail"),
         })
+        if read_only:  # a closed cycle's record: nothing to edit, no step offered (the reason shows instead)
+            context["can_change"] = False
+            context["actions"] = []
         return context
 
 

@@ -151,6 +151,15 @@ class SelectionRun(RoundScoped):
         return load_taxonomy()
 
     @property
+    def weights_display(self) -> str:
+        """权重 as officials read them: 需求匹配 1、服务类型 0.15 …"""
+        from matching.forms import WEIGHT_LABELS
+
+        values = self.weights or {}
+        return "、".join("%s %s" % (label, ("%g" % values[name]) if isinstance(values.get(name), (int, float)) else "—")
+                        for name, label in WEIGHT_LABELS.items() if name in values) or "—"
+
+    @property
     def taxonomy_short_version(self) -> str:
         return self.taxonomy_version[:SHORT_VERSION_LENGTH]
 

@@ -54,6 +54,7 @@ class RoundListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["startable_calls"] = (
             restrict(Call.objects.filter(status="published"), self.request.user, CHANGE)
+            .exclude(cycle__status="closed")  # a closed cycle's calls are done with
             .exclude(rounds__status=RoundStatus.OPEN)
             .annotate(accepted=Count("applications", filter=Q(applications__status="accepted")))
             .filter(accepted__gt=0)

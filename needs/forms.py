@@ -22,8 +22,9 @@ class NeedForm(StyledModelForm):
         super().__init__(*args, **kwargs)
         if "town" in self.fields:  # the edit form has no town: a need stays in its town
             self.fields["town"].queryset = towns
-            if towns.count() == 1:
+            if towns.count() == 1:  # a town enters its own needs: its name, no empty choice
                 self.fields["town"].initial = towns.first()
+                self.fields["town"].empty_label = None
         town_ids = list(towns.values_list("pk", flat=True)[:50])
         self.fields["villages"].queryset = Village.objects.filter(town_id__in=town_ids)
         self.fields["villages"].required = False

@@ -62,3 +62,16 @@ def test_the_open_cycle_is_untouched_by_the_rule(world, login):
     response = login("city_st").patch(f"/api/v1/town-classifications/{row.pk}/", {"note": "核定"},
                                       content_type="application/json")
     assert response.status_code == 200
+
+
+def test_a_closed_cycles_record_page_offers_no_edit_and_says_why(world, closed, login):
+    import datetime as dt
+
+    from calls.models import Call
+
+    cycle, _row = closed
+    call = Call.objects.create(cycle=cycle, title="旧征集", organizer_level="county", city=world.city, county=world.renhua,
+                               open_date=dt.date(2022, 1, 1), close_date=dt.date(2022, 1, 31), status="published")
+    page = login("renhua_st").get(call.get_absolute_url()).content.decode()
+    assert 'data-testid="read-only"' in page and "已结束" in page
+    assert "变更或延期" not in page and "添加附件" not in page and 'data-testid="action-cancel"' not in page

@@ -369,3 +369,18 @@ def test_an_open_objection_keeps_the_pairing_on_notice_after_the_period(world, p
     objection_file(notice=notice, entry=notice.entries.get(), name="张三", phone="13800138000", grounds="理由",
                    now=at(notice.first_day.year, notice.first_day.month, notice.first_day.day, 10))
     assert effective_status(Pairing.objects.get(pk=proposed["county"].pk)) == "on_notice"
+
+
+def test_a_draft_shows_its_text_to_read_over_and_its_list_as_not_yet_public(world, proposed, login):
+    from notices.services import notice_prepare
+
+    draft = notice_prepare(actor=world["renhua_st"], cycle=world.cycle, pairings=[proposed["county"]], title="仁化县公示",
+                           start_date=timezone.localdate(), contact="县科技局 0751-6381234")
+    page = login("renhua_st").get(draft.get_absolute_url()).content.decode()
+    assert 'data-testid="draft-body"' in page and "公示期" in page and "待发布" in page
+    assert 'data-testid="action-publish"' in page
+
+
+def test_the_public_list_of_a_notice_reads_as_cards_on_a_phone(client, published):
+    page = client.get(published.get_public_url()).content.decode()
+    assert 'data-testid="public-entry-cards"' in page and "董塘镇（仁化县）" in page

@@ -119,8 +119,12 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
     def base_queryset(self):
         return self.model._default_manager.all()
 
+    def scope_action(self) -> str:
+        """``?mine=1``: only the rows this user may act on (change scope) — what a to-do link opens."""
+        return CHANGE if self.request.GET.get("mine") == "1" else VIEW
+
     def get_queryset(self):
-        queryset = restrict(self.base_queryset(), self.request.user, VIEW)
+        queryset = restrict(self.base_queryset(), self.request.user, self.scope_action())
         term = (self.request.GET.get("q") or "").strip()
         if term and self.search_fields:
             query = Q()

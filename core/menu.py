@@ -75,6 +75,6 @@ def menu_for(user, current_path: str = "") -> list[dict]:
 register(
     MenuItem("工作台", "portal:home", EVERYONE, group="工作台", icon="speedometer2", order=1),
     MenuItem("站内通知", "portal:inbox", EVERYONE, group="工作台", icon="bell", order=2),
-    MenuItem("API 文档", "api-docs", OFFICIALS, group="系统", icon="code-slash", order=95),
+    MenuItem("API 文档", "api-docs", frozenset({Role.ADMIN}), group="系统", icon="code-slash", order=95),
     MenuItem("管理后台", "admin:index", frozenset({Role.ADMIN}), group="系统", icon="gear", order=99),
 )

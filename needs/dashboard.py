@@ -18,7 +18,7 @@ def todo(user, cycle):
     if is_system_admin(user) or user.role in (Role.CITY_ST, Role.COUNTY_ST):
         waiting = restrict(needs.filter(status=NeedStatus.SUBMITTED), user, CHANGE).count()
         items.append(TodoItem(label="待确认的需求", count=waiting,
-                              url=reverse("needs:need_list") + "?status=submitted&cycle=%d" % cycle.pk))
+                              url=reverse("needs:need_list") + "?status=submitted&mine=1&cycle=%d" % cycle.pk))
     if user.role in (Role.TOWN, Role.CITY_RURAL, Role.COUNTY_RURAL):
         returned = restrict(needs.filter(status=NeedStatus.RETURNED), user, CHANGE).count()
         items.append(TodoItem(label="被退回、待修改的需求", count=returned, level="warning",

@@ -55,7 +55,7 @@ class NeedListView(ScopedListView):
         return Need.objects.select_related("town", "town__county", "category").order_by("-created_at", "-pk")
 
     def get_queryset(self):
-        queryset = restrict(self.base_queryset(), self.request.user, VIEW)
+        queryset = restrict(self.base_queryset(), self.request.user, self.scope_action())
         return search_needs(queryset, self.request.GET.get("q", ""))
 
     def get_table_kwargs(self):

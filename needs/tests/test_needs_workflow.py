@@ -148,3 +148,14 @@ def test_a_confirmed_need_is_edited_by_its_organizer_or_the_administrator_not_th
     need_update(actor=world["renhua_st"], need=Need.objects.get(pk=need.pk), title="县改标题")
     need_update(actor=world["admin"], need=Need.objects.get(pk=need.pk), title="管理员更正标题")
     assert Need.objects.get(pk=need.pk).title == "管理员更正标题"
+
+
+def test_the_to_do_link_opens_only_the_needs_the_county_may_act_on(world, make_need, login):
+    make_need(title="县组团镇需求")
+    make_need(town=world.renhua_city_town, title="市组团镇需求")
+    client = login("renhua_st")
+    home = client.get("/home/").content.decode()
+    assert "mine=1" in home
+    page = client.get("/needs/?status=submitted&mine=1&cycle=%d" % world.cycle.pk).content.decode()
+    assert "县组团镇需求" in page and "市组团镇需求" not in page and 'data-testid="mine"' in page
+    assert "市组团镇需求" in client.get("/needs/?status=submitted").content.decode()  # still readable

@@ -49,6 +49,16 @@ def missing_attachments(application, actor=None) -> str | None:
     return None
 
 
+def application_incomplete(application, actor=None) -> str | None:
+    """Submitting waits until the application is complete: the button is disabled with the reason meanwhile."""
+    from calls.services import application_problems
+
+    problems = application_problems(application)
+    if problems:
+        return str(_("请先完成“提交前还需完成”所列的%(n)d项。") % {"n": len(problems)})
+    return None
+
+
 # Guards that read other apps' records (no withdrawal once a pairing exists, no cancelling a call with pairings) are
 # added by those apps (matching/apps.py) so this app imports nothing above it.
 CALL_WORKFLOW = Workflow("calls.Call", title="征集通知", steps={
@@ -61,9 +71,9 @@ CALL_WORKFLOW = Workflow("calls.Call", title="征集通知", steps={
 # Submit and resubmit go through calls.services.application_submit, which checks completeness and dates first.
 APPLICATION_WORKFLOW = Workflow("calls.Application", title="申报", steps={
     "submit": Step(sources=(S.DRAFT,), target=S.SUBMITTED, roles=LEADERS, label=str(_("提交申报")),
-                   style="danger", extra={"service": True}),
+                   style="danger", extra={"service": True}, guards=(application_incomplete,)),
     "resubmit": Step(sources=(S.RETURNED,), target=S.SUBMITTED, roles=LEADERS, label=str(_("修改后重新提交")),
-                     style="danger", extra={"service": True}),
+                     style="danger", extra={"service": True}, guards=(application_incomplete,)),
     "return": Step(sources=(S.SUBMITTED,), target=S.RETURNED, roles=ORGANIZERS, label=str(_("退回修改")),
                    needs_comment=True, style="warning"),
     "accept": Step(sources=(S.SUBMITTED,), target=S.ACCEPTED, roles=ORGANIZERS, label=str(_("受理（进入遴选）")),

@@ -27,6 +27,8 @@ def test_it_lists_what_is_missing_and_refuses_to_submit_an_incomplete_applicatio
     page = client.get(application.get_absolute_url()).content.decode()
     for text in ("请至少填写一个意向镇", "请填写帮扶思路", "请上传派出单位推荐意见", "团队现有2人，本周期要求3至3人"):
         assert text in page
+    # The button is disabled while anything is missing, and says why.
+    assert 'data-testid="refusal-submit"' in page and "请先完成“提交前还需完成”所列的4项" in page
     response = client.post("/calls/applications/%d/act/submit/" % application.pk, {"comment": ""}, follow=True)
     assert "请至少填写一个意向镇" in response.content.decode()
     application.refresh_from_db()

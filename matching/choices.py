@@ -30,12 +30,15 @@ class PairingStatus(models.TextChoices):
     REGISTERED = "registered", _("已备案")
     ACTIVE = "active", _("帮扶中")
     ENDED = "ended", _("已结束")
+    WITHDRAWN = "withdrawn", _("已撤销")
     REPLACED = "replaced", _("已更换")
 
 
 LIVE_PAIRING_STATES = (PairingStatus.PROPOSED, PairingStatus.ON_NOTICE, PairingStatus.NOTICE_CLEARED,
                        PairingStatus.REGISTERED, PairingStatus.ACTIVE)
-ENDED_PAIRING_STATES = (PairingStatus.ENDED, PairingStatus.REPLACED)
+# 已撤销: removed before registration (an objection upheld) and no team has taken its place yet; once a 递补 team is
+# proposed it reads 已更换. Neither holds the town or the team.
+ENDED_PAIRING_STATES = (PairingStatus.ENDED, PairingStatus.WITHDRAWN, PairingStatus.REPLACED)
 
 
 # ---------------------------------------------------------------- workflows (core.workflow)
@@ -73,6 +76,9 @@ PAIRING_WORKFLOW = Workflow("matching.Pairing", title="结对", steps={
                      stamp="registered_at"),
     "activate": Step(sources=(S.REGISTERED,), target=S.ACTIVE, roles=SYSTEM, label=str(_("开始帮扶")),
                      stamp="active_from"),
+    "withdraw": Step(sources=(S.PROPOSED, S.ON_NOTICE, S.NOTICE_CLEARED), target=S.WITHDRAWN, roles=SYSTEM,
+                     label=str(_("撤销结对")), stamp="ended_at"),
+    "succeed": Step(sources=(S.WITHDRAWN,), target=S.REPLACED, roles=SYSTEM, label=str(_("递补团队已确定"))),
     "replace": Step(sources=(S.PROPOSED, S.ON_NOTICE, S.NOTICE_CLEARED, S.REGISTERED, S.ACTIVE), target=S.REPLACED,
                     roles=SYSTEM, label=str(_("调整更换")), stamp="ended_at"),
     "end": Step(sources=(S.REGISTERED, S.ACTIVE), target=S.ENDED, roles=SYSTEM, label=str(_("结束帮扶")),

@@ -1,4 +1,5 @@
-"""The pairing lifecycle (docs/domain.md): proposed → on notice → notice cleared → registered → active → ended/replaced.
+"""The pairing lifecycle (docs/domain.md): proposed → on notice → notice cleared → registered → active → ended/replaced;
+before registration an upheld objection withdraws a pairing (已撤销), which reads 已更换 once a 递补 team is proposed.
 
 Other steps (public notice, objections, registration, later replacement) move pairings only through
 :func:`pairing_move`, which checks the move, stamps its date and records the transition with its actor.
@@ -21,7 +22,7 @@ def pairing_move(*, pairing: Pairing, move: str, actor, comment: str = "") -> Pa
     """
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     fields = []
-    if move in ("replace", "end"):
+    if move in ("withdraw", "replace", "end"):
         pairing.end_reason = comment
         fields.append("end_reason")
     apply_transition(workflow=PAIRING_WORKFLOW, obj=pairing, action=move, actor=actor, comment=comment,

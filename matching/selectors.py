@@ -132,6 +132,8 @@ def proposal(run: SelectionRun) -> list[dict]:
         assignment = assigned.get(code)
         row = {"town": town, "assignment": None, "alternates": [], "gap": assignment is None,
                "gap_reason": reasons_unassigned.get(code, "没有符合条件的申报团队")}
+        if assignment is None:
+            row["gap_teams"] = _gap_teams(code, teams, team_town, towns, constraints)
         if assignment:
             team = teams.get(assignment["team_id"], {})
             rank = team.get("preferred_towns", []).index(code) + 1 if code in team.get("preferred_towns", []) else None
@@ -150,6 +152,28 @@ def proposal(run: SelectionRun) -> list[dict]:
             })
         rows.append(row)
     return rows
+
+
+def _gap_teams(code: str, teams: dict, team_town: dict, towns: dict, constraints: dict) -> list[str]:
+    """For a town left without a team: each team that listed it, and where that team went and why."""
+    lines = []
+    for team_id, team in teams.items():
+        preferred = team.get("preferred_towns", [])
+        if code not in preferred:
+            continue
+        name = team.get("name", team_id)
+        rank = preferred.index(code) + 1
+        placed = team_town.get(team_id)
+        if constraints.get((code, team_id)) == "exclude":
+            lines.append("“%s”（第%d志愿）已被排除出本镇" % (name, rank))
+        elif placed is None:
+            lines.append("“%s”（第%d志愿）未安排" % (name, rank))
+        elif constraints.get((placed, team_id)) == "lock":
+            lines.append("“%s”（第%d志愿）已锁定到%s" % (name, rank, towns.get(placed, {}).get("name", placed)))
+        else:
+            lines.append("“%s”（第%d志愿）安排到了%s，整体覆盖更多镇、总分更高"
+                         % (name, rank, towns.get(placed, {}).get("name", placed)))
+    return lines
 
 
 def _why_not_first(first: str, team: dict, assigned: dict, teams: dict, towns: dict) -> str:

@@ -305,3 +305,18 @@ class PairingDetailView(ScopedDetailView):
         rows = super().field_rows()
         label = Pairing._meta.get_field("status").verbose_name
         return [(name, effective_status_label(self.object) if name == label else value) for name, value in rows]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pairing = self.object
+        # The town's succession: what replaced this pairing, what it replaced, and where a 递补 team is chosen.
+        user = self.request.user
+        context["replacement"] = restrict(Pairing, user).select_related("team").filter(replaces=pairing).first()
+        context["replaced"] = (restrict(Pairing, user).select_related("team").filter(pk=pairing.replaces_id).first()
+                               if pairing.replaces_id else None)
+        if pairing.status == PairingStatus.WITHDRAWN:
+            from notices.models import PublicNotice
+
+            context["withdrawn_notice"] = (restrict(PublicNotice, user).filter(entries__pairing=pairing)
+                                           .order_by("-pk").first())
+        return context

@@ -229,7 +229,7 @@ def objection_handle(*, actor, objection: Objection, action: str, finding: str =
             if entry.outcome == EntryOutcome.PENDING:
                 entry.outcome = EntryOutcome.REMOVED
                 entry.save()
-                pairing_move(pairing=entry.pairing, move="replace", actor=actor,
+                pairing_move(pairing=entry.pairing, move="withdraw", actor=actor,
                              comment=_("公示异议成立：%(f)s") % {"f": objection.finding})
     notice_refresh(objection.notice)
     return objection
@@ -254,7 +254,8 @@ def replacement_propose(*, actor, pairing: Pairing, team_id) -> Pairing:
 
     if not can(actor, pairing, CHANGE):
         raise PermissionDenied(_("只有组织单位可以确定替补团队。"))
-    if pairing.status != PairingStatus.REPLACED:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    if pairing.status != PairingStatus.WITHDRAWN:
         raise ValidationError(_("只有已撤销的结对才能递补。"))
     if pairing.replaced_by.exists():
         raise ValidationError(_("该镇已确定替补团队。"))
@@ -273,7 +274,9 @@ def replacement_propose(*, actor, pairing: Pairing, team_id) -> Pairing:
         alternates=[alt for alt in pairing.alternates if str(alt["team_id"]) != str(team_id)],
         replaces=pairing, proposed_at=timezone.now())
     record_creation(obj=replacement, action="propose", actor=actor,
-                      comment=_("递补%(t)s") % {"t": pairing.town.name})
+                    comment=_("递补%(t)s") % {"t": pairing.town.name})
+    pairing_move(pairing=pairing, move="succeed", actor=actor,
+                 comment=_("由“%(team)s”递补") % {"team": team.name})
     notify(recipients=list(team.users.filter(is_active=True)),
            title=_("递补结对：拟与%(t)s结对") % {"t": pairing.town.full_name},
            body=_("因原公示团队异议成立，贵团队作为备选递补，将另行公示。"), link=replacement.get_absolute_url())

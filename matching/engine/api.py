@@ -123,14 +123,21 @@ def _unassigned_reasons(model: ScoringModel, rows: np.ndarray, locked_cols: np.n
     _total, allowed, _raw = model.block(rows)
     excluded_local, _cols, _values = model.excluded.block(rows)
     excluded_count = np.bincount(excluded_local, minlength=len(rows))
+    # Teams that could serve the town but are locked to another town are named as the cause, not hidden.
+    locked_away = allowed[:, locked_cols].sum(axis=1) if len(locked_cols) else np.zeros(len(rows), dtype=np.int64)
     allowed[:, locked_cols] = False
     for position, row in enumerate(rows):
         count = int(allowed[position].sum())
         code = model.town_codes[row]
         if model.n_teams == 0:
             reasons[code] = "没有任何团队"
+        elif count == 0 and locked_away[position] and excluded_count[position]:
+            reasons[code] = ("没有符合条件的团队：可派往本镇的 %d 个团队已锁定到其他镇，其余意向本镇的团队被排除"
+                             % int(locked_away[position]))
+        elif count == 0 and locked_away[position]:
+            reasons[code] = "没有符合条件的团队：可派往本镇的 %d 个团队已锁定到其他镇" % int(locked_away[position])
         elif count == 0 and excluded_count[position]:
-            reasons[code] = "没有符合条件的团队：意向本镇的团队均被排除或已锁定到其他镇"
+            reasons[code] = "没有符合条件的团队：意向本镇的团队均被排除"
         elif count == 0:
             reasons[code] = "没有符合条件的团队：没有团队把本镇列为意向镇，也没有不限意向镇的团队可派"
         else:

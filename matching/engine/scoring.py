@@ -289,6 +289,9 @@ class ScoringModel:
         """(total, normalised fit) of pairs given each town's best raw fit."""
         best = fit_max[rows]
         fit = np.divide(parts.raw_fit, best, out=np.zeros_like(parts.raw_fit), where=best > 0)
+        # A pair's raw fit and its town's best are summed in different orders (per pair vs a matrix product), so the
+        # best pair can come out a rounding error above 1 on some CPUs: the normalised fit is at most 1 by definition.
+        np.minimum(fit, 1.0, out=fit)
         weights = self.weights
         total = (weights.fit * fit + weights.service * parts.service + weights.prior * parts.prior
                  + weights.preference * parts.preference + weights.panel * parts.panel)

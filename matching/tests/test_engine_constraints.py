@@ -137,3 +137,11 @@ def test_it_finds_the_optimum_with_both_solvers(n, m, data):
     edge_rows, edge_cols = np.nonzero(allowed)
     rows, cols = solve_sparse(edge_rows, edge_cols, total[edge_rows, edge_cols])
     assert len(rows) == size and total[rows, cols].sum() == pytest.approx(score)
+
+
+def test_a_town_whose_only_team_is_locked_elsewhere_names_the_lock():
+    # X listed both towns; the panel locked it to B, so A is left without a team because of the lock.
+    result = match(needs(A, B), [team("X", preferred_towns=[A, B])], locked=[(B, "X")])
+    assert result.unassigned_towns == [A]
+    reason = result.unassigned_reasons[A]
+    assert "锁定到其他镇" in reason and "没有团队把本镇列为意向镇" not in reason

@@ -179,3 +179,19 @@ def test_the_api_runs_and_finalizes(world, selection, opened, login):
     assert login("leader").get("/api/v1/pairings/").json()["count"] == 1
     assert login("other_leader").get("/api/v1/pairings/").json()["count"] == 1
     assert login("nanxiong_st").get("/api/v1/pairings/").json()["count"] == 0
+
+
+def test_a_gap_names_each_team_that_listed_the_town_and_where_it_went():
+    from types import SimpleNamespace
+    run = SimpleNamespace(
+        inputs={"towns": [{"code": "A", "name": "甲镇"}, {"code": "B", "name": "乙镇"}, {"code": "C", "name": "丙镇"}],
+                "teams": [{"team_id": "1", "name": "柑橘团队", "preferred_towns": ["A", "B"]},
+                          {"team_id": "2", "name": "茶叶团队", "preferred_towns": ["C", "A"]}],
+                "constraints": [{"town": "B", "team": "1", "kind": "lock"}]},
+        result={"assignments": [{"town_code": "B", "team_id": "1", "score": 1.0, "reasons": []},
+                                {"town_code": "C", "team_id": "2", "score": 0.8, "reasons": []}],
+                "unassigned_reasons": {"A": "没有符合条件的团队：可派往本镇的 1 个团队已锁定到其他镇"}})
+    rows = {row["town"]["name"]: row for row in proposal(run)}
+    assert rows["甲镇"]["gap"]
+    assert rows["甲镇"]["gap_teams"] == ["“柑橘团队”（第1志愿）已锁定到乙镇",
+                                       "“茶叶团队”（第2志愿）安排到了丙镇，整体覆盖更多镇、总分更高"]

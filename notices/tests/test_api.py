@@ -132,7 +132,7 @@ def test_the_handler_acts_through_the_workflow_steps(world, objection, proposed,
         ("investigate", "received", "investigating", world["renhua_st"]),
         ("uphold", "investigating", "upheld", world["renhua_st"])]
     assert objection.entry.outcome == "removed"
-    assert Pairing.objects.get(pk=proposed["county"].pk).status == "replaced"
+    assert Pairing.objects.get(pk=proposed["county"].pk).status == "withdrawn"
     # A step from a state it does not start from is refused in Chinese and changes nothing.
     again = post(client, url, {"action": "dismiss", "comment": "x"})
     assert again.status_code == 400 and "当前状态" in again.content.decode()

@@ -141,13 +141,17 @@ def test_upholding_removes_the_team_and_the_replacement_goes_on_a_new_notice(wor
     objection_handle(actor=world["renhua_st"], objection=objection, action="investigate")
     objection_handle(actor=world["renhua_st"], objection=objection, action="uphold", finding="经核实，申报材料不实")
     old = Pairing.objects.get(pk=proposed["county"].pk)
-    assert old.status == "replaced" and "申报材料不实" in old.end_reason
+    assert old.status == "withdrawn" and old.get_status_display() == "已撤销" and "申报材料不实" in old.end_reason
     entry.refresh_from_db()
     assert entry.outcome == "removed"
     with pytest.raises(ValidationError):
         replacement_propose(actor=world["renhua_st"], pairing=old, team_id=world.team.pk)
     new = replacement_propose(actor=world["renhua_st"], pairing=old, team_id=proposed["spare"].pk)
     assert (new.status, new.town, new.replaces) == ("proposed", world.renhua_county_town, old)
+    old.refresh_from_db()
+    assert old.status == "replaced" and "申报材料不实" in old.end_reason  # 已更换 now that a team took its place
+    with pytest.raises(ValidationError):  # a second click finds it already filled
+        replacement_propose(actor=world["renhua_st"], pairing=old, team_id=proposed["spare"].pk)
     second = notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[new], title="递补公示",
                             start_date=dt.date(2024, 10, 14), contact="县科技局", today=dt.date(2024, 10, 14))
     assert [e.team_name for e in second.entries.all()] == ["备选柑橘团队"]

@@ -88,7 +88,7 @@ def test_an_upheld_objection_names_the_replacement(world, login, dongtang, spare
     notice = publish(world, [dongtang], dt.date(2024, 9, 27))
     handle(world, object_to(notice, "柑橘团队", now=at(2024, 10, 8, 10)), "uphold", "经核实，申报材料不实")
     old = Pairing.objects.get(pk=dongtang.pk)
-    assert old.status == "replaced"
+    assert old.status == "withdrawn"
     new = replacement_propose(actor=world["renhua_st"], pairing=old, team_id=spare.pk)
     close(publish(world, [new], dt.date(2024, 10, 14)))
     submission = prepare(world, "renhua_st", [Pairing.objects.get(pk=new.pk)], "province", number="仁科〔2025〕21号")

@@ -18,7 +18,8 @@ After every step it checks:
 5. nothing outside the acting user's change scope changed (see :data:`EXCEPTIONS` for the steps that legitimately
    change records the actor cannot change), a created record is in the actor's change scope, and a refused step
    changed nothing;
-6. (extra) notice entries agree with their pairings, and no selection run is left pending or running.
+6. (extra) notice entries agree with their pairings, a pairing reads 已更换 only once a 递补 team took its place
+   (已撤销 until then), and no selection run is left pending or running.
 
 The world (``build_base``) is built once per test, through the services, on top of ``build_world``
 (``portal.testing``): a county call over three towns with confirmed needs and three accepted applications plus a
@@ -892,10 +893,10 @@ class FirstHalf(RuleBasedStateMachine):
         actor = self.who(data, self.organizer(notice.organizer_level, notice.county_id))
         self.do_objection_handle(actor, objection_pk, action, stale)
 
-    @precondition(lambda self: Pairing.objects.filter(status="replaced").exists())
+    @precondition(lambda self: Pairing.objects.filter(status__in=("withdrawn", "replaced")).exists())
     @rule(data=st.data())
     def replacement(self, data):
-        pairing_pk = _pick(data, self.pks(Pairing, status="replaced"), "pairing")
+        pairing_pk = _pick(data, self.pks(Pairing, status__in=("withdrawn", "replaced")), "pairing")
         alternates = [int(alt["team_id"]) for alt in Pairing.objects.get(pk=pairing_pk).alternates]
         team_pk = _pick(data, alternates or self.pks(Team), "team")
         if data.draw(st.integers(0, 4), label="any team") == 0:
@@ -981,13 +982,20 @@ class FirstHalf(RuleBasedStateMachine):
         assert not violations, "\n".join(violations)
 
     @invariant()
+    def replaced_means_a_team_took_its_place(self):
+        # 已更换 only once a 递补 team is proposed; until then the removed pairing reads 已撤销.
+        wrong = list(Pairing.objects.filter(status=PairingStatus.REPLACED, replaced_by__isnull=True).values_list("pk", flat=True))
+        wrong += list(Pairing.objects.filter(status=PairingStatus.WITHDRAWN, replaced_by__isnull=False).values_list("pk", flat=True))
+        assert not wrong, "pairings whose 已撤销/已更换 disagrees with their replacement: %s" % wrong
+
+    @invariant()
     def notice_entries_agree_with_pairings(self):
         wrong = []
         pending = Counter(NoticeEntry.objects.filter(outcome="pending").values_list("pairing_id", flat=True))
         for pk, outcome, pairing, status, notice_status in NoticeEntry.objects.values_list(
                 "pk", "outcome", "pairing_id", "pairing__status", "notice__status"):
             ok = {"pending": status == PairingStatus.ON_NOTICE and notice_status != "closed",
-                  "removed": status == PairingStatus.REPLACED,
+                  "removed": status in (PairingStatus.WITHDRAWN, PairingStatus.REPLACED),
                   "cleared": status in (PairingStatus.NOTICE_CLEARED, PairingStatus.REGISTERED, PairingStatus.ACTIVE),
                   }[outcome]
             if not ok:
@@ -1089,13 +1097,14 @@ def test_scenario_reaches_the_end(base):
         (objection,) = machine.pks(Objection)
         expect(machine.do_objection_handle("renhua_st", objection, "investigate"), "investigate")
         expect(machine.do_objection_handle("renhua_st", objection, "uphold"), "uphold")
-        (replaced,) = machine.pks(Pairing, status="replaced")
+        (replaced,) = machine.pks(Pairing, status="withdrawn")
         alternates = [int(alt["team_id"]) for alt in Pairing.objects.get(pk=replaced).alternates]
         free = [team for team in alternates
                 if not Pairing.objects.filter(team_id=team, status__in=LIVE_PAIRING_STATES).exists()]
         assert free, alternates
         expect(machine.do_replacement("renhua_st", replaced, free[0]), "replacement")
         (replacement,) = machine.pks(Pairing, replaces=replaced)
+        assert Pairing.objects.get(pk=replaced).status == "replaced"  # 已撤销 until a team took its place
         # The upheld objection was the notice's last open one: its period is over, so it closed with it.
         assert set(PublicNotice.objects.values_list("status", flat=True)) == {"closed"}
         cleared = machine.pks(Pairing, status="notice_cleared")

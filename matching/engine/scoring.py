@@ -118,6 +118,30 @@ class PairComponents:
     panel: np.ndarray
 
 
+PLACE_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
+
+
+def place_words(names, analyzer=None) -> set[str]:
+    """Words that name a place, never a skill: the towns' names, their stems (董塘镇, 董塘) and the pieces the
+    tokenizer cuts them into (红山镇 → 山镇). A piece that is a product of the taxonomy (梅花镇 → 梅花) stays a product."""
+    words = set()
+    for name in names:
+        name = (name or "").strip()
+        if not name:
+            continue
+        words.add(name)
+        for suffix in PLACE_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                words.add(name[: -len(suffix)])
+                break
+        if analyzer is not None:
+            words.update(analyzer.tokens(name))
+    if analyzer is not None:
+        taxonomy = analyzer.taxonomy
+        words = {w for w in words if w not in taxonomy.term_to_product and w not in taxonomy.category_terms}
+    return words
+
+
 class ScoringModel:
     """Feature matrices and pair tables for one matching problem."""
 
@@ -139,6 +163,7 @@ class ScoringModel:
         self.n_towns = len(self.town_codes)
         self.n_teams = len(self.teams)
         self.features: dict[str, int] = {}
+        self.place_words = place_words(self.town_names.values(), analyzer)
         self._build_text_matrices()
         self._build_service_matrices()
         self._build_pair_tables(panel_scores or {}, excluded or [])
@@ -156,13 +181,20 @@ class ScoringModel:
         for need in self.needs_by_town[code]:
             for attribute, _label, field_weight in NEED_FIELDS:
                 self.analyzer.features(as_text(getattr(need, attribute)), field_weight, counts)
+        return self._without_places(counts)
+
+    def _without_places(self, counts: dict[str, float]) -> dict[str, float]:
+        """A town's name is where the work is, not what it is about: a team that writes 董塘 in its contact note
+        does not fit 董塘镇's needs any better for it."""
+        for word in self.place_words.intersection(counts):
+            del counts[word]
         return counts
 
     def _team_counts(self, team: Team) -> dict[str, float]:
         counts: dict[str, float] = {}
         for attribute, _label, field_weight in TEAM_FIELDS:
             self.analyzer.features(as_text(getattr(team, attribute)), field_weight, counts)
-        return counts
+        return self._without_places(counts)
 
     def _build_text_matrices(self) -> None:
         """Q: towns x features of damped query weights; D: teams x features of BM25 term weights."""

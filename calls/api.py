@@ -62,6 +62,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 class ApplicationActInput(serializers.Serializer):
     action = serializers.CharField(max_length=32, help_text="submit、accept、return、reject、withdraw 等")
     comment = serializers.CharField(default="", allow_blank=True, max_length=2000)
+    confirmed = serializers.BooleanField(default=False, help_text="已知悉该步骤的提示（如团队已被其他征集受理）仍要执行")
 
 
 class ApplicationActionMixin:
@@ -85,7 +86,8 @@ class ApplicationActionMixin:
         try:
             application = application_act(actor=request.user, application=application,
                                           action=body.validated_data["action"],
-                                          comment=body.validated_data["comment"])
+                                          comment=body.validated_data["comment"],
+                                          confirmed=body.validated_data["confirmed"])
         except (DjangoValidationError, DjangoPermissionDenied) as error:
             raise django_errors_to_drf(error)
         return Response(ApplicationSerializer(application).data)

@@ -49,6 +49,20 @@ def missing_attachments(application, actor=None) -> str | None:
     return None
 
 
+def accepted_elsewhere(application, actor=None) -> str | None:
+    """A team already accepted in another call of the cycle is accepted again only when the official confirms.
+
+    It would go into two selections (one team, one town per cycle: the first finalized pairing wins, the other
+    round skips it)."""
+    others = list(application.__class__.objects.filter(
+        team_id=application.team_id, call__cycle_id=application.call.cycle_id, status=ApplicationStatus.ACCEPTED)
+        .exclude(pk=application.pk).select_related("call")[:3])
+    if others:
+        return str(_("该团队已被%(c)s受理，将同时进入两次遴选；先确定的结对有效，另一次遴选将不再安排该团队。")
+                   % {"c": "、".join("《%s》" % o.call.title for o in others)})
+    return None
+
+
 def application_incomplete(application, actor=None) -> str | None:
     """Submitting waits until the application is complete: the button is disabled with the reason meanwhile."""
     from calls.services import application_problems
@@ -59,11 +73,44 @@ def application_incomplete(application, actor=None) -> str | None:
     return None
 
 
+# A call usually stays open at least this many working days, so that teams can prepare and get their unit's seal.
+CALL_MIN_WORKING_DAYS = 10
+
+
+def call_closed_already(call, actor=None) -> str | None:
+    """A call whose close date has passed cannot be published: nobody could apply."""
+    from django.utils import timezone
+
+    if call.close_date and call.close_date < timezone.localdate():
+        return str(_("申报截止日期（%(d)s）已过，请先修改截止日期。") % {"d": call.close_date.strftime("%Y-%m-%d")})
+    return None
+
+
+def call_window_short(call, actor=None) -> str | None:
+    """An application window under CALL_MIN_WORKING_DAYS working days is published only when the official confirms.
+
+    A warning, not a refusal: an urgent supplementary call may be short, but it is short knowingly."""
+    from django.utils import timezone
+
+    from core.china import format_cn_date, working_days_between
+
+    if not (call.open_date and call.close_date):
+        return None
+    start = max(call.open_date, timezone.localdate())
+    days = working_days_between(start, call.close_date)
+    if days < CALL_MIN_WORKING_DAYS:
+        return str(_("申报期仅%(n)d个工作日（%(a)s至%(b)s），少于通常的%(m)d个工作日，团队可能来不及准备材料、办理单位盖章。")
+                   % {"n": days, "a": format_cn_date(start), "b": format_cn_date(call.close_date),
+                      "m": CALL_MIN_WORKING_DAYS})
+    return None
+
+
 # Guards that read other apps' records (no withdrawal once a pairing exists, no cancelling a call with pairings) are
 # added by those apps (matching/apps.py) so this app imports nothing above it.
 CALL_WORKFLOW = Workflow("calls.Call", title="征集通知", steps={
     "publish": Step(sources=(CallStatus.DRAFT,), target=CallStatus.PUBLISHED, roles=ORGANIZERS,
-                    label=str(_("发布")), style="danger"),
+                    label=str(_("发布")), style="danger", guards=(call_closed_already,),
+                    warnings=(call_window_short,)),
     "cancel": Step(sources=(CallStatus.DRAFT, CallStatus.PUBLISHED), target=CallStatus.CANCELLED, roles=ORGANIZERS,
                    label=str(_("撤销")), needs_comment=True, style="secondary"),
 })
@@ -77,7 +124,8 @@ APPLICATION_WORKFLOW = Workflow("calls.Application", title="申报", steps={
     "return": Step(sources=(S.SUBMITTED,), target=S.RETURNED, roles=ORGANIZERS, label=str(_("退回修改")),
                    needs_comment=True, style="warning"),
     "accept": Step(sources=(S.SUBMITTED,), target=S.ACCEPTED, roles=ORGANIZERS, label=str(_("受理（进入遴选）")),
-                   style="success", extra={"service": True}, guards=(missing_attachments,)),
+                   style="success", extra={"service": True}, guards=(missing_attachments,),
+                   warnings=(accepted_elsewhere,)),
     "reject": Step(sources=(S.SUBMITTED,), target=S.REJECTED, roles=ORGANIZERS, label=str(_("不予受理")),
                    needs_comment=True, style="secondary"),
     "withdraw": Step(sources=(S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED), target=S.WITHDRAWN, roles=LEADERS,

@@ -63,3 +63,28 @@ def summary_rows(call: Call, user) -> list[list]:
             timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M") if application.submitted_at else "",
         ])
     return rows
+
+
+# An application that is still in play: a reviewer should know the team is also in another call of the cycle.
+LIVE_APPLICATION_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED, ApplicationStatus.ACCEPTED)
+
+
+def _elsewhere(team_ref, cycle_ref, pk_ref):
+    return (Application.objects.filter(team_id=team_ref, call__cycle_id=cycle_ref, status__in=LIVE_APPLICATION_STATES)
+            .exclude(pk=pk_ref))
+
+
+def with_elsewhere(queryset):
+    """Annotate ``applied_elsewhere``: the team holds another live application in a call of the same cycle (one
+    EXISTS subquery, no query per row)."""
+    from django.db.models import Exists, OuterRef
+
+    return queryset.annotate(applied_elsewhere=Exists(_elsewhere(OuterRef("team_id"), OuterRef("call__cycle_id"),
+                                                                 OuterRef("pk"))))
+
+
+def applications_elsewhere(application: Application) -> list[Application]:
+    """The team's other live applications this cycle, with their calls (titles and organizers are public once the
+    calls are published; the applications' contents stay with their organizers)."""
+    return list(_elsewhere(application.team_id, application.call.cycle_id, application.pk)
+                .select_related("call", "call__county", "call__city").order_by("call__open_date", "pk"))

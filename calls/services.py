@@ -146,13 +146,14 @@ def call_amend(*, actor, call: Call, summary: str, notice: str | None = None,
 
 
 @transaction.atomic
-def call_transition(*, actor, call: Call, action: str, comment: str = "") -> Call:
-    """Publish or cancel a call."""
+def call_transition(*, actor, call: Call, action: str, comment: str = "", confirmed: bool = False) -> Call:
+    """Publish or cancel a call. A short application window is published only when ``confirmed`` (the official
+    ticked the warning)."""
     if not can(actor, call, CHANGE):
         raise PermissionDenied(_("您无权处理该征集通知。"))
     if action == "publish" and not call.towns.exists():
         raise ValidationError(_("请至少选择一个征集镇后再发布。"))
-    apply_transition(workflow=CALL_WORKFLOW, obj=call, action=action, actor=actor, comment=comment)
+    apply_transition(workflow=CALL_WORKFLOW, obj=call, action=action, actor=actor, comment=comment, confirmed=confirmed)
     return call
 
 
@@ -380,8 +381,10 @@ def application_submit(*, actor, application: Application, today: dt.date | None
 
 
 @transaction.atomic
-def application_review(*, actor, application: Application, action: str, comment: str = "") -> Application:
-    """The organizer returns for revision, accepts for selection or rejects; the leader is told in the inbox."""
+def application_review(*, actor, application: Application, action: str, comment: str = "",
+                       confirmed: bool = False) -> Application:
+    """The organizer returns for revision, accepts for selection or rejects; the leader is told in the inbox.
+    Accepting a team already accepted in another call of the cycle needs ``confirmed`` (the step's warning)."""
     from teams.selectors import team_leader
 
     if action not in ("return", "accept", "reject"):
@@ -392,7 +395,8 @@ def application_review(*, actor, application: Application, action: str, comment:
         leader = team_leader(application.team)
         if leader is None or not leader.is_verified:
             raise ValidationError(_("团队负责人账号尚未经派出单位或组织单位核验，申报暂不能受理。请先在团队页面核验。"))
-    apply_transition(workflow=APPLICATION_WORKFLOW, obj=application, action=action, actor=actor, comment=comment)
+    apply_transition(workflow=APPLICATION_WORKFLOW, obj=application, action=action, actor=actor, comment=comment,
+                     confirmed=confirmed)
     label = APPLICATION_WORKFLOW[action].label
     body = (_("意见：%(c)s") % {"c": comment}) if comment else ""
     notify(recipients=list(_team_leaders(application)),
@@ -410,10 +414,12 @@ def application_withdraw(*, actor, application: Application, comment: str = "") 
     return application
 
 
-def application_act(*, actor, application: Application, action: str, comment: str = "") -> Application:
-    """One entry point for the workflow buttons."""
+def application_act(*, actor, application: Application, action: str, comment: str = "",
+                    confirmed: bool = False) -> Application:
+    """One entry point for the workflow buttons (``confirmed``: the official ticked the step's warning)."""
     if action in ("submit", "resubmit"):
         return application_submit(actor=actor, application=application)
     if action == "withdraw":
         return application_withdraw(actor=actor, application=application, comment=comment)
-    return application_review(actor=actor, application=application, action=action, comment=comment)
+    return application_review(actor=actor, application=application, action=action, comment=comment,
+                              confirmed=confirmed)

@@ -194,7 +194,8 @@ class CallActionView(WorkflowActionView):
     workflow = CALL_WORKFLOW
 
     def apply(self, obj, action, comment):
-        services.call_transition(actor=self.request.user, call=obj, action=action, comment=comment)
+        services.call_transition(actor=self.request.user, call=obj, action=action, comment=comment,
+                                 confirmed=self.confirmed)
 
 
 class CallSummaryView(PageMixin, View):
@@ -285,7 +286,7 @@ class ApplicationListView(ScopedListView):
     empty_text = "暂无申报。"
 
     def base_queryset(self):
-        return Application.objects.select_related("team", "call", "team__lead_unit")
+        return selectors.with_elsewhere(Application.objects.select_related("team", "call", "team__lead_unit"))
 
 
 class ApplicationDetailView(ScopedDetailView):
@@ -320,6 +321,7 @@ class ApplicationDetailView(ScopedDetailView):
             "may_verify_leader": leader is not None and leader.user_id and not leader.is_verified
             and user.role in {Role.CITY_ST, Role.COUNTY_ST, Role.UNIT} and _handles(user, leader),
             "requires_letter": application.call.cycle.require_recommendation_letter,
+            "elsewhere": selectors.applications_elsewhere(application),
         })
         return context
 
@@ -415,7 +417,8 @@ class ApplicationActionView(WorkflowActionView):
     def apply(self, obj, action, comment):
         if action not in self.workflow:
             raise ValidationError("未知操作。")
-        services.application_act(actor=self.request.user, application=obj, action=action, comment=comment)
+        services.application_act(actor=self.request.user, application=obj, action=action, comment=comment,
+                                 confirmed=self.confirmed)
 
 
 FILE_FIELDS = {"unit_endorsement": "派出单位推荐意见", "recommendation_letter": "驻镇工作队队长推荐函"}

@@ -29,7 +29,7 @@ from core.excel import export_rows, make_template
 from core.forms import CommentForm, ImportForm, add_errors
 from core.history import history_rows
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
-from core.workflow import action_choices, transitions_for
+from core.workflow import action_choices, action_warnings, transitions_for
 from core.roles import is_system_admin
 
 
@@ -276,6 +276,7 @@ class ScopedDetailView(PageMixin, DetailView):
         if read_only:  # a closed cycle's record: nothing to edit, no step offered (the reason shows instead)
             context["can_change"] = False
             context["actions"] = []
+        context["action_warnings"] = action_warnings(self.workflow, obj, user, context["actions"]) if context["actions"] else {}
         return context
 
 
@@ -348,6 +349,8 @@ class WorkflowActionView(LoginRequiredMixin, View):
         obj = get_for_user(self.model._default_manager.all(), request.user, VIEW, pk=pk)
         form = CommentForm(request.POST)
         comment = form.data.get("comment", "")
+        # The official ticked the step's warning on the page (``Step.warnings``); the service passes it on.
+        self.confirmed = request.POST.get("confirm_warning") == "1"
         try:
             if not can(request.user, obj, CHANGE) and not self.may_act_without_change(request.user, obj, action):
                 raise PermissionDenied("您无权处理该记录。")

@@ -315,8 +315,8 @@ class PairingDetailView(ScopedDetailView):
         context["replaced"] = (restrict(Pairing, user).select_related("team").filter(pk=pairing.replaces_id).first()
                                if pairing.replaces_id else None)
         if pairing.status == PairingStatus.WITHDRAWN:
-            from notices.models import PublicNotice
-
-            context["withdrawn_notice"] = (restrict(PublicNotice, user).filter(entries__pairing=pairing)
-                                           .order_by("-pk").first())
+            # The notice it was withdrawn from (notices sits above matching: followed by relation and URL name; the
+            # notice page checks its own scope).
+            notice_id = pairing.notice_entries.order_by("-pk").values_list("notice_id", flat=True).first()
+            context["withdrawn_notice_url"] = reverse("notices:notice_detail", args=[notice_id]) if notice_id else ""
         return context

@@ -44,7 +44,7 @@ def make_call(world, *, actor="renhua_st", towns=None, publish=True, days_open=3
         close_date=fields.pop("close_date", today + dt.timedelta(days=days_open)), contact="科技股 0751-6388888",
     )
     if publish:
-        services.call_transition(actor=world[actor], call=call, action="publish")
+        services.call_transition(actor=world[actor], call=call, action="publish", confirmed=True)
     return call
 
 

@@ -155,3 +155,40 @@ def test_the_api_lists_only_applications_in_scope(world, login):
     complete_application(world, make_call(world))
     assert len(login("leader").get("/api/v1/applications/").json()["results"]) == 1
     assert login("other_leader").get("/api/v1/applications/").json()["results"] == []
+
+
+def test_a_reviewer_sees_that_the_team_applied_to_another_call_and_confirms_a_second_acceptance(world, login):
+    from calls import services
+
+    staff_team(world)
+    county_call = make_call(world)
+    city_call = make_call(world, actor="city_st", towns=[world.renhua_city_town], title="韶关市农村科技特派员团队征集通知",
+                          issuer="韶关市科学技术局", doc_number="韶科〔2025〕3号")
+    first = complete_application(world, county_call)
+    second = complete_application(world, city_call)
+    services.application_submit(actor=world["leader"], application=first)
+    services.application_submit(actor=world["leader"], application=second)
+    services.application_review(actor=world["city_st"], application=second, action="accept")
+    client = login("renhua_st")
+    # The list flags it (one EXISTS per page, not per row) and the application says where else.
+    listing = client.get("/calls/applications/").content.decode()
+    assert 'data-testid="applied-elsewhere"' in listing
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "该团队本周期还申报了" in page and "韶关市农村科技特派员团队征集通知" in page and "已受理" in page
+    assert 'data-testid="warning-accept"' in page
+    # Accepting it too needs the tick: without it nothing changes.
+    refused = client.post("/calls/applications/%d/act/accept/" % first.pk, {"comment": ""}, follow=True)
+    assert "将同时进入两次遴选" in refused.content.decode()
+    first.refresh_from_db()
+    assert first.status == "submitted"
+    client.post("/calls/applications/%d/act/accept/" % first.pk, {"comment": "", "confirm_warning": "1"})
+    first.refresh_from_db()
+    assert first.status == "accepted"
+
+
+def test_an_application_alone_in_its_cycle_has_no_hint(world, login):
+    staff_team(world)
+    application = complete_application(world, make_call(world))
+    page = login("renhua_st").get(application.get_absolute_url()).content.decode()
+    assert "该团队本周期还申报了" not in page
+    assert 'data-testid="applied-elsewhere"' not in login("renhua_st").get("/calls/applications/").content.decode()

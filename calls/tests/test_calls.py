@@ -90,3 +90,47 @@ def test_the_city_call_town_picker_groups_its_organized_towns_by_county(world, l
     assert "黄坑镇" in page and "百顺镇" in page
     assert "董塘镇" not in page and "珠玑镇" not in page
     assert page.index("仁化县") < page.index("黄坑镇") < page.index("南雄市") < page.index("百顺镇")
+
+
+def test_a_short_application_window_is_published_only_when_the_official_confirms_it(world, login):
+    import pytest
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from calls import services
+
+    today = timezone.localdate()
+    call = make_call(world, publish=False, open_date=today, close_date=today + dt.timedelta(days=1))
+    with pytest.raises(ValidationError) as error:
+        services.call_transition(actor=world["renhua_st"], call=call, action="publish")
+    assert "申报期仅" in error.value.messages[0] and "请勾选确认" in error.value.messages[0]
+    call.refresh_from_db()
+    assert call.status == "draft"
+    # The page warns in the publish dialog and asks for a tick; a post without it publishes nothing.
+    client = login("renhua_st")
+    page = client.get(call.get_absolute_url()).content.decode()
+    assert 'data-testid="warning-publish"' in page and "少于通常的10个工作日" in page
+    assert 'name="confirm_warning"' in page
+    refused = client.post("/calls/%d/act/publish/" % call.pk, {"comment": ""}, follow=True).content.decode()
+    assert "请勾选确认" in refused
+    call.refresh_from_db()
+    assert call.status == "draft"
+    client.post("/calls/%d/act/publish/" % call.pk, {"comment": "", "confirm_warning": "1"})
+    call.refresh_from_db()
+    assert call.status == "published"
+
+
+def test_a_call_of_normal_length_publishes_without_a_warning_and_a_lapsed_one_not_at_all(world, login):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    normal = make_call(world, publish=False, open_date=today, close_date=today + dt.timedelta(days=30))
+    page = login("renhua_st").get(normal.get_absolute_url()).content.decode()
+    assert 'data-testid="warning-publish"' not in page
+    lapsed = make_call(world, publish=False, doc_number="仁科〔2025〕13号", open_date=today - dt.timedelta(days=40),
+                       close_date=today - dt.timedelta(days=1))
+    page = login("renhua_st").get(lapsed.get_absolute_url()).content.decode()
+    assert "申报截止日期（%s）已过" % (today - dt.timedelta(days=1)).isoformat() in page
+    login("renhua_st").post("/calls/%d/act/publish/" % lapsed.pk, {"comment": "", "confirm_warning": "1"})
+    lapsed.refresh_from_db()
+    assert lapsed.status == "draft"

@@ -388,3 +388,22 @@ def test_a_draft_shows_its_text_to_read_over_and_its_list_as_not_yet_public(worl
 def test_the_public_list_of_a_notice_reads_as_cards_on_a_phone(client, published):
     page = client.get(published.get_public_url()).content.decode()
     assert 'data-testid="public-entry-cards"' in page and "董塘镇（仁化县）" in page
+
+
+def test_the_pairing_page_says_withdrawn_until_a_replacement_and_then_links_both(world, published, proposed, login):
+    entry = published.entries.get()
+    objection = objection_file(notice=published, entry=entry, name="张三", phone="13800138000", grounds="弄虚作假",
+                               now=at(2024, 10, 8))
+    objection_handle(actor=world["renhua_st"], objection=objection, action="investigate")
+    objection_handle(actor=world["renhua_st"], objection=objection, action="uphold", finding="经核实，申报材料不实")
+    old = Pairing.objects.get(pk=proposed["county"].pk)
+    client = login("renhua_st")
+    page = client.get(old.get_absolute_url()).content.decode()
+    assert 'data-testid="withdrawn"' in page and "已撤销" in page and "尚未确定递补团队" in page
+    assert published.get_absolute_url() in page and "已更换" not in page
+    new = replacement_propose(actor=world["renhua_st"], pairing=old, team_id=proposed["spare"].pk)
+    page = client.get(old.get_absolute_url()).content.decode()
+    assert 'data-testid="withdrawn"' not in page and "已更换" in page
+    assert 'data-testid="replacement"' in page and new.get_absolute_url() in page
+    page = client.get(new.get_absolute_url()).content.decode()
+    assert 'data-testid="replaces"' in page and old.get_absolute_url() in page and "申报材料不实" in page

@@ -22,9 +22,14 @@ class SubmissionForm(StyledForm):
                                  error_messages={"required": "请填写报送函文号。"})
     contact = forms.CharField(label="联系人及电话", max_length=100, required=False)
 
-    def __init__(self, *args, pairings, recipient_fixed=False, **kwargs):
+    def __init__(self, *args, pairings, recipient_fixed=False, recipients=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pairings"].queryset = pairings
+        if recipients is not None and not recipient_fixed:
+            self.fields["recipient"].choices = recipients
+            if len(recipients) == 1:
+                self.fields["recipient"].initial = recipients[0][0]
+                self.fields["recipient"].help_text = "市级组织的结对报送省科技厅备案。"
         if recipient_fixed:
             self.fields["recipient"].disabled = True
 

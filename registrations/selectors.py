@@ -21,11 +21,39 @@ NEED_STATES_ADDRESSED = ("confirmed", "matched", "in_assistance")
 
 
 def pairings_to_submit(user, cycle=None):
-    """Cleared pairings the user's level organizes and may submit (city → city-level; county → its county's)."""
-    queryset = Pairing.objects.filter(status=PairingStatus.NOTICE_CLEARED).exclude(organizer_level="province")
+    """Cleared pairings the user's level organizes and may submit (city → city-level; county → its county's).
+
+    Cleared as the pages read it: a pairing whose notice's period ended with no open objection is offered before the
+    scheduled job records it; saving the submission records it first (``services._record_cleared``)."""
+    from matching.selectors import with_effective_status
+
+    queryset = (with_effective_status(Pairing.objects.exclude(organizer_level="province"))
+                .filter(current_status=PairingStatus.NOTICE_CLEARED))
     if cycle is not None:
         queryset = queryset.filter(cycle=cycle)
     return restrict(queryset, user, CHANGE).select_related("town", "town__county", "team").order_by("town__code")
+
+
+def recipients_for_actor(user) -> list[tuple[str, str]]:
+    """Whom this organizer reports to: the city reports its pairings to the province; a county to the city and the
+    province (never to itself)."""
+    if user.role == Role.CITY_ST:
+        return [(Recipient.PROVINCE.value, Recipient.PROVINCE.label)]
+    return [(value, label) for value, label in ((Recipient.CITY.value, Recipient.CITY.label),
+                                                (Recipient.PROVINCE.value, Recipient.PROVINCE.label))]
+
+
+def pairings_not_ready(user, cycle) -> dict:
+    """Why nothing can be submitted yet: the organizer's live pairings of the cycle by the state they read as, with
+    the latest notice end among those on notice."""
+    from matching.selectors import with_effective_status
+
+    if cycle is None:
+        return {}
+    rows = (restrict(with_effective_status(Pairing.objects.filter(cycle=cycle, status__in=LIVE_PAIRING_STATES)
+                                           .exclude(organizer_level="province")), user, CHANGE)
+            .order_by().values("current_status").annotate(n=Count("pk")))
+    return {row["current_status"]: row["n"] for row in rows}
 
 
 def pairings_not_fully_submitted(user, cycle=None):

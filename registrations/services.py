@@ -82,6 +82,22 @@ def _check(*, actor, submission: RegistrationSubmission, pairings) -> list[Pairi
     return pairings
 
 
+def _record_cleared(pairings, actor=None) -> list[Pairing]:
+    """Record the end of the notices of chosen pairings that read 公示无异议 but are still stored on notice (the
+    scheduled job has not run yet): the same write the job makes, done here because the organizer acts on it now."""
+    from notices.models import PublicNotice
+    from notices.services import notice_refresh
+
+    pairings = list(pairings or [])
+    pending = [p.pk for p in pairings if p.status == PairingStatus.ON_NOTICE]
+    if not pending:
+        return pairings
+    for notice in PublicNotice.objects.filter(entries__pairing_id__in=pending).distinct():
+        notice_refresh(notice, actor=actor)
+    fresh = Pairing.objects.in_bulk([p.pk for p in pairings])
+    return [fresh.get(p.pk, p) for p in pairings]
+
+
 def _set_items(submission: RegistrationSubmission, pairings: list[Pairing]) -> None:
     keep = {pairing.pk for pairing in pairings}
     submission.items.exclude(pairing_id__in=keep).delete()
@@ -98,7 +114,7 @@ def submission_create(*, actor, cycle, recipient: str, pairings, doc_number: str
     """An organizer prepares a submission of its cleared pairings to one recipient (not sent yet)."""
     submission = RegistrationSubmission(cycle=cycle, recipient=recipient, doc_number=doc_number, contact=contact or "",
                                         created_by=actor, **_organizer(actor))
-    pairings = _check(actor=actor, submission=submission, pairings=pairings)
+    pairings = _check(actor=actor, submission=submission, pairings=_record_cleared(pairings, actor))
     submission.full_clean()
     submission.save()
     _set_items(submission, pairings)
@@ -120,7 +136,7 @@ def submission_update(*, actor, submission: RegistrationSubmission, pairings, do
     if submission.status not in EDITABLE_STATES:
         raise ValidationError(_("备案报送“%(s)s”已报送，不能再修改。") % {"s": submission.get_status_display()})
     submission.doc_number, submission.contact = doc_number, contact or ""
-    pairings = _check(actor=actor, submission=submission, pairings=pairings)
+    pairings = _check(actor=actor, submission=submission, pairings=_record_cleared(pairings, actor))
     submission.full_clean()
     submission._change_reason = str(_("修改备案报送"))
     submission.save()

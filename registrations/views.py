@@ -59,13 +59,37 @@ class SubmissionCreateView(ScopedFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["pairings"] = pairings_to_submit(self.request.user, self.get_cycle())
+        kwargs["recipients"] = selectors.recipients_for_actor(self.request.user)
         return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["form"].fields["pairings"].queryset.exists():
+            context["form_notice"] = _nothing_ready(self.request.user, self.get_cycle())
+            context["form_blocked"] = True
+        return context
 
     def save(self, form):
         data = form.cleaned_data
         return services.submission_create(actor=self.request.user, cycle=self.get_cycle(), recipient=data["recipient"],
                                           pairings=list(data["pairings"]), doc_number=data["doc_number"],
                                           contact=data["contact"])
+
+
+def _nothing_ready(user, cycle) -> str:
+    """What the organizer is told when no pairing can be submitted yet, and what to do."""
+    if cycle is None:
+        return "当前没有进行中的帮扶周期。"
+    counts = selectors.pairings_not_ready(user, cycle)
+    parts = []
+    for state, text in (("proposed", "%d 个拟结对尚未公示（请先在“公示”中发布结对名单）"),
+                        ("on_notice", "%d 个结对正在公示（公示期满无异议后即可报送）"),
+                        ("registered", "%d 个结对已备案"), ("active", "%d 个结对帮扶中")):
+        if counts.get(state):
+            parts.append(text % counts[state])
+    if not parts:
+        return "本周期暂无可报送的结对：结对须经遴选确定、公示期满无异议后，方可在此报送备案。"
+    return "暂无可报送的结对（须公示期满无异议）。本单位本周期：" + "；".join(parts) + "。"
 
 
 class SubmissionEditView(ScopedFormView):

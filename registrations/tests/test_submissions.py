@@ -298,3 +298,44 @@ def test_the_province_returns_and_an_organizer_record_for_the_province_says_so(w
                                 reference_number="粤科备10号")
     step = transitions_for(submission).filter(to_state="confirmed").get()
     assert "报送单位代为登记省科技厅的确认" in step.comment
+
+
+def test_the_form_offers_only_the_recipients_above_the_organizer(world, login):
+    city_pairing(world)
+    county_pairing(world)
+    city_page = login("city_st").get("/registrations/new/").content.decode()
+    assert 'value="province"' in city_page and 'value="city"' not in city_page  # never the city itself
+    county_page = login("renhua_st").get("/registrations/new/").content.decode()
+    assert 'value="province"' in county_page and 'value="city"' in county_page
+
+
+def test_the_form_says_why_nothing_can_be_submitted_yet(world, login):
+    cleared_pairing(world, world.renhua_county_town, world.team, "county", status="proposed")
+    page = login("renhua_st").get("/registrations/new/").content.decode()
+    assert 'data-testid="form-notice"' in page and "1 个拟结对尚未公示" in page
+    assert 'type="submit" disabled' in page
+    empty = login("nanxiong_st").get("/registrations/new/").content.decode()
+    assert "本周期暂无可报送的结对" in empty
+
+
+def test_a_pairing_whose_notice_ended_unrecorded_is_offered_and_recorded_on_saving(world, login):
+    import datetime as dt_
+
+    from matching.models import Pairing
+    from notices.services import notice_publish
+
+    pairing = cleared_pairing(world, world.renhua_county_town, world.team, "county", status="proposed")
+    start = TODAY - dt_.timedelta(days=30)
+    notice = notice_publish(actor=world["renhua_st"], cycle=world.cycle, pairings=[pairing], title="仁化县选派名单公示",
+                            start_date=start, contact="仁化县科学技术局 0751-6381234", today=start)
+    pairing.refresh_from_db()
+    assert pairing.status == "on_notice"  # the period is over, the scheduled job has not run
+    client = login("renhua_st")
+    page = client.get("/registrations/new/").content.decode()
+    assert 'name="pairings" value="%d"' % pairing.pk in page and 'data-testid="form-notice"' not in page
+    client.post("/registrations/new/", {"recipient": "city", "pairings": [pairing.pk], "doc_number": "仁科〔2025〕20号",
+                                        "contact": ""})
+    pairing.refresh_from_db()
+    notice.refresh_from_db()
+    assert pairing.status == "notice_cleared" and notice.status == "closed"
+    assert RegistrationSubmission.objects.get().pairings.get() == pairing

@@ -153,6 +153,46 @@ class BoundedDateField(models.DateField):
         return field
 
 
+class NotInFutureValidator:
+    """A date something already happened on (a survey, a meeting): not after today (Beijing time)."""
+
+    code = "future_date"
+
+    def __init__(self, label=None) -> None:
+        self.label = label
+
+    def __call__(self, value) -> None:
+        from django.utils import timezone
+
+        if value is None:
+            return
+        day = value.date() if isinstance(value, dt.datetime) else value
+        today = timezone.localdate()
+        if day > today:
+            raise ValidationError(_("%(label)s不能晚于今天（%(today)s），请填写实际日期。"), code=self.code,
+                                  params={"label": self.label or _("日期"), "today": today.isoformat()})
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NotInFutureValidator) and str(self.label or "") == str(other.label or "")
+
+    def __hash__(self) -> int:
+        return hash(("future", str(self.label or "")))
+
+
+class PastDateField(BoundedDateField):
+    """A BoundedDateField for the day something happened: refuses a date after today."""
+
+    @cached_property
+    def validators(self):
+        return [*super().validators, NotInFutureValidator(self.verbose_name)]
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        if field is not None and not any(isinstance(v, NotInFutureValidator) for v in field.validators):
+            field.validators.append(NotInFutureValidator(self.verbose_name))
+        return field
+
+
 def _bound_date_form_field(field: forms.Field, label) -> None:
     field.validators = [v for v in field.validators if not isinstance(v, DateRangeValidator)]
     field.validators.append(DateRangeValidator(label))

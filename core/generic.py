@@ -22,6 +22,7 @@ from django.utils.html import strip_tags
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
+import django_tables2 as tables
 from django_tables2 import SingleTableMixin
 
 from core import idempotency
@@ -81,6 +82,12 @@ def export_cell(value):
             moment = timezone.localtime(moment).replace(tzinfo=None)
         return moment.replace(microsecond=0)
     return text
+
+
+def _as_local_date(value):
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
 
 
 def read_only_reason(obj) -> str | None:
@@ -154,7 +161,11 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
     def export(self, table):
         exclude = [name for name, column in table.columns.items() if getattr(column.column, "exclude_from_export", False)]
         values = list(table.as_values(exclude_columns=exclude))
-        rows = [[export_cell(value) for value in row] for row in values[1:]]
+        # A column the page shows as a date (DateColumn over a DateTimeField, e.g. 填报日期) exports the local date.
+        date_only = [isinstance(column.column, tables.DateColumn) and not isinstance(column.column, tables.DateTimeColumn)
+                     for name, column in table.columns.items() if name not in exclude]
+        rows = [[_as_local_date(export_cell(value)) if date_only[index] else export_cell(value)
+                 for index, value in enumerate(row)] for row in values[1:]]
         content = export_rows(values[0], rows, sheet_title=str(self.get_title())[:31] or "导出")
         name = (self.export_filename or str(self.get_title()) or "export") + timezone.localdate().strftime("_%Y%m%d")
         response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -323,8 +334,14 @@ class ScopedFormView(PageMixin, FormView):
         except PermissionDenied as error:
             form.add_error(None, str(error) or "您无权进行此操作。")
             return self.form_invalid(form)
-        messages.success(self.request, "已保存。")
+        messages.success(self.request, self.get_success_message())
         return redirect(self.get_success_url())
+
+    success_message = "已保存。"
+
+    def get_success_message(self) -> str:
+        """The one message shown after saving (a view that says more than "已保存。" sets ``success_message``)."""
+        return self.success_message
 
     def get_success_url(self):
         return self.object.get_absolute_url()

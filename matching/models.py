@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import OFFICIAL_ROLES
-from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
+from core.fields import COMMENT_MAX_CHARS, LimitedTextField, PastDateField
 from core.files import random_upload_to
 from core.models import DomainModel
 from matching.choices import ConstraintKind, ENDED_PAIRING_STATES, PairingStatus, RoundStatus, RunStatus
@@ -31,7 +31,7 @@ class SelectionRound(DomainModel):
     title = models.CharField(_("名称"), max_length=200)
     status = models.CharField(_("状态"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.OPEN)
     weights = models.JSONField(_("权重"), default=default_weights)
-    meeting_date = BoundedDateField(_("遴选会议日期"), null=True, blank=True)
+    meeting_date = PastDateField(_("遴选会议日期"), null=True, blank=True)
     meeting_participants = LimitedTextField(_("参会人员"), max_length=1000, blank=True)
     meeting_minutes = models.FileField(_("会议纪要"), upload_to=random_upload_to("minutes"), blank=True, max_length=200)
     finalized_run = models.ForeignKey("SelectionRun", verbose_name=_("确定的方案"), null=True, blank=True,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import COUNTY_ROLES, Role
 from core.china import validate_phone
-from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
+from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField, PastDateField
 from core.models import DomainModel
 from needs.choices import ENTERERS, NeedStatus, Priority, service_labels
 
@@ -193,7 +193,7 @@ class Need(DomainModel):
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
     expected_outcome = LimitedTextField(_("预期成效"), max_length=2000, blank=True)
     surveyed_by = models.CharField(_("调研人"), max_length=100, blank=True)
-    surveyed_on = BoundedDateField(_("调研日期"), null=True, blank=True)
+    surveyed_on = PastDateField(_("调研日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.SUBMITTED,
                               db_index=True)
     status_reason = LimitedTextField(_("退回或关闭理由"), max_length=COMMENT_MAX_CHARS, blank=True)

@@ -127,8 +127,9 @@ class NoticeCreateView(ScopedFormView):
                                          title=data["title"], start_date=data["start_date"], contact=data["contact"],
                                          doc_number=data["doc_number"], body=data["body"],
                                          working_days=data["working_days"])
-        messages.info(self.request, "公示草稿已保存（尚未公开）。请核对名单和公示期，确认无误后点击“发布公示”。")
         return notice
+
+    success_message = "公示草稿已保存（尚未公开）。请核对名单和公示期，确认无误后点击“发布公示”。"
 
 
 class NoticeDetailView(ScopedDetailView):

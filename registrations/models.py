@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
-from core.fields import COMMENT_MAX_CHARS, BoundedDateField, LimitedTextField
+from core.fields import COMMENT_MAX_CHARS, LimitedTextField, PastDateField
 from core.models import DomainModel
 from registrations.choices import Recipient, SubmissionStatus
 
@@ -24,8 +24,8 @@ class RegistrationSubmission(DomainModel):
                               default=SubmissionStatus.DRAFT, db_index=True)
     doc_number = models.CharField(_("报送函文号"), max_length=50, help_text=_("如：仁科〔2025〕20号"))
     contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
-    sent_on = BoundedDateField(_("报送日期"), null=True, blank=True)
-    confirmed_on = BoundedDateField(_("确认日期"), null=True, blank=True)
+    sent_on = PastDateField(_("报送日期"), null=True, blank=True)
+    confirmed_on = PastDateField(_("确认日期"), null=True, blank=True)
     reference_number = models.CharField(_("备案文号"), max_length=100, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认记录人"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")

@@ -195,3 +195,15 @@ def test_a_gap_names_each_team_that_listed_the_town_and_where_it_went():
     assert rows["甲镇"]["gap"]
     assert rows["甲镇"]["gap_teams"] == ["“柑橘团队”（第1志愿）已锁定到乙镇",
                                        "“茶叶团队”（第2志愿）安排到了丙镇，整体覆盖更多镇、总分更高"]
+
+
+def test_a_meeting_date_after_today_is_refused(world, selection, opened):
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.meeting_record(actor=world["renhua_st"], selection_round=opened, meeting_date=tomorrow,
+                                participants="县科技局")
+    assert "遴选会议日期不能晚于今天" in error.value.message_dict["meeting_date"][0]
+    opened.refresh_from_db()
+    assert opened.meeting_date is None

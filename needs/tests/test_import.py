@@ -136,3 +136,18 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_on_upload_before_any_task(w
     page = response.content.decode()
     assert "不是有效的" in page or "不支持该文件类型" in page
     assert not TaskRun.objects.exists()
+
+
+def test_the_export_shows_the_entry_date_as_a_date_without_a_time(world, make_need, login):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    need = make_need(title="香芋种植", description="x")
+    response = login("renhua_st").get("/needs/?export=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    value = sheet.cell(row=2, column=header.index("填报日期") + 1).value
+    # openpyxl reads a date cell back as a midnight datetime: no time of day, and the local (Beijing) date.
+    assert value == dt.datetime.combine(timezone.localtime(need.created_at).date(), dt.time())
+    assert sheet.cell(row=2, column=header.index("填报日期") + 1).number_format in ("yyyy-mm-dd", "YYYY-MM-DD")

@@ -159,3 +159,16 @@ def test_the_to_do_link_opens_only_the_needs_the_county_may_act_on(world, make_n
     page = client.get("/needs/?status=submitted&mine=1&cycle=%d" % world.cycle.pk).content.decode()
     assert "县组团镇需求" in page and "市组团镇需求" not in page and 'data-testid="mine"' in page
     assert "市组团镇需求" in client.get("/needs/?status=submitted").content.decode()  # still readable
+
+
+def test_a_survey_date_after_today_is_refused_naming_the_field(world, make_need):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        make_need(surveyed_on=tomorrow)
+    assert "调研日期不能晚于今天" in error.value.message_dict["surveyed_on"][0]
+    assert not Need.objects.exists()
+    assert make_need(surveyed_on=timezone.localdate()).surveyed_on == timezone.localdate()

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -236,6 +237,8 @@ def test_the_official_pages_publish_and_handle(world, proposed, login):
                                              "contact": "县科技局", "body": ""})
     assert response.status_code == 302
     notice = PublicNotice.objects.get()
+    shown = [str(m) for m in get_messages(client.get(response.url).wsgi_request)]
+    assert shown == ["公示草稿已保存（尚未公开）。请核对名单和公示期，确认无误后点击“发布公示”。"]  # one message, not two
     # A draft: not public, pairings still proposed, until the organizer publishes it.
     assert notice.status == "draft" and Pairing.objects.get(pk=proposed["county"].pk).status == "proposed"
     assert client.get(f"/public/notices/{notice.pk}/").status_code == 404

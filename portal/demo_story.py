@@ -41,9 +41,9 @@ def pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
-# The first cycle's calls list up to this many towns of each county (all 19 city towns): enough for every county to show
-# the whole first half, and the demo loads in well under a minute (each team is some 40 service writes).
-COUNTY_TOWNS_FIRST_CYCLE = 4
+# The first cycle's county calls may be cut to this many towns each (None: every organized town, 97 with the city's 19
+# and the province's 3 recorded; the whole demo loads in about 30 s on a 2-core machine).
+COUNTY_TOWNS_FIRST_CYCLE = None
 
 
 @contextmanager
@@ -154,7 +154,37 @@ class Story:
         choices = data.TOPIC_UNITS.get(category, ["华南农业大学"])
         return choices[turn % len(choices)]
 
-    # ------------------------------------------------------------------ applications
+    # ------------------------------------------------------------------ calls and applications
+
+    def post_call(self, *, organizer, cycle, towns, place: str, issuer: str, doc_number: str, title: str,
+                  opened: dt.date, closing: dt.date, contact: str, short_reason: str = ""):
+        """An organizer drafts a call and publishes it on the morning it opens (a short window only with a reason:
+        the page asks the official to confirm it)."""
+        with on(opened, 9):
+            call = calls.call_create(actor=organizer, cycle=cycle, towns=towns, title=title, issuer=issuer,
+                                     doc_number=doc_number, open_date=opened, close_date=closing,
+                                     notice=CALL_NOTICE % {"place": place}, contact=contact)
+            calls.call_transition(actor=organizer, call=call, action="publish", confirmed=bool(short_reason),
+                                  comment=short_reason)
+        return call
+
+    def competition(self, *, call, organizer, towns, staffed, applied: dt.date, accepted: dt.date,
+                    contested=None, comment: str = ""):
+        """One engaged team applies for each town, one more team lists the ``contested`` towns (it becomes their
+        alternate), and the organizer accepts them all. ``staffed(town)`` makes a team: (team, leader, topic)."""
+        applications = []
+        with on(applied):
+            for town in towns:
+                _team, leader, topic = staffed(town)
+                applications.append(self.apply(leader=leader, call=call, towns=[town], topic=topic, today=applied))
+            if contested:
+                _team, leader, topic = staffed(contested[0])
+                applications.append(self.apply(leader=leader, call=call, towns=contested, topic=topic, today=applied,
+                                               engaged_first=False))
+        with on(accepted, 9):
+            for application in applications:
+                calls.application_review(actor=organizer, application=application, action="accept", comment=comment)
+        return applications
 
     def apply(self, *, leader, call, towns, topic: str, today, submit=True, engaged_first=True):
         application = calls.application_start(actor=leader, call=call)
@@ -228,7 +258,8 @@ def first_cycle_story(story: Story, cycle) -> None:
     for county, towns in by_county.items():  # the towns with the best-known industries first
         towns.sort(key=lambda t: (t.code not in ("440224108", "440224107"), t.code not in data.TOWN_NEEDS,
                                   t.kind != "town", t.code))
-        del towns[COUNTY_TOWNS_FIRST_CYCLE:]
+        if COUNTY_TOWNS_FIRST_CYCLE:
+            del towns[COUNTY_TOWNS_FIRST_CYCLE:]
     county_towns = [town for towns in by_county.values() for town in towns]
 
     # 1. Needs survey (2021-11/12): the organizer of each town enters two needs and confirms them.
@@ -246,16 +277,15 @@ def first_cycle_story(story: Story, cycle) -> None:
                   "440229": "翁科", "440232": "乳科", "440233": "新科", "440281": "乐科", "440282": "南科"}[county.code]
         call_specs.append((story.county_st[county.pk], towns, "%s科学技术局" % county.name,
                            "%s〔2021〕%d号" % (prefix, number), county.name))
-    opened, closing = D(2021, 12, 3), D(2021, 12, 13)
     calls_made = []
-    with on(opened, 9):
-        for organizer, towns, issuer, doc_number, place in call_specs:
-            call = calls.call_create(
-                actor=organizer, cycle=cycle, towns=towns, title="%s2021年农村科技特派员驻镇帮镇扶村团队公开征集通知" % place,
-                issuer=issuer, doc_number=doc_number, open_date=opened, close_date=closing,
-                notice=CALL_NOTICE % {"place": place}, contact="%s农村科技股 0751-8868%03d" % (issuer, len(calls_made)))
-            calls.call_transition(actor=organizer, call=call, action="publish")
-            calls_made.append((organizer, call, towns))
+    for organizer, towns, issuer, doc_number, place in call_specs:
+        # The first batch was due by 2021-12-31: a 7-working-day window, confirmed knowingly (the page warns).
+        call = story.post_call(organizer=organizer, cycle=cycle, towns=towns, place=place, issuer=issuer,
+                               doc_number=doc_number, title="%s2021年农村科技特派员驻镇帮镇扶村团队公开征集通知" % place,
+                               opened=D(2021, 12, 3), closing=D(2021, 12, 13),
+                               contact="%s农村科技股 0751-8868%03d" % (issuer, len(calls_made)),
+                               short_reason="首批选派须于2021年底前完成，申报期较短，经研究同意发布。")
+        calls_made.append((organizer, call, towns))
 
     # 3. Teams apply (2021-12-06..10): one team per town, engaged with it; in 仁化县, 南雄市 and the city a few more teams
     #    compete for two towns each (they become the towns' alternates).
@@ -454,23 +484,12 @@ def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt
     # 3. The city's call over six key towns: selected, now on notice (in its period), an objection under investigation.
     picked = [t for t in city_towns if t.code in ("440224111", "440224106", "440224104", "440282120", "440282122",
                                                   "440205109")]
-    with on(ago(45), 9):
-        city_call = calls.call_create(actor=city_st, cycle=cycle, towns=picked, issuer="韶关市科学技术局",
-                                      title="韶关市%d年农村科技特派员驻镇帮镇扶村团队公开征集通知" % T.year,
-                                      doc_number="韶科〔%d〕41号" % T.year, notice=CALL_NOTICE % {"place": "韶关市"},
-                                      open_date=ago(45), close_date=ago(15), contact="韶关市科学技术局农村科技科 0751-8868100")
-        calls.call_transition(actor=city_st, call=city_call, action="publish")
-    with on(ago(30)):
-        applications = []
-        for town in picked:
-            team, leader, topic = staffed(town)
-            applications.append(story.apply(leader=leader, call=city_call, towns=[town], topic=topic, today=ago(30)))
-        team, leader, topic = staffed(picked[0])
-        applications.append(story.apply(leader=leader, call=city_call, towns=picked[:2], topic=topic, today=ago(30),
-                                        engaged_first=False))
-    with on(ago(14)):
-        for application in applications:
-            calls.application_review(actor=city_st, application=application, action="accept")
+    city_call = story.post_call(organizer=city_st, cycle=cycle, towns=picked, place="韶关市", issuer="韶关市科学技术局",
+                                title="韶关市%d年农村科技特派员驻镇帮镇扶村团队公开征集通知" % T.year,
+                                doc_number="韶科〔%d〕41号" % T.year, opened=ago(45), closing=ago(15),
+                                contact="韶关市科学技术局农村科技科 0751-8868100")
+    story.competition(call=city_call, organizer=city_st, towns=picked, staffed=staffed, applied=ago(30),
+                      accepted=ago(14), contested=picked[:2])
     pairings = story.select(call=city_call, organizer=city_st, opened=ago(12), meeting=ago(10),
                             participants="市科技局、市农业农村局、市乡村振兴局及特邀专家5人")
     city_notice = story.publish(organizer=city_st, cycle=cycle, pairings=pairings, start=ago(3),
@@ -490,13 +509,10 @@ def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt
     renhua_st = story.county_st[renhua.pk]
     renhua_towns = [t for t in county_towns if t.county_id == renhua.pk and t.code in
                     ("440224108", "440224107", "440224102", "440224103")]
-    with on(ago(10), 9):
-        renhua_call = calls.call_create(actor=renhua_st, cycle=cycle, towns=renhua_towns, issuer="仁化县科学技术局",
-                                        title="仁化县%d年农村科技特派员团队公开征集通知" % T.year,
-                                        doc_number="仁科〔%d〕18号" % T.year, notice=CALL_NOTICE % {"place": "仁化县"},
-                                        open_date=ago(10), close_date=T + dt.timedelta(days=20),
-                                        contact="仁化县科学技术局农村科技股 0751-6381234")
-        calls.call_transition(actor=renhua_st, call=renhua_call, action="publish")
+    renhua_call = story.post_call(organizer=renhua_st, cycle=cycle, towns=renhua_towns, place="仁化县",
+                                  issuer="仁化县科学技术局", title="仁化县%d年农村科技特派员团队公开征集通知" % T.year,
+                                  doc_number="仁科〔%d〕18号" % T.year, opened=ago(10), closing=T + dt.timedelta(days=20),
+                                  contact="仁化县科学技术局农村科技股 0751-6381234")
     dongtang = next(t for t in renhua_towns if t.code == "440224108")
     others = [t for t in renhua_towns if t != dongtang]
     with on(ago(4)):
@@ -516,23 +532,12 @@ def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt
     nanxiong = County.objects.get(code="440282")
     nanxiong_st = story.county_st[nanxiong.pk]
     nanxiong_towns = [t for t in county_towns if t.county_id == nanxiong.pk][:4]
-    with on(ago(50), 9):
-        nanxiong_call = calls.call_create(actor=nanxiong_st, cycle=cycle, towns=nanxiong_towns, issuer="南雄市科学技术局",
-                                          title="南雄市%d年农村科技特派员团队公开征集通知" % T.year,
-                                          doc_number="南科〔%d〕9号" % T.year, notice=CALL_NOTICE % {"place": "南雄市"},
-                                          open_date=ago(50), close_date=ago(20), contact="南雄市科学技术局 0751-3822345")
-        calls.call_transition(actor=nanxiong_st, call=nanxiong_call, action="publish")
-    with on(ago(35)):
-        applications = []
-        for town in nanxiong_towns:
-            team, leader, topic = staffed(town)
-            applications.append(story.apply(leader=leader, call=nanxiong_call, towns=[town], topic=topic, today=ago(35)))
-        team, leader, topic = staffed(nanxiong_towns[1])
-        applications.append(story.apply(leader=leader, call=nanxiong_call, towns=nanxiong_towns[1:3], topic=topic,
-                                        today=ago(35), engaged_first=False))
-    with on(ago(18)):
-        for application in applications:
-            calls.application_review(actor=nanxiong_st, application=application, action="accept")
+    nanxiong_call = story.post_call(organizer=nanxiong_st, cycle=cycle, towns=nanxiong_towns, place="南雄市",
+                                    issuer="南雄市科学技术局", title="南雄市%d年农村科技特派员团队公开征集通知" % T.year,
+                                    doc_number="南科〔%d〕9号" % T.year, opened=ago(50), closing=ago(20),
+                                    contact="南雄市科学技术局 0751-3822345")
+    story.competition(call=nanxiong_call, organizer=nanxiong_st, towns=nanxiong_towns, staffed=staffed,
+                      applied=ago(35), accepted=ago(18), contested=nanxiong_towns[1:3])
     story.select(call=nanxiong_call, organizer=nanxiong_st, opened=ago(15), meeting=ago(6),
                  participants="南雄市科学技术局、农业农村局、乡村振兴局及特邀专家3人")
 

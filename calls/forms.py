@@ -36,6 +36,8 @@ class CallAmendForm(StyledForm):
     close_date = BoundedDateFormField(label="新的申报截止日期", required=False)
     notice = LimitedCharFormField(label="修改后的通知正文", max_length=limit_of(Call, "notice"),
                                   widget=forms.Textarea(attrs={"rows": 8}), required=False, help_text="不修改正文请留空")
+    confirm_short = forms.BooleanField(label="我已知悉：提前截止后申报期不足10个工作日", required=False,
+                                       help_text="仅在提前截止、剩余申报期较短时需要勾选")
 
 
 class CallAttachmentForm(UploadLimitMixin, StyledForm):

@@ -96,8 +96,9 @@ def call_update(*, actor, call: Call, towns, **fields) -> Call:
 
 @transaction.atomic
 def call_amend(*, actor, call: Call, summary: str, notice: str | None = None,
-               close_date: dt.date | None = None) -> CallAmendment:
-    """Amend a published call's notice or extend its close date; the change is recorded and shown publicly."""
+               close_date: dt.date | None = None, confirmed: bool = False) -> CallAmendment:
+    """Amend a published call's notice or extend its close date; the change is recorded and shown publicly.
+    Shortening the window below the usual length needs ``confirmed``, as publishing a short call does."""
     if not can(actor, call, CHANGE):
         raise PermissionDenied(_("您无权变更该征集通知。"))
     if call.status != CallStatus.PUBLISHED:
@@ -119,6 +120,11 @@ def call_amend(*, actor, call: Call, summary: str, notice: str | None = None,
                     "n": started, "d": old_close.strftime("%Y-%m-%d")}})
             if close_date < timezone.localdate():
                 raise ValidationError({"close_date": _("提前截止的日期不能早于今天。")})
+            from calls.choices import call_window_short
+
+            short = call_window_short(Call(open_date=call.open_date, close_date=close_date))
+            if short and not confirmed:
+                raise ValidationError({"confirm_short": _("%(w)s如确需提前截止，请勾选确认。") % {"w": short}})
         call.close_date = close_date
         changed = True
     if notice is not None and notice.strip() and notice.strip() != call.notice.strip():

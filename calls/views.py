@@ -168,6 +168,7 @@ class CallAmendView(ScopedFormView):
     def save(self, form):
         data = form.cleaned_data
         services.call_amend(actor=self.request.user, call=self.call, summary=data["summary"],
+                            confirmed=data.get("confirm_short", False),
                             notice=data["notice"] or None, close_date=data["close_date"])
         return self.call
 

@@ -72,7 +72,9 @@ class Transition(models.Model):
 class SensitiveAccess(models.Model):
     """A logged unmasked view of personal data (ID number, phone of an objector, …)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("查看人"))
+    # Empty for the public: an objector who downloads their own evidence with the receipt number and phone.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("查看人"), null=True,
+                             blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
     field = models.CharField(_("字段"), max_length=64)

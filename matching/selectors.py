@@ -141,7 +141,10 @@ def proposal(run: SelectionRun) -> list[dict]:
                                  "constraint": constraints.get((code, assignment["team_id"]))}
             first = team.get("first_choice")
             if first and first != code:
-                row["why_not_first"] = _why_not_first(first, team, assigned, teams, towns)
+                if row["assignment"]["constraint"] == "lock":
+                    row["why_not_first"] = "该团队第一志愿为%s，遴选中已锁定到本镇。" % towns.get(first, {}).get("name", first)
+                else:
+                    row["why_not_first"] = _why_not_first(first, team, assigned, teams, towns)
         for candidate in candidates.get(code, [])[:5]:
             team = teams.get(candidate["team_id"], {})
             preferred = team.get("preferred_towns", [])

@@ -1,6 +1,8 @@
 """Writes for selection: open a round, run the engine, lock/exclude pairs, panel scores, the meeting, finalize."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -206,6 +208,9 @@ def meeting_record(*, actor, selection_round, meeting_date, participants: str, m
     _require_open(selection_round)
     if not meeting_date:
         raise ValidationError({"meeting_date": _("请填写会议日期。")})
+    opened = selection_round.call.open_date
+    if isinstance(meeting_date, dt.date) and meeting_date < opened:
+        raise ValidationError({"meeting_date": _("遴选会议日期不能早于征集开始日期（%(d)s）。") % {"d": opened.isoformat()}})
     if not (participants or "").strip():
         raise ValidationError({"meeting_participants": _("请填写参会人员。")})
     selection_round.meeting_date = meeting_date

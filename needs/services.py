@@ -349,7 +349,8 @@ def needs_import(*, actor, cycle, file, filename: str, progress=None) -> ImportR
 
     if not (is_system_admin(actor) or actor.role in ENTERERS):
         raise PermissionDenied(_("您的角色不能导入需求。"))
-    parsed = read_table(file, filename=filename, columns=need_columns(), max_rows=settings.IMPORT_MAX_ROWS)
+    columns = need_columns()
+    parsed = read_table(file, filename=filename, columns=columns, max_rows=settings.IMPORT_MAX_ROWS)
     errors = list(parsed.errors)
     if progress:
         progress.update(0, len(parsed.rows), str(_("正在校验……")))
@@ -366,7 +367,7 @@ def needs_import(*, actor, cycle, file, filename: str, progress=None) -> ImportR
 
     for village in Village.objects.filter(town_id__in=allowed).only("pk", "name", "town_id"):
         villages[(village.town_id, village.name)] = village
-    rows = []
+    rows, lines = [], []
     for row, line in zip(parsed.rows, parsed.row_numbers):
         code, name = row.get("town_code") or "", (row.get("town_name") or "").strip()
         town = None
@@ -403,16 +404,26 @@ def needs_import(*, actor, cycle, file, filename: str, progress=None) -> ImportR
             row_villages.append(village)
         else:
             rows.append((town, row, row_villages))
+            lines.append(line)
+    needs = [
+        Need(cycle=cycle, town=town, title=row["title"], description=row["description"],
+             category=categories[row["category"]], service_types=list(row["service_types"]),
+             priority=row.get("priority") or "medium", expected_outcome=row.get("expected_outcome") or "",
+             surveyed_by=row.get("surveyed_by") or "", surveyed_on=row.get("surveyed_on"), created_by=actor)
+        for town, row, _villages in rows
+    ]
+    # The model's own field rules (a survey date not after today, lengths), as the form and the API check them; the
+    # related records were resolved above, so their per-row look-ups are skipped.
+    headers = {column.key: column.header for column in columns}
+    for need, line in zip(needs, lines):
+        try:
+            need.clean_fields(exclude=["cycle", "town", "category", "created_by", "villages"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.extend(RowError(line, headers.get(field, field), message) for message in messages)
     if errors:
         return ImportReport(saved=0, errors=errors)
     with transaction.atomic():
-        needs = [
-            Need(cycle=cycle, town=town, title=row["title"], description=row["description"],
-                 category=categories[row["category"]], service_types=list(row["service_types"]),
-                 priority=row.get("priority") or "medium", expected_outcome=row.get("expected_outcome") or "",
-                 surveyed_by=row.get("surveyed_by") or "", surveyed_on=row.get("surveyed_on"), created_by=actor)
-            for town, row, _villages in rows
-        ]
         created = bulk_create_with_history(needs, Need, batch_size=1000, default_user=actor,
                                            default_change_reason=("导入 %s" % filename)[:100])
         if any(need.pk is None for need in created):

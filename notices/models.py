@@ -87,8 +87,9 @@ class PublicNotice(DomainModel):
         """A county reads the city's notices that list its towns."""
         if user.role in COUNTY_ROLES and user.county_id:
             # A subquery, not a join: a join through the entries would repeat the notice once per listed town.
+            # Published ones only: a draft is the city's own work until it is released.
             return Q(pk__in=PublicNotice.objects.filter(organizer_level="city", entries__town__county_id=user.county_id)
-                     .values("pk"))
+                     .exclude(status=NoticeStatus.DRAFT).values("pk"))
         return NOTHING
 
 

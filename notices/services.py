@@ -27,6 +27,7 @@ from matching.notify import tell_pairing_parties
 
 logger = logging.getLogger(__name__)
 
+FINDING_MIN_CHARS = 6  # a finding says what was checked and what was found, e.g. “经核实，申报材料不实”
 OBJECTION_RATE = getattr(settings, "OBJECTION_RATE", (5, 3600))  # at most 5 objections per address per hour
 
 
@@ -216,8 +217,16 @@ def objection_handle(*, actor, objection: Objection, action: str, finding: str =
     """The organizer investigates, then upholds (the team is removed) or dismisses, with a written finding."""
     if not can(actor, objection, CHANGE):
         raise PermissionDenied(_("只有公示单位可以处理该异议。"))
+    if action in ("uphold", "dismiss") and actor.role not in (Role.CITY_ST, Role.COUNTY_ST):
+        # A finding is the organizer's decision; the system administrator maintains the platform, not the programme.
+        raise PermissionDenied(_("异议的调查结论由公示单位作出。"))
     with transaction.atomic():
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
+        step = OBJECTION_WORKFLOW.get(action)
+        if (action in ("uphold", "dismiss") and step and objection.status in step.sources
+                and 0 < len((finding or "").strip()) < FINDING_MIN_CHARS):
+            raise ValidationError({"comment": _("请写明调查核实的情况和结论（不少于%(n)d个字），它将告知异议人。")
+                                   % {"n": FINDING_MIN_CHARS}})
         if action in ("uphold", "dismiss"):
             objection.finding = (finding or "").strip()
             objection.handled_by = actor

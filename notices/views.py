@@ -4,7 +4,10 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +22,7 @@ from core.forms import add_errors, error_text
 from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView
 from core.menu import OFFICIALS
 from core.models import SensitiveAccess
-from core.scoping import CHANGE, VIEW, can, get_for_user
+from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
 from cycles.selectors import current_cycle
 from matching.models import Pairing
 from notices import services
@@ -91,8 +94,12 @@ class NoticeListView(ScopedListView):
     empty_text = "暂无公示。遴选确定后，组织单位可对拟结对团队发布公示。"
 
     def base_queryset(self):
+        # The objection count counts only the objections the user may read (a county reads the city's notice, not
+        # the objections to it).
+        readable = restrict(Objection.objects.all(), self.request.user).values("pk")
         notices = PublicNotice.objects.annotate(entry_count=Count("entries", distinct=True),
-                                                objection_count=Count("objections", distinct=True))
+                                                objection_count=Count("objections", distinct=True,
+                                                                      filter=Q(objections__pk__in=readable)))
         return with_effective_state(notices).order_by("-start_date")
 
     def get_queryset(self):
@@ -158,7 +165,7 @@ class NoticeDetailView(ScopedDetailView):
         replaced = [e.pairing for e in entries if e.outcome == "removed"]
         context.update({
             "entries": entries,
-            "objections": notice.objections.select_related("entry").order_by("-created_at"),
+            "objections": restrict(notice.objections.select_related("entry"), self.request.user).order_by("-created_at"),
             "can_handle": can(self.request.user, notice, CHANGE),
             "replacements": [(p, services.replacement_candidates(p), p.replaced_by.first()) for p in replaced],
         })
@@ -323,13 +330,39 @@ def public_pdf(request, pk):
     return response
 
 
-def _objection_by_receipt(form):
-    """The objection whose receipt number and phone the filer gave, or None."""
+# A receipt look-up is a yes/no test of a (receipt number, phone) guess: misses are counted per receipt number and
+# per address, so nobody who sees a masked phone can find the rest by trying (10⁴ guesses).
+RECEIPT_MISSES = (5, 3600)  # per receipt number per hour
+RECEIPT_MISSES_PER_ADDRESS = (20, 3600)
+
+
+class TooManyTries(Exception):
+    pass
+
+
+def _misses_key(kind: str, value: str) -> str:
+    return "receipt-miss:%s:%s" % (kind, hashlib.sha256(value.encode()).hexdigest()[:32])
+
+
+def _objection_by_receipt(form, request):
+    """The objection whose receipt number and phone the filer gave, or None; TooManyTries after too many misses."""
     if not form.is_valid():
         return None
-    return Objection.objects.select_related("entry", "notice").filter(
-        receipt_number=form.cleaned_data["receipt_number"].strip().upper(),
-        phone=form.cleaned_data["phone"].strip()).first()
+    number = form.cleaned_data["receipt_number"].strip().upper()
+    keys = [(_misses_key("number", number), RECEIPT_MISSES[0]),
+            (_misses_key("ip", services.client_fingerprint(_client_ip(request))), RECEIPT_MISSES_PER_ADDRESS[0])]
+    if any(cache.get(key, 0) >= limit for key, limit in keys):
+        raise TooManyTries
+    objection = Objection.objects.select_related("entry", "notice").filter(
+        receipt_number=number, phone=form.cleaned_data["phone"].strip()).first()
+    if objection is None:
+        for key, _limit in keys:
+            if cache.add(key, 1, RECEIPT_MISSES[1]) is False:
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, RECEIPT_MISSES[1])
+    return objection
 
 
 def public_receipt(request):
@@ -337,9 +370,13 @@ def public_receipt(request):
     form = ReceiptForm(request.POST or None)
     objection = None
     if request.method == "POST" and form.is_valid():
-        objection = _objection_by_receipt(form)
-        if objection is None:
-            form.add_error(None, "未找到该回执号，或联系电话不一致。")
+        try:
+            objection = _objection_by_receipt(form, request)
+        except TooManyTries:
+            form.add_error(None, "查询失败次数过多，请1小时后再试，或电话联系公示单位。")
+        else:
+            if objection is None:
+                form.add_error(None, "未找到该回执号，或联系电话不一致。")
     return render(request, "notices/public_receipt.html", {"form": form, "objection": objection, "title": "异议处理结果查询"})
 
 
@@ -347,7 +384,14 @@ def public_receipt_evidence(request):
     """The filer's own evidence file: only for a POST proving the receipt number and phone; otherwise 404."""
     if request.method != "POST":
         raise Http404
-    objection = _objection_by_receipt(ReceiptForm(request.POST))
-    if objection is None:
+    try:
+        objection = _objection_by_receipt(ReceiptForm(request.POST), request)
+    except TooManyTries:
         raise Http404
+    if objection is None or not objection.evidence:
+        raise Http404
+    SensitiveAccess.objects.create(user=None, content_type=ContentType.objects.get_for_model(Objection),
+                                   object_id=str(objection.pk), field="evidence",
+                                   purpose="公众凭回执号和电话下载证明材料（来源 %s）"
+                                   % services.client_fingerprint(_client_ip(request))[:12])
     return file_response(objection.evidence, _evidence_name(objection))

@@ -371,11 +371,13 @@ def first_cycle_story(story: Story, cycle) -> None:
     with on(D(2021, 12, 29), 0):
         notices.notices_close_due(now=timezone.now())
 
-    # 6. Registration: the city with the province; each county with the city (南雄市 returned once) and the province.
+    # 6. Registration: the city with the province; each county with the city (南雄市 returned once) and the province,
+    #    which confirms with its own account.
+    province = User.objects.get(username="province")
     cleared = lambda call: list(Pairing.objects.filter(round__call=call, status="notice_cleared").order_by("town__code"))  # noqa: E731
     story.register(organizer=city_st, cycle=cycle, pairings=cleared(city_call), recipient="province",
                    doc_number="韶科〔2021〕98号", sent=D(2021, 12, 24), confirmed=D(2022, 1, 7),
-                   reference="粤科农字〔2022〕6号", confirmer=city_st)
+                   reference="粤科农字〔2022〕6号", confirmer=province)
     for number, (organizer, call, towns) in enumerate(calls_made[1:], start=1):
         pairings = cleared(call)
         prefix = call.doc_number.split("〔")[0]
@@ -387,7 +389,7 @@ def first_cycle_story(story: Story, cycle) -> None:
                        returned=D(2021, 12, 29) if nanxiong else None)
         story.register(organizer=organizer, cycle=cycle, pairings=pairings, recipient="province",
                        doc_number="%s〔2021〕%d号" % (prefix, 160 + number), sent=sent,
-                       confirmed=D(2022, 1, 10), reference="粤科农字〔2022〕%d号" % (10 + number), confirmer=organizer)
+                       confirmed=D(2022, 1, 10), reference="粤科农字〔2022〕%d号" % (10 + number), confirmer=province)
 
     # 7. Province-organized towns: the city records the teams the province's own call sent.
     with on(D(2022, 1, 12)):

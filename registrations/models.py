@@ -72,7 +72,7 @@ class RegistrationSubmission(DomainModel):
         if action == "view" and user.role == Role.PROVINCE:
             if not user.province_code:
                 return Q(pk__in=[])
-            return Q(recipient=Recipient.PROVINCE, city__province_code=user.province_code)
+            return Q(recipient=Recipient.PROVINCE, city__province_code=user.province_code) & ~Q(status="draft")
         return super().scope_q(user, action)
 
 

@@ -132,6 +132,14 @@ def may_receive(user, submission: RegistrationSubmission) -> bool:
             and user.province_code == submission.city.province_code)
 
 
+def province_on_platform(submission: RegistrationSubmission) -> bool:
+    """Whether the submission's province confirms in the platform itself (it has an active account): then nobody may
+    record the province's confirmation on its behalf."""
+    from accounts.models import User
+
+    return User.objects.filter(role=Role.PROVINCE, province_code=submission.city.province_code, is_active=True).exists()
+
+
 def actions_for(user, submission: RegistrationSubmission) -> list[str]:
     """The steps ``user`` may take now: edit, send/resubmit, return, confirm."""
     organizer = can(user, submission, CHANGE) and user.role in {Role.CITY_ST, Role.COUNTY_ST, Role.ADMIN}
@@ -142,7 +150,7 @@ def actions_for(user, submission: RegistrationSubmission) -> list[str]:
     if status == SubmissionStatus.SENT:
         if may_receive(user, submission):
             actions += ["confirm", "return"]
-        elif submission.recipient == Recipient.PROVINCE and organizer:
+        elif submission.recipient == Recipient.PROVINCE and organizer and not province_on_platform(submission):
             actions.append("confirm")
     return actions
 

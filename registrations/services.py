@@ -188,7 +188,9 @@ def submission_send(*, actor, submission: RegistrationSubmission, sent_on=None, 
         raise ValidationError(_("当前状态为“%(state)s”，不能再次报送。") % {"state": submission.get_status_display()})
     pairings = list(Pairing.objects.filter(registration_items__submission=submission).select_related("town", "team"))
     _check(actor=actor, submission=submission, pairings=pairings)
-    submission.sent_on = _check_date(sent_on or timezone.localdate(), field="sent_on", label=_("报送日期"))
+    submission.sent_on = _check_date(sent_on or timezone.localdate(), field="sent_on", label=_("报送日期"),
+                                     not_before=timezone.localtime(submission.created_at).date(),
+                                     not_before_label=_("报送材料的拟定日期"))
     submission.full_clean()
     apply_transition(workflow=SUBMISSION_WORKFLOW, obj=submission, action=action, actor=actor, comment=comment,
                      save_fields=["sent_on"])
@@ -215,7 +217,7 @@ def submission_return(*, actor, submission: RegistrationSubmission, comment: str
     submission.return_comment = comment
     apply_transition(workflow=SUBMISSION_WORKFLOW, obj=submission, action="return", actor=actor, comment=comment,
                      save_fields=["return_comment"])
-    notify(recipients=list(_county_officials(submission)),
+    notify(recipients=list(_county_officials(submission) if submission.county_id else _city_officials(submission)),
            title=_("备案报送被退回：%(number)s") % {"number": submission.doc_number},
            body=_("退回意见：%(comment)s") % {"comment": comment}, link=submission.get_absolute_url())
     return submission
@@ -237,6 +239,10 @@ def submission_confirm(*, actor, submission: RegistrationSubmission, confirmed_o
             raise PermissionDenied(_("报送市科技局的备案由市科技局确认。"))
         if not can(actor, submission, CHANGE):
             raise PermissionDenied(_("报送省科技厅的备案由省科技厅确认，或由报送单位代为登记。"))
+        from registrations.selectors import province_on_platform
+
+        if province_on_platform(submission):
+            raise PermissionDenied(_("省科技厅已在平台开通账号，请由省科技厅在平台确认备案。"))
         recorded_for_province = True
     step = SUBMISSION_WORKFLOW["confirm"]
     if submission.status not in step.sources:

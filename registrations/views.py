@@ -184,6 +184,14 @@ class PackageView(PageMixin, View):
             reveal = selectors.handles_submission(request.user, submission)
             content = documents.team_table_xlsx(submission, reveal_phones=reveal)
             name, mime = documents.table_title(submission), XLSX
+            if reveal:  # the table carries the team people's phones in full: the download is logged
+                from django.contrib.contenttypes.models import ContentType
+
+                from core.models import SensitiveAccess
+
+                SensitiveAccess.objects.create(
+                    user=request.user, content_type=ContentType.objects.get_for_model(RegistrationSubmission),
+                    object_id=str(submission.pk), field="phone", purpose="下载团队备案表（含团队成员联系电话）")
         elif kind == "letter.docx":
             content, name, mime = documents.cover_letter_docx(submission), documents.letter_title(submission), DOCX
         else:

@@ -134,3 +134,19 @@ def test_a_call_of_normal_length_publishes_without_a_warning_and_a_lapsed_one_no
     login("renhua_st").post("/calls/%d/act/publish/" % lapsed.pk, {"comment": "", "confirm_warning": "1"})
     lapsed.refresh_from_db()
     assert lapsed.status == "draft"
+
+
+def test_shortening_a_call_below_ten_working_days_needs_the_tick(world, login):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    call = make_call(world)  # open yesterday, closing in 30 days, no application yet
+    client = login("renhua_st")
+    soon = (today + dt.timedelta(days=2)).isoformat()
+    page = client.post("/calls/%d/amend/" % call.pk, {"summary": "提前截止", "close_date": soon}).content.decode()
+    assert "少于通常的10个工作日" in page and "请勾选确认" in page
+    call.refresh_from_db()
+    assert call.close_date == today + dt.timedelta(days=30) and not CallAmendment.objects.exists()
+    client.post("/calls/%d/amend/" % call.pk, {"summary": "提前截止", "close_date": soon, "confirm_short": "on"})
+    call.refresh_from_db()
+    assert call.close_date == today + dt.timedelta(days=2) and CallAmendment.objects.get().kind == "shorten"

@@ -173,6 +173,7 @@ def test_a_read_grant_never_repeats_a_row(world):
                                          contact="x", start_date=dt.date.today(), working_days=5,
                                          first_day=dt.date.today(), last_day=dt.date.today(),
                                          ends_at="2100-01-01T00:00:00+08:00", issuer="韶关市科学技术局")
+    PublicNotice.objects.filter(pk=notice.pk).update(status="published")  # a county reads the city's published ones
     pairing = Pairing.objects.create(cycle=world.cycle, town=world.renhua_city_town, team=world.team,
                                      organizer_level="city")
     for town in (world.renhua_city_town, world.renhua_county_town):

@@ -207,3 +207,24 @@ def test_a_meeting_date_after_today_is_refused(world, selection, opened):
     assert "遴选会议日期不能晚于今天" in error.value.message_dict["meeting_date"][0]
     opened.refresh_from_db()
     assert opened.meeting_date is None
+
+
+def test_a_meeting_date_before_the_call_opened_is_refused(world, selection, opened):
+    early = selection.call.open_date - dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.meeting_record(actor=world["renhua_st"], selection_round=opened, meeting_date=early,
+                                participants="县科技局")
+    assert "遴选会议日期不能早于征集开始日期" in error.value.message_dict["meeting_date"][0]
+
+
+def test_a_team_locked_away_from_its_first_choice_is_told_so():
+    from types import SimpleNamespace
+
+    run = SimpleNamespace(
+        inputs={"towns": [{"code": "A", "name": "甲镇"}, {"code": "B", "name": "乙镇"}],
+                "teams": [{"team_id": "1", "name": "柑橘团队", "preferred_towns": ["A", "B"], "first_choice": "A"}],
+                "constraints": [{"town": "B", "team": "1", "kind": "lock"}]},
+        result={"assignments": [{"town_code": "B", "team_id": "1", "score": 1.0, "reasons": []}],
+                "unassigned_reasons": {}})
+    rows = {row["town"]["name"]: row for row in proposal(run)}
+    assert rows["乙镇"]["why_not_first"] == "该团队第一志愿为甲镇，遴选中已锁定到本镇。"

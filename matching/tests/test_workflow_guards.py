@@ -112,7 +112,8 @@ def test_an_application_missing_a_required_letter_is_not_accepted(world):
 def test_a_deadline_moved_earlier_is_shortening_and_refused_once_teams_applied(world):
     call = make_call(world, days_open=30)
     earlier = timezone.localdate() + dt.timedelta(days=10)
-    amendment = calls.call_amend(actor=world["renhua_st"], call=call, summary="提前截止", close_date=earlier)
+    amendment = calls.call_amend(actor=world["renhua_st"], call=call, summary="提前截止", close_date=earlier,
+                                 confirmed=True)
     assert amendment.kind == AmendmentKind.SHORTEN and amendment.get_kind_display() == "提前截止"
     staff_team(world)
     complete_application(world, call)

@@ -151,3 +151,18 @@ def test_the_export_shows_the_entry_date_as_a_date_without_a_time(world, make_ne
     # openpyxl reads a date cell back as a midnight datetime: no time of day, and the local (Beijing) date.
     assert value == dt.datetime.combine(timezone.localtime(need.created_at).date(), dt.time())
     assert sheet.cell(row=2, column=header.index("填报日期") + 1).number_format in ("yyyy-mm-dd", "YYYY-MM-DD")
+
+
+def test_a_survey_date_after_today_is_refused_on_its_row_as_on_the_form(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    later = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    content = xlsx([
+        ["440224108", "董塘镇", "", "好的一行", "描述", "果树", "技术指导", "", "", "", "2025-03-01"],
+        ["440224108", "董塘镇", "", "未来调研", "描述", "果树", "技术指导", "", "", "", later],
+    ])
+    report = run(world, content)
+    assert report.saved == 0 and not Need.objects.exists()
+    assert [(e.column, "调研日期不能晚于今天" in e.message) for e in report.errors] == [("调研日期", True)]

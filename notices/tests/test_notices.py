@@ -254,7 +254,7 @@ def test_the_official_pages_publish_and_handle(world, proposed, login):
     objection = objection_file(notice=notice, entry=notice.entries.get(), name="张三", phone="13800138000",
                                grounds="理由", now=at(first.year, first.month, first.day, 10))
     client = login("renhua_st")
-    client.post(f"/notices/objections/{objection.pk}/act/uphold/", {"comment": "属实"})
+    client.post(f"/notices/objections/{objection.pk}/act/uphold/", {"comment": "经核实，反映情况属实"})
     assert Objection.objects.get().status == "upheld"
     client.post(f"/notices/pairings/{proposed['county'].pk}/replace/", {"team": proposed["spare"].pk})
     assert Pairing.objects.filter(status="proposed", team=proposed["spare"]).exists()
@@ -410,3 +410,67 @@ def test_the_pairing_page_says_withdrawn_until_a_replacement_and_then_links_both
     assert 'data-testid="replacement"' in page and new.get_absolute_url() in page
     page = client.get(new.get_absolute_url()).content.decode()
     assert 'data-testid="replaces"' in page and old.get_absolute_url() in page and "申报材料不实" in page
+
+
+def test_the_receipt_look_up_stops_guessing_the_phone_and_logs_the_public_evidence_download(world, client, published):
+    from django.core.cache import cache
+
+    cache.clear()
+    evidence = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    objection = objection_file(notice=published, entry=published.entries.get(), name="张三", phone="13800138000",
+                               grounds="理由", evidence=evidence, now=at(2024, 10, 8))
+    for guess in range(5):  # five wrong phones for this receipt number
+        page = client.post("/public/objections/receipt/", {"receipt_number": objection.receipt_number,
+                                                            "phone": "1380013%04d" % guess}).content.decode()
+        assert "未找到该回执号" in page
+    # The sixth try is refused without being checked, even with the right phone, and so is the evidence.
+    page = client.post("/public/objections/receipt/", {"receipt_number": objection.receipt_number,
+                                                        "phone": "13800138000"}).content.decode()
+    assert "查询失败次数过多" in page and 'data-testid="outcome"' not in page
+    assert client.post("/public/objections/receipt/evidence/", {"receipt_number": objection.receipt_number,
+                                                                 "phone": "13800138000"}).status_code == 404
+    cache.clear()
+    response = client.post("/public/objections/receipt/evidence/", {"receipt_number": objection.receipt_number,
+                                                                      "phone": "13800138000"})
+    assert response.status_code == 200
+    logged = SensitiveAccess.objects.get(object_id=str(objection.pk), field="evidence")
+    assert logged.user is None and "凭回执号" in logged.purpose
+
+
+def test_a_county_reading_the_citys_notice_sees_neither_its_objections_nor_their_count_nor_its_drafts(world, proposed,
+                                                                                                    login):
+    from notices.services import notice_prepare
+
+    draft = notice_prepare(actor=world["city_st"], cycle=world.cycle, pairings=[proposed["city"]], title="市级公示",
+                           start_date=timezone.localdate(), contact="市科技局")
+    assert login("renhua_st").get(draft.get_absolute_url()).status_code == 404  # the city's draft is its own
+    from notices.services import notice_release
+
+    notice = notice_release(actor=world["city_st"], notice=draft)
+    first = notice.first_day
+    objection_file(notice=notice, entry=notice.entries.get(), name="李四", phone="13900139000", grounds="理由",
+                   now=at(first.year, first.month, first.day, 10))
+    receipt = Objection.objects.get().receipt_number
+    county = login("renhua_st")
+    page = county.get(notice.get_absolute_url()).content.decode()
+    assert receipt not in page and "异议（0）" in page
+    listing = county.get("/notices/")
+    row = next(r for r in listing.context["table"].rows if r.record.pk == notice.pk)
+    assert row.record.objection_count == 0
+    city = login("city_st")
+    assert receipt in city.get(notice.get_absolute_url()).content.decode()
+    assert next(r for r in city.get("/notices/").context["table"].rows if r.record.pk == notice.pk).record.objection_count == 1
+
+
+def test_a_finding_is_the_organizers_and_says_something(world, published):
+    objection = objection_file(notice=published, entry=published.entries.get(), name="张三", phone="13800138000",
+                               grounds="理由", now=at(2024, 10, 8))
+    objection_handle(actor=world["renhua_st"], objection=objection, action="investigate")
+    with pytest.raises(PermissionDenied) as error:
+        objection_handle(actor=world["admin"], objection=objection, action="dismiss", finding="经核实，反映情况不属实")
+    assert "由公示单位作出" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        objection_handle(actor=world["renhua_st"], objection=objection, action="dismiss", finding="x")
+    assert "不少于6个字" in error.value.message_dict["comment"][0]
+    objection.refresh_from_db()
+    assert objection.status == "investigating" and objection.finding == ""

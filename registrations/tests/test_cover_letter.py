@@ -128,7 +128,7 @@ def test_the_outcome_is_read_in_a_fixed_number_of_queries_whatever_the_number_of
     objections = [object_to(notice, first.name, now=at(2024, 10, 8, 9, index))
                   for index, (first, _) in enumerate(teams)]
     for objection in objections:
-        handle(world, objection, "uphold", "属实")
+        handle(world, objection, "uphold", "经核实，反映情况属实")
     replacements = [replacement_propose(actor=world["renhua_st"], pairing=Pairing.objects.get(pk=p.pk),
                                         team_id=second.pk) for p, (_, second) in zip(pairings, teams)]
     close(publish(world, replacements, dt.date(2024, 10, 14)))

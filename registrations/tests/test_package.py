@@ -57,3 +57,15 @@ def test_the_letter_to_the_province_is_addressed_to_the_department(world, login)
     response = login("renhua_st").get("/registrations/%d/package/letter.docx" % to_province.pk)
     text = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
     assert "广东省科学技术厅：" in text and any("报送贵厅备案" in line for line in text)
+
+
+def test_a_table_with_full_phones_is_logged_and_a_masked_one_is_not(world, login):
+    from core.models import SensitiveAccess
+
+    staff_team(world)
+    submission = prepare(world, "renhua_st", [county_pairing(world)], "city")
+    assert login("renhua_st").get("/registrations/%d/package/table.xlsx" % submission.pk).status_code == 200
+    logged = SensitiveAccess.objects.get(object_id=str(submission.pk), field="phone")
+    assert logged.user == world["renhua_st"] and "联系电话" in logged.purpose
+    assert login("renhua_rural").get("/registrations/%d/package/table.xlsx" % submission.pk).status_code == 200
+    assert SensitiveAccess.objects.filter(field="phone").count() == 1  # masked for the rural office: nothing to log

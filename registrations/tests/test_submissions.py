@@ -129,7 +129,8 @@ def test_the_pairing_is_registered_then_active_only_after_every_required_confirm
     to_province = prepare(world, "renhua_st", [pairing], "province", number="仁科〔2025〕21号")
     services.submission_send(actor=county, submission=to_city)
     services.submission_send(actor=county, submission=to_province)
-    services.submission_confirm(actor=county, submission=to_province, confirmed_on=TODAY, reference_number="粤科备2025-8")
+    services.submission_confirm(actor=world["province"], submission=to_province, confirmed_on=TODAY,
+                                reference_number="粤科备2025-8")
     pairing.refresh_from_db()
     assert pairing.status == "notice_cleared"
     with pytest.raises(PermissionDenied):
@@ -146,12 +147,15 @@ def test_the_pairing_is_registered_then_active_only_after_every_required_confirm
 
 
 def test_the_organizer_records_the_province_confirmation_once(world, login):
+    from accounts.models import User
+
+    User.objects.filter(role="province").update(is_active=False)  # a province that does not use the platform
     pairing = city_pairing(world)
     submission = prepare(world, "city_st", [pairing], "province", number="韶科〔2025〕30号")
     client = login("city_st")
-    client.post("/registrations/%d/act/send/" % submission.pk, {"sent_on": (TODAY - dt.timedelta(days=3)).isoformat()})
+    client.post("/registrations/%d/act/send/" % submission.pk, {"sent_on": TODAY.isoformat()})
     response = client.post("/registrations/%d/act/confirm/" % submission.pk,
-                           {"confirmed_on": (TODAY - dt.timedelta(days=5)).isoformat(), "reference_number": "粤科备1号"},
+                           {"confirmed_on": (TODAY - dt.timedelta(days=1)).isoformat(), "reference_number": "粤科备1号"},
                            follow=True)
     assert "确认日期不能早于报送日期" in response.content.decode()
     response = client.post("/registrations/%d/act/confirm/" % submission.pk,
@@ -187,6 +191,8 @@ def test_submissions_are_scoped(world, assert_denied, login, client):
     county_viewers = ["city_st", "city_rural", "renhua_st", "renhua_rural"]
     for suffix in ("", "package/table.xlsx", "package/letter.docx"):
         assert_denied("/registrations/%d/%s" % (to_city.pk, suffix), allowed=county_viewers)
+    assert_denied(to_province.get_absolute_url(), allowed=["city_st", "city_rural"])  # a draft: not the province's yet
+    services.submission_send(actor=world["city_st"], submission=to_province, sent_on=TODAY)
     assert_denied(to_province.get_absolute_url(), allowed=["city_st", "city_rural", "province"])
     assert_denied("/registrations/", allowed=county_viewers + ["province", "nanxiong_st", "nanxiong_rural"])
     assert_denied("/api/v1/registration-submissions/%d/" % to_city.pk, allowed=county_viewers)
@@ -212,6 +218,7 @@ def test_the_api_creates_sends_and_confirms(world, login):
     pk = response.json()["id"]
     url = "/api/v1/registration-submissions/%d/act/" % pk
     assert client.post(url, {"action": "send"}, content_type="application/json").json()["status"] == "sent"
+    client = login("province")  # the province confirms with its own account
     response = client.post(url, {"action": "confirm", "confirmed_on": TODAY.isoformat()}, content_type="application/json")
     assert response.status_code == 400 and response.json() == {"reference_number": ["请填写备案文号。"]}
     response = client.post(url, {"action": "confirm", "confirmed_on": TODAY.isoformat(), "reference_number": "粤科备1号"},
@@ -290,10 +297,25 @@ def test_the_province_returns_and_an_organizer_record_for_the_province_says_so(w
     services.submission_return(actor=world["province"], submission=submission, comment="请补充团队成员职称。")
     submission.refresh_from_db()
     assert submission.status == "returned"
+    # The city organized it: the city is told (a city submission has no county).
+    assert Notification.objects.filter(recipient=world["city_st"], title__contains="备案报送被退回").exists()
     services.submission_send(actor=world["city_st"], submission=submission, sent_on=TODAY)
     with pytest.raises(PermissionDenied):
         services.submission_confirm(actor=world["city_rural"], submission=submission, confirmed_on=TODAY,
                                     reference_number="粤科备10号")
+    # While the province confirms in the platform, nobody records it on its behalf (nor is it offered).
+    with pytest.raises(PermissionDenied) as error:
+        services.submission_confirm(actor=world["city_st"], submission=submission, confirmed_on=TODAY,
+                                    reference_number="粤科备10号")
+    assert "省科技厅已在平台开通账号" in str(error.value)
+    from registrations.selectors import actions_for
+
+    assert "confirm" not in actions_for(world["city_st"], submission)
+    from accounts.models import User
+
+    User.objects.filter(role="province").update(is_active=False)
+    submission.refresh_from_db()
+    assert "confirm" in actions_for(world["city_st"], submission)
     services.submission_confirm(actor=world["city_st"], submission=submission, confirmed_on=TODAY,
                                 reference_number="粤科备10号")
     step = transitions_for(submission).filter(to_state="confirmed").get()
@@ -339,3 +361,12 @@ def test_a_pairing_whose_notice_ended_unrecorded_is_offered_and_recorded_on_savi
     notice.refresh_from_db()
     assert pairing.status == "notice_cleared" and notice.status == "closed"
     assert RegistrationSubmission.objects.get().pairings.get() == pairing
+
+
+def test_a_send_date_before_the_submission_was_prepared_is_refused(world):
+    submission = prepare(world, "renhua_st", [county_pairing(world)], "city")
+    with pytest.raises(ValidationError) as error:
+        services.submission_send(actor=world["renhua_st"], submission=submission, sent_on=dt.date(2000, 1, 1))
+    assert "报送日期不能早于报送材料的拟定日期" in error.value.message_dict["sent_on"][0]
+    submission.refresh_from_db()
+    assert submission.status == "draft"

@@ -94,7 +94,7 @@ def test_finalized_pairings_go_through_notice_objection_replacement_and_registra
     notices_close_due(now=timezone.now() + dt.timedelta(days=30))
     assert set(Pairing.objects.exclude(pk=dongtang.pk).values_list("status", flat=True)) == {"notice_cleared"}
 
-    # 6. Registration: to the city (confirmed in the platform) and to the province (recorded by the county).
+    # 6. Registration: to the city and to the province, each confirmed in the platform with its own account.
     for recipient in ("city", "province"):
         page.goto(live_server.url + "/registrations/new/")
         page.select_option("#id_recipient", recipient)
@@ -105,18 +105,12 @@ def test_finalized_pairings_go_through_notice_objection_replacement_and_registra
         page.wait_for_url("**/registrations/*/")
         page.locator("[data-testid=act-send] button").click()
         page.wait_for_selector("text=已报送")
-        if recipient == "city":
-            city = page_for("city_st")
-            city.goto(page.url)
-            city.fill("#confirmed_on", timezone.localdate().isoformat())
-            city.fill("#reference_number", "韶科备〔2025〕8号")
-            city.locator("[data-testid=act-confirm] button").click()
-            city.wait_for_selector("text=已确认")
-        else:
-            page.fill("#confirmed_on", timezone.localdate().isoformat())
-            page.fill("#reference_number", "粤科备〔2025〕31号")
-            page.locator("[data-testid=act-confirm] button").click()
-            page.wait_for_selector("text=已确认")
+        receiver = page_for("city_st" if recipient == "city" else "province")
+        receiver.goto(page.url)
+        receiver.fill("#confirmed_on", timezone.localdate().isoformat())
+        receiver.fill("#reference_number", "韶科备〔2025〕8号" if recipient == "city" else "粤科备〔2025〕31号")
+        receiver.locator("[data-testid=act-confirm] button").click()
+        receiver.wait_for_selector("text=已确认")
     shot(page, "registration-confirmed")
     statuses = dict(Pairing.objects.values_list("town__name", "status").exclude(pk=dongtang.pk))
     assert statuses == {"董塘镇": "active", "红山镇": "active", "石塘镇": "active"}

@@ -475,13 +475,19 @@ class FirstHalf(RuleBasedStateMachine):
         today = timezone.localdate()
 
         def step(user):
-            call = services.call_create(
-                actor=user, cycle=self.cycle, towns=[self.towns[key] for key in town_keys],
-                title="农村科技特派员团队征集（%d）" % next(self.numbers), issuer="科学技术局", doc_number=self.number(),
-                notice="现公开征集农村科技特派员团队。", open_date=today - dt.timedelta(days=40),
-                close_date=today + dt.timedelta(days=close_offset), contact="科技股 0751-6388888")
-            if publish:
-                services.call_transition(actor=user, call=call, action="publish")
+            # A call that closed ``-close_offset`` days ago was published while open: it is published with a close
+            # date still ahead, then the days pass (a lapsed call cannot be published).
+            lapsed = publish and close_offset < 0
+            with transaction.atomic():
+                call = services.call_create(
+                    actor=user, cycle=self.cycle, towns=[self.towns[key] for key in town_keys],
+                    title="农村科技特派员团队征集（%d）" % next(self.numbers), issuer="科学技术局", doc_number=self.number(),
+                    notice="现公开征集农村科技特派员团队。", open_date=today - dt.timedelta(days=40),
+                    close_date=today + dt.timedelta(days=1 if lapsed else close_offset), contact="科技股 0751-6388888")
+                if publish:
+                    services.call_transition(actor=user, call=call, action="publish", confirmed=True)
+                if lapsed:
+                    Call.objects.filter(pk=call.pk).update(close_date=today + dt.timedelta(days=close_offset))
 
         return self.act("call_create", actor, step)
 
@@ -650,7 +656,7 @@ class FirstHalf(RuleBasedStateMachine):
         from notices import services
 
         return self.act("objection_" + action, actor, lambda user: services.objection_handle(
-            actor=user, objection=self.load(Objection, objection_pk, stale), action=action, finding="经核实"))
+            actor=user, objection=self.load(Objection, objection_pk, stale), action=action, finding="经调查核实，结论如上"))
 
     def do_replacement(self, actor, pairing_pk, team_pk):
         from notices import services
@@ -688,7 +694,9 @@ class FirstHalf(RuleBasedStateMachine):
 
         def receiving():
             submission = RegistrationSubmission.objects.get(pk=submission_pk)
-            if action not in ("return", "confirm") or submission.recipient != "city":
+            # The recipient answers: the city for a submission to the city, the province (its own account) for one
+            # to the province; an organizer recording for a province is in its own change scope anyway.
+            if action not in ("return", "confirm") or (submission.recipient == "province" and actor != "province"):
                 return set()
             keys = {("registrations.RegistrationSubmission", submission_pk)}
             keys.update(("matching.Pairing", pk) for pk in submission.items.values_list("pairing_id", flat=True))
@@ -1126,7 +1134,7 @@ def test_scenario_reaches_the_end(base):
         expect(machine.do_submission_create("renhua_st", "province", cleared), "submission to the province")
         (to_province,) = machine.pks(RegistrationSubmission, recipient="province")
         expect(machine.do_submission_act("renhua_st", to_province, "send"), "send to the province")
-        expect(machine.do_submission_act("renhua_st", to_province, "confirm"), "province confirms")
+        expect(machine.do_submission_act("province", to_province, "confirm"), "province confirms")
         assert sorted(machine.pks(Pairing, status="active")) == sorted(cleared)
         # The city records the team the province sent to 周田镇.
         province_team = Team.objects.get(name="省派水稻团队").pk

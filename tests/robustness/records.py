@@ -78,7 +78,7 @@ def build_records(world) -> dict:
     run.refresh_from_db()
     assert run.status == "done", (run.status, run.error)
     r["run"] = run
-    selection.meeting_record(actor=org, selection_round=r["round"], meeting_date=today - dt.timedelta(days=40),
+    selection.meeting_record(actor=org, selection_round=r["round"], meeting_date=today,
                              participants="评审专家五人", minutes=pdf_file("会议纪要.pdf"))
     (pairing,) = selection.finalize(actor=org, selection_round=r["round"], run=run)
     r["round"].refresh_from_db()

@@ -519,7 +519,8 @@ API_ACTIONS: dict[str, Decl] = {
                                   data=lambda w, s: {"meeting_date": "2025-02-10", "meeting_participants": "矩阵"}),
     "selectionround-finalize": obj("round", writers=ORG, data=lambda w, s: {"run": w.obj(s, "run").pk}),
     "selectionrun-proposal": obj("run"),
-    "registrationsubmission-act": obj("submission", writers=ORG,
+    # The submission goes to the province, which confirms with its own account (it has one: nobody records for it).
+    "registrationsubmission-act": obj("submission", writers=PROV,
                                       data=lambda w, s: {"action": "confirm", "confirmed_on": "2025-03-01",
                                                          "reference_number": "粤科备〔2025〕1号"}),
     "registrationsubmission-actions": obj("submission"),

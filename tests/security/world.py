@@ -212,7 +212,7 @@ def _side(world, side, *, county, town, city_town, organizer, town_user, team, l
     run.refresh_from_db()
     assert run.status == "done", (side, run.status, run.error)
     o["run"] = run
-    selection.meeting_record(actor=org, selection_round=o["round"], meeting_date=today - dt.timedelta(days=40),
+    selection.meeting_record(actor=org, selection_round=o["round"], meeting_date=today,
                              participants=m("meeting"), minutes=_pdf("会议纪要.pdf"))
     (o["pairing"],) = selection.finalize(actor=org, selection_round=o["round"], run=run)
     o["round"].refresh_from_db()

@@ -39,12 +39,12 @@ class StyledFormMixin:
                 # Declared fields and ModelForm's generated ones alike; the subclass only adds the range check.
                 field.__class__ = BoundedModelMultipleChoiceField
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput,)):
+            if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
-            elif isinstance(widget, (forms.Select, forms.SelectMultiple)) and not isinstance(widget, forms.CheckboxSelectMultiple):
-                css = "form-select"
-            elif isinstance(widget, forms.CheckboxSelectMultiple):
+            elif isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple too: a fieldset (_form_fields.html)
                 css = ""
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "form-select"
             else:
                 css = "form-control"
             if css:

@@ -16,7 +16,7 @@ class RoundTable(tables.Table):
 
 
 class PairingTable(tables.Table):
-    town = tables.Column(verbose_name="镇", linkify=True, accessor="town__name", order_by="town__code")
+    town = tables.Column(verbose_name="镇", accessor="town__name", order_by="town__code")  # render_town links it
     county = tables.Column(verbose_name="县（市、区）", accessor="town__county__name")
     team = tables.Column(verbose_name="团队", accessor="team__name")
     unit = tables.Column(verbose_name="牵头派出单位", accessor="team__lead_unit__name")

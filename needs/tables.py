@@ -11,8 +11,9 @@ STATUS_CSS = {"submitted": "primary", "confirmed": "success", "returned": "warni
 
 class NeedTable(tables.Table):
     always_visible = ("select", "title")
-    select = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-select-all": "1"},
-                                                         "td__input": {"name": "ids", "form": "bulk-form"}},
+    select = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-select-all": "1", "aria-label": "全选本页"},
+                                                         "td__input": {"name": "ids", "form": "bulk-form",
+                                                                       "aria-label": "选择此行"}},
                                    exclude_from_export=True)
     title = tables.Column(verbose_name="需求标题", linkify=True)
     town = tables.Column(verbose_name="镇", accessor="town__name", order_by="town__code")

@@ -9,36 +9,12 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The browser fixture and its settings live in tests/conftest.py: one Playwright per test process, shared with
+# tests/a11y (two sync Playwright instances cannot run in one process).
+# (Not imported here: a fixture imported into this conftest would be a second, separate session fixture.)
+from tests.conftest import ARGS, CHROMIUM  # noqa: E402,F401
+
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-
-
-def _missing_reason():
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        return "chromium not found at %s (make test installs it with apt when run as root)" % CHROMIUM
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "playwright is not installed"
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser():
-    reason = _missing_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail("browser tests must run in CI: " + reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def page_for(browser, live_server, world):

@@ -1,0 +1,47 @@
+/* Accessibility helpers (GB/T 37668-2019 / WCAG 2.1 AA). Loaded in <head> without defer, from the site itself (no
+ * inline script): it sets the remembered larger-text mode (适老化) on <html> before the first paint; the rest waits
+ * for the page. */
+(function () {
+  "use strict";
+  var root = document.documentElement, KEY = "kj-text-size", LARGE = "kj-large-text";
+  try {
+    if (window.localStorage.getItem(KEY) === "large") { root.classList.add(LARGE); }
+  } catch (e) { /* storage blocked: normal text */ }
+
+  function syncButtons() {
+    var on = root.classList.contains(LARGE);
+    document.querySelectorAll("[data-text-size]").forEach(function (button) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "标准字" : "大字";
+      button.title = on ? "恢复标准文字大小" : "放大页面文字（适老化）";
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-text-size]");
+    if (!button) { return; }
+    var on = root.classList.toggle(LARGE);
+    try { window.localStorage.setItem(KEY, on ? "large" : "normal"); } catch (e) { /* not remembered */ }
+    syncButtons();
+  });
+
+  // A list's "select all" box ticks every row box of its table or card list.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-select-all]")) { return; }
+    document.querySelectorAll("input[name=ids]").forEach(function (row) { row.checked = box.checked; });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    syncButtons();
+    // After a failed submit: the error summary takes the focus, so a screen reader reads it and Tab goes on from it.
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+    // A table wider than the screen scrolls: keyboard users reach it with Tab and scroll it with the arrow keys.
+    document.querySelectorAll(".table-responsive, .kj-table-scroll").forEach(function (region) {
+      if (!region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "0"); }
+      if (!region.hasAttribute("role")) { region.setAttribute("role", "region"); }
+      if (!region.hasAttribute("aria-label")) { region.setAttribute("aria-label", "表格（可左右滚动）"); }
+    });
+  });
+})();

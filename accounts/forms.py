@@ -1,12 +1,11 @@
 """Login and password forms with throttling and Chinese messages."""
-from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
 from accounts.models import User
-from core.forms import StyledFormMixin
+from core.forms import CaptchaField, CaptchaTextInput, StyledFormMixin
 from core.roles import is_system_admin
 
 
@@ -30,9 +29,8 @@ class ThrottledLoginForm(AuthenticationForm):
     def _add_captcha(self):
         if "captcha" not in self.fields:
             self.fields["captcha"] = CaptchaField(
-                label="验证码", widget=CaptchaTextInput(attrs={"class": "form-control", "autocomplete": "off"}),
-                error_messages={"invalid": "验证码不正确，请重新输入。", "required": "请输入验证码。"},
-            )
+                help_text="登录失败次数较多，请输入图中的字符；看不清请点“换一张”。",
+                widget=CaptchaTextInput(attrs={"class": "form-control", "autocomplete": "off"}))
 
     def clean(self):
         username = self.data.get("username", "")

@@ -1,15 +1,14 @@
 """Forms for calls, the public leader sign-up and applications."""
-from captcha.fields import CaptchaField
 from django import forms
 
 from calls.models import Application, ApplicationTown, Call, CallAmendment
 from core.fields import BoundedDateFormField, LimitedCharFormField, UploadLimitMixin, limit_of
-from core.forms import StyledForm, StyledModelForm
+from core.forms import CaptchaField, GroupedCheckboxSelectMultiple, StyledForm, StyledModelForm
 from teams.forms import PersonForm
 
 
 class CallForm(StyledModelForm):
-    towns = forms.ModelMultipleChoiceField(label="征集镇", queryset=None, widget=forms.CheckboxSelectMultiple,
+    towns = forms.ModelMultipleChoiceField(label="征集镇", queryset=None, widget=GroupedCheckboxSelectMultiple,
                                            help_text="只能选择本级组织的镇（乡、街道）")
 
     class Meta:
@@ -54,7 +53,7 @@ class LeaderSignupForm(PersonForm):
     password = forms.CharField(label="密码", widget=forms.PasswordInput, help_text="至少8位，不能全为数字")
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput)
     team_name = forms.CharField(label="团队名称", max_length=100)
-    captcha = CaptchaField(label="验证码")
+    captcha = CaptchaField()
 
     def clean(self):
         data = super().clean()

@@ -1,4 +1,5 @@
 """Form helpers: Bootstrap classes on every widget, Chinese messages beside each field."""
+from captcha.fields import CaptchaField as _CaptchaField, CaptchaTextInput as _CaptchaTextInput
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +8,39 @@ from core.fields import COMMENT_MAX_CHARS, LimitedCharFormField, UploadLimitMixi
 
 
 INTEGER_KEY_LIMIT = 2 ** 63 - 1
+
+
+class GroupedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes in named groups (the towns of a call by county): each group a fieldset whose legend names it, its
+    boxes wrapping in rows under it (Django's own template puts the group name in a ``<label>`` for nothing)."""
+
+    template_name = "core/widgets/grouped_choices.html"
+
+
+class CaptchaTextInput(_CaptchaTextInput):
+    """The CAPTCHA's image, hidden key and text box. Django leaves ``aria-describedby`` off widgets that render as
+    a fieldset (every MultiWidget); this one is a labelled text box, so its help and its error are tied to it."""
+
+    use_fieldset = False
+    # A Chinese description of the image and a "换一张" button (static/js/a11y.js asks captcha's refresh view).
+    template_name = "core/widgets/captcha.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["refresh"] = self.refresh_url()
+        return context
+
+
+class CaptchaField(_CaptchaField):
+    """django-simple-captcha's field with Chinese messages and an accessible text box (every form uses this one)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "验证码")
+        kwargs.setdefault("help_text", "请输入图中的字符，不区分大小写；看不清请点“换一张”。")
+        kwargs.setdefault("widget", CaptchaTextInput(attrs={"autocomplete": "off"}))
+        messages = {"invalid": "验证码不正确，请重新输入。", "required": "请输入验证码。"}
+        messages.update(kwargs.pop("error_messages", None) or {})
+        super().__init__(*args, error_messages=messages, **kwargs)
 
 
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):

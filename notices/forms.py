@@ -1,9 +1,8 @@
 """Forms: publishing a notice (officials) and filing an objection (the public, with a local image CAPTCHA)."""
-from captcha.fields import CaptchaField
 from django import forms
 
 from core.fields import BoundedDateFormField, LimitedCharFormField, limit_of, upload_limit_text, upload_size_error
-from core.forms import StyledForm
+from core.forms import CaptchaField, StyledForm
 from notices.models import NoticeEntry, Objection, PublicNotice
 
 
@@ -32,13 +31,12 @@ class ObjectionForm(StyledForm):
                                    help_text="请写明具体事实和理由；无具体理由的异议不予受理。")
     # The label states the limit from OBJECTION_UPLOAD_MAX_BYTES, the number the service enforces.
     evidence = forms.FileField(label="证明材料", required=False)
-    captcha = CaptchaField(label="验证码", error_messages={"invalid": "验证码不正确，请重新输入。"})
+    captcha = CaptchaField(help_text="请输入图中的字符，不区分大小写；看不清请点“换一张”。无法完成验证的，可按公示正文所列的联系方式提出异议。")
 
     def __init__(self, *args, notice, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entry"].queryset = notice.entries.filter(outcome="pending")
         self.fields["entry"].label_from_instance = lambda e: "%s（%s%s）" % (e.team_name, e.county_name, e.town_label)
-        self.fields["captcha"].widget.attrs.pop("class", None)
         self.fields["evidence"].label = "证明材料（可选，PDF/图片/Word，%s）" % upload_limit_text("objection")
 
     def clean_evidence(self):

@@ -162,6 +162,25 @@ def test_the_page_asks_for_a_captcha_after_three_failures(world, client, clock):
     assert throttle.failures("renhua_st") == 0
 
 
+def test_a_wrong_captcha_is_tied_to_its_field_and_listed_in_the_summary(world, client, clock):
+    """A screen reader on the CAPTCHA input hears its help and its error; the summary links to the input."""
+    for _ in range(3):
+        page = page_post(client, "renhua_st", "wrong").content.decode()
+    clock.advance(1)
+    page = page_post(client, "renhua_st", PASSWORD, **solve(page, correct=False)).content.decode()
+    captcha_input = re.search(r'<input[^>]*name="captcha_1"[^>]*>', page).group(0)
+    described = re.search(r'aria-describedby="([^"]+)"', captcha_input).group(1).split()
+    assert 'aria-invalid="true"' in captcha_input
+    assert set(described) == {"id_captcha_helptext", "id_captcha_error"}
+    for element_id in described:
+        assert 'id="%s"' % element_id in page
+    error = re.search(r'id="id_captcha_error">([^<]+)<', page).group(1)
+    assert error == "验证码不正确，请重新输入。"
+    summary = re.search(r'data-testid="error-summary">(.*?)</div>\s*<div class="mb-3">', page, re.S).group(1)
+    assert '<a href="#id_captcha_1">验证码：验证码不正确，请重新输入。</a>' in summary
+    assert 'id="id_captcha_1"' in captcha_input
+
+
 def test_an_empty_password_clears_nothing(world, client, clock):
     for _ in range(2):
         page_post(client, "renhua_st", "wrong")
@@ -298,3 +317,13 @@ def test_a_get_of_the_token_endpoint_writes_nothing(client):
     assert response.status_code == 405
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
+
+
+def test_an_empty_login_names_the_empty_fields(world, client):
+    """No empty red box: the summary says which field is missing and the field says it too."""
+    page = page_post(client, "", "").content.decode()
+    summary = re.search(r'data-testid="error-summary">(.*?)</div>\s*<div class="mb-3">', page, re.S).group(1)
+    assert '<a href="#id_username">用户名：' in summary and '<a href="#id_password">密码：' in summary
+    username = re.search(r'<input[^>]*id="id_username"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in username and 'aria-describedby="id_username_error"' in username
+    assert 'id="id_username_error"' in page and 'id="id_password_error"' in page

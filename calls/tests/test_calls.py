@@ -92,6 +92,19 @@ def test_the_city_call_town_picker_groups_its_organized_towns_by_county(world, l
     assert page.index("仁化县") < page.index("黄坑镇") < page.index("南雄市") < page.index("百顺镇")
 
 
+def test_each_county_of_the_town_picker_is_a_fieldset_and_the_error_summary_reaches_the_first_box(world, login):
+    import re
+
+    client = login("city_st")
+    page = client.get("/calls/new/").content.decode()
+    legends = re.findall(r'<fieldset class="kj-choice-group"><legend>([^<]+)</legend>', page)
+    assert legends == ["仁化县", "南雄市"]
+    assert "<label>仁化县</label>" not in page  # Django's own template labels nothing with the group name
+    page = client.post("/calls/new/", _form(world, towns=[])).content.decode()
+    target = re.search(r'<a href="#([^"]+)">征集镇：', page).group(1)
+    assert 'id="%s"' % target in page and target == "id_towns_0_0"
+
+
 def test_a_short_application_window_is_published_only_when_the_official_confirms_it(world, login):
     import pytest
     from django.core.exceptions import ValidationError

@@ -72,3 +72,23 @@ def test_the_task_progress_page_shows_the_callers_task_only(world, login):
     page = login("city_st").get(f"/tasks/{run.pk}/").content.decode()
     assert "导入需求" in page and "50%" in page and 'hx-trigger="every 1s"' in page
     assert login("renhua_st").get(f"/tasks/{run.pk}/").status_code == 404
+
+
+def test_a_task_that_ends_is_announced_once_to_screen_readers(world, login):
+    """The bar is swapped every second; the live region outside it gets one message, when the task ends."""
+    import re
+
+    from core.models import TaskRun
+
+    run = TaskRun.objects.create(kind="x", label="导入需求", created_by=world["city_st"], done=5, total=10,
+                                 status="running")
+    client = login("city_st")
+    page = client.get(f"/tasks/{run.pk}/").content.decode()
+    assert page.count('<div id="task-announce"') == 1 and 'role="status"' in page
+    polled = client.get(f"/tasks/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "task-announce" not in polled  # still running: nothing announced
+    TaskRun.objects.filter(pk=run.pk).update(status="done", done=10, result={"filename": "需求.xlsx", "error_count": 3,
+                                                                             "errors": ["第3行：镇不存在"]})
+    polled = client.get(f"/tasks/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    announce = re.search(r'<div id="task-announce"[^>]*hx-swap-oob="true"[^>]*>([^<]*)</div>', polled).group(1)
+    assert announce == "导入需求：已完成。“需求.xlsx”未导入：发现 3 处问题，未保存任何数据"

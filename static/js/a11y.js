@@ -32,6 +32,31 @@
     document.querySelectorAll("input[name=ids]").forEach(function (row) { row.checked = box.checked; });
   });
 
+  // "看不清，换一张": a new CAPTCHA from django-simple-captcha's refresh view, the answer box emptied and focused.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-captcha-refresh]") : null;
+    if (!button) { return; }
+    var box = button.closest(".kj-captcha");
+    fetch(button.getAttribute("data-captcha-refresh"), {headers: {"X-Requested-With": "XMLHttpRequest"}})
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        box.querySelector("[data-captcha-image]").src = data.image_url;
+        box.querySelector("input[type=hidden]").value = data.key;
+        var answer = box.querySelector("input[type=text]");
+        answer.value = "";
+        answer.focus();
+      });
+  });
+
+  // Escape closes the open phone menu and gives the focus back to its button.
+  document.addEventListener("keydown", function (event) {
+    var menu = document.getElementById("kj-nav");
+    if (event.key !== "Escape" || !menu || !menu.classList.contains("show") || !window.bootstrap) { return; }
+    window.bootstrap.Collapse.getOrCreateInstance(menu).hide();
+    var toggler = document.querySelector("[data-bs-target='#kj-nav']");
+    if (toggler) { toggler.focus(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     syncButtons();
     // After a failed submit: the error summary takes the focus, so a screen reader reads it and Tab goes on from it.

@@ -157,7 +157,53 @@ def test_a_failed_form_the_phone_menu_and_larger_text_pass_axe(browser, live_ser
                 page.wait_for_selector("#kj-nav.show")
                 failures += describe("phone menu open at %d px" % width, axe(page))
                 assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.keyboard.press("Escape")  # closes the menu, the focus back on its button
+                page.wait_for_selector("#kj-nav:not(.show)", state="attached")
+                assert page.evaluate("document.activeElement.classList.contains('navbar-toggler')")
             page.click("[data-testid=text-size]")
+        finally:
+            context.close()
+    assert not failures, "axe-core found WCAG 2.1 AA violations:\n" + "\n".join(failures)
+
+
+def test_pages_a_plain_crawl_cannot_reach_pass_axe(browser, live_server, world):
+    """Pages that need a query or a failed public submit: two engine runs compared side by side (as a city
+    official), and the leader sign-up after a wrong CAPTCHA, whose text box names its help and its error."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.robustness.records import build_records
+
+    records = build_records(world)
+    run, call = records["run"], records["call"]
+    official = Client()
+    official.force_login(world["city_st"])
+    compare = reverse("matching:compare", args=[run.round_id]) + "?a=%d&b=%d" % (run.pk, run.pk)
+    assert official.get(compare).status_code == 200
+    failures = []
+    for width in WIDTHS:
+        context, page = _context(browser, live_server, official, width)
+        try:
+            page.goto(live_server.url + compare)
+            failures += describe("%s at %d px" % (compare, width), axe(page))
+        finally:
+            context.close()
+        context, page = _context(browser, live_server, None, width)
+        try:
+            page.goto(live_server.url + reverse("calls:signup", args=[call.pk]))
+            assert page.get_attribute("img.captcha", "alt") == "验证码图片（请输入图中的字符）"
+            key, image = page.input_value("#id_captcha_0"), page.get_attribute("img.captcha", "src")
+            page.click("[data-captcha-refresh]")  # 看不清，换一张: a new image and key, the answer box focused
+            page.wait_for_function("k => document.getElementById('id_captcha_0').value !== k", arg=key)
+            assert page.get_attribute("img.captcha", "src") != image
+            assert page.evaluate("document.activeElement.id") == "id_captcha_1"
+            page.fill("#id_captcha_1", "wrong")
+            page.click("main button[type=submit]")
+            page.wait_for_selector("[data-testid=error-summary]")
+            described = page.get_attribute("#id_captcha_1", "aria-describedby").split()
+            assert "id_captcha_error" in described
+            assert "验证码不正确" in page.inner_text("#id_captcha_error")
+            failures += describe("sign-up after a wrong CAPTCHA at %d px" % width, axe(page))
         finally:
             context.close()
     assert not failures, "axe-core found WCAG 2.1 AA violations:\n" + "\n".join(failures)

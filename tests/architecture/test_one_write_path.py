@@ -16,8 +16,10 @@ from core.workflow import WORKFLOWS
 ROOT = Path(__file__).resolve().parents[2]
 SKIP_PARTS = {"tests", "migrations", ".venv", "node_modules", "bench"}
 # Not domain workflows: a background job's own progress record (core.models.TaskRun), written by the task runner.
+# The scale generator (portal/scale.py, benchmark data, never run by the platform) builds each record in its final
+# state before the bulk insert and writes the Transition rows the services would have written beside it.
 ALLOWED = {
-    ("core/tasks.py", "status"), ("core/scheduled.py", "status"),
+    ("core/tasks.py", "status"), ("core/scheduled.py", "status"), ("portal/scale.py", "status"),
 }
 
 

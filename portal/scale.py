@@ -1,0 +1,1101 @@
+"""Scale data for page benchmarks: ``manage.py load_scale --scale city|province|nation [--cycles N] [--seed S]``.
+
+A seeded generator that fills the platform's own tables with BULK inserts (``bulk_create`` in batches of 2,000; the
+need search tokens by ``needs.search.index_needs``, which uses ``executemany``), so that the pages can be measured at
+city (韶关市 4402), province (广东 44) and nation scale.
+
+It bypasses the services on purpose (one service call per row would take hours at nation scale), but writes what the
+services would have written (see ``portal/demo_story.py`` for the same story told through the services):
+
+* the same fields and statuses, the denormalised columns kept consistent (``User`` scope chain, ``TeamMembership.cycle``,
+  ``SubmissionItem.recipient``, ``Team.leader_name``, notice periods from ``core.china.notice_period``, the stamps
+  each workflow step sets: ``proposed_at``, ``notice_started_at``, ``notice_cleared_at``, ``registered_at``,
+  ``active_from``, ``ended_at``, ``finalized_at``, ``closed_at`` …);
+* one ``core.models.Transition`` row per workflow step, in the order the services take them, with the creation rows
+  the services record (``propose``, ``record_province``, a round's ``open``), so every record is in the state of its
+  latest transition and its transitions form one chain (``tests/invariants``);
+* one history row ("+", created) per domain record (django-simple-history's ``bulk_history_create``);
+* the one-to-one rules: one live pairing per town and per team per cycle, one leader per team, one team per person
+  per cycle, every pairing's town organized at the pairing's level in that cycle.
+
+What it leaves out: in-app notifications (inbox messages the services post), ``SensitiveAccess`` logs, task runs,
+panel scores and constraints; no objection is upheld (so no withdrawn/replaced pairings), no call is cancelled.
+
+Story per cycle (dates from the cycle's start S; earlier cycles closed with their pairings ended, the last cycle open
+with its pairings active, a few province-recorded ones registered):
+S+5 survey campaigns (city over its towns, each county over its own), S+15 profiles and needs, S+38 needs confirmed
+(some returned, some left submitted), S+45 one call per organizer published, S+55 applications (one winning team per
+town plus some contenders), S+78 accepted (a few contenders rejected), S+80 selection round and its run, S+86
+finalized (pairings proposed, needs matched), S+88 public notice (a few objections dismissed), closed by the
+scheduled job, then registration (city calls to the province; county calls to the city and the province), confirmed,
+pairings registered and active; province-organized towns get the team the province sent, recorded by the city.
+
+Densities (per town unless said): city and province — 3 villages, 3-5 needs, a TOWN account for every town (city) or
+every 5th town (province), 20 % extra competing teams per call; nation — 2 villages, 3 needs, a TOWN account for every
+20th town, 10 % extra teams. Teams have 3 people (leader + 2 members: the cycle's default team size 3..3).
+
+Memory stays modest: each city (地级市) is one chunk, generated, inserted and committed (``transaction.atomic``) before
+the next. Deterministic for a seed: each chunk draws from its own ``random.Random`` seeded by (seed, city code) and
+timestamps come from the story's calendar, not the clock.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import random
+import time
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+
+from matching.engine.service_types import SERVICE_TYPE_CHOICES, SERVICE_TYPE_VALUES
+
+SERVICE_LABEL = dict(SERVICE_TYPE_CHOICES)
+DIVISIONS = Path(getattr(settings, "BASE_DIR", Path(__file__).resolve().parents[1])).parent / "shared" / "data" / "divisions"
+BATCH = 2000
+TZ = ZoneInfo("Asia/Shanghai")
+SCALES = ("city", "province", "nation")
+# Statistical-only rows are dropped exactly as bench/match_speed.py's read_towns does (reimplemented, not imported:
+# bench/ is no package): codes whose last three digits are 400-599, or names not ending in one of these suffixes.
+REAL_SUFFIXES = ("镇", "乡", "街道", "苏木", "地区")
+KIND_BY_SUFFIX = (("街道", "subdistrict"), ("镇", "town"), ("乡", "township"), ("苏木", "township"), ("地区", "town"))
+
+
+@dataclass(frozen=True)
+class Density:
+    villages: int
+    needs: tuple  # (min, max) needs per town and cycle
+    town_user_every: int  # a TOWN account for every n-th town
+    extra_teams: float  # competing teams per call, as a share of its towns
+
+
+DENSITY = {
+    "city": Density(villages=3, needs=(3, 5), town_user_every=1, extra_teams=0.2),
+    "province": Density(villages=3, needs=(3, 5), town_user_every=5, extra_teams=0.2),
+    "nation": Density(villages=2, needs=(3, 3), town_user_every=20, extra_teams=0.1),
+}
+
+# ------------------------------------------------------------------------------------------------ word lists
+ISSUES = ["品质下降", "病虫害严重", "品种退化", "产量偏低", "加工滞后", "销售困难", "标准化程度低", "技术人员缺乏"]
+ASKS = ["现场技术指导", "品种改良", "绿色防控", "深加工", "品牌打造", "标准化种植", "人才培训", "冷链保鲜"]
+TECHNIQUES = ["高效栽培", "病虫害绿色防控", "良种繁育", "精深加工", "采后贮藏保鲜", "标准化生产", "品质提升",
+              "生态种植", "土壤改良", "水肥一体化", "品牌营销", "机械化生产"]
+SERVICES = list(SERVICE_TYPE_VALUES)  # guidance, training, transfer, …: the one list (matching.engine.service_types)
+TEAM_SERVICES = tuple(SERVICES[:3])  # what every generated team offers
+VILLAGE_WORDS = ["新", "东", "西", "南", "北", "上", "下", "大", "小", "石", "水", "山", "塘", "坪", "岭", "坑", "田",
+                 "江", "河", "龙", "凤", "竹", "松", "桥", "头", "围", "洞", "溪", "湖", "口"]
+SURNAMES = "李王张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐邓冯曾彭萧蔡潘田董袁叶钟温赖邱"
+GIVEN = ["伟", "芳", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "建华", "志强",
+         "海燕", "国平", "丽华", "文辉", "振宇", "晓东", "春梅", "嘉欣", "永健", "少华", "锦荣", "德明", "慧玲", "立新"]
+TITLES = [("研究员", "senior", "doctor", "农学"), ("教授", "senior", "doctor", "园艺学"),
+          ("副研究员", "associate", "doctor", "植物保护"), ("副教授", "associate", "master", "农业资源与环境"),
+          ("高级农艺师", "associate", "bachelor", "作物栽培"), ("农艺师", "intermediate", "master", "土壤肥料"),
+          ("助理研究员", "intermediate", "doctor", "食品科学"), ("讲师", "intermediate", "master", "农业经济管理")]
+# Real universities and institutes (the first ones are the demo's, with its credit codes); numbered ones fill up.
+REAL_UNITS = [
+    ("中山大学", "university"), ("暨南大学", "university"), ("华南师范大学", "university"), ("广东工业大学", "university"),
+    ("嘉应学院", "university"), ("肇庆学院", "university"), ("惠州学院", "university"), ("岭南师范学院", "university"),
+    ("广东石油化工学院", "university"), ("佛山科学技术学院", "university"), ("五邑大学", "university"),
+    ("汕头大学", "university"), ("韩山师范学院", "university"), ("广东农工商职业技术学院", "university"),
+    ("广东科贸职业学院", "university"), ("中国农业大学", "university"), ("南京农业大学", "university"),
+    ("华中农业大学", "university"), ("西北农林科技大学", "university"), ("浙江大学", "university"),
+    ("福建农林大学", "university"), ("湖南农业大学", "university"), ("四川农业大学", "university"),
+    ("云南农业大学", "university"), ("广西大学", "university"), ("中国农业科学院", "institute"),
+    ("中国热带农业科学院", "institute"), ("中国科学院华南植物园", "institute"), ("广东省科学院", "institute"),
+    ("广东省科学院生物与医学工程研究所", "institute"), ("广东省农业科学院果树研究所", "institute"),
+    ("广东省农业科学院茶叶研究所", "institute"), ("广东省农业科学院蔬菜研究所", "institute"),
+    ("广东省农业科学院植物保护研究所", "institute"), ("广东省农业科学院水稻研究所", "institute"),
+    ("广东省农业科学院动物科学研究所", "institute"), ("广东省农业技术推广中心", "extension"),
+    ("广东省现代农业装备研究所", "institute"), ("珠江水产研究所", "institute"), ("广东省微生物分析检测中心", "institute"),
+]
+UNIT_COUNT = 300
+
+
+def person_name(index: int) -> str:
+    return SURNAMES[(index * 7) % len(SURNAMES)] + GIVEN[(index * 11 + index // len(SURNAMES)) % len(GIVEN)]
+
+
+# ------------------------------------------------------------------------------------------------ divisions
+
+
+def _read(name: str) -> list[dict]:
+    with open(DIVISIONS / name, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def real_town(code: str, name: str) -> bool:
+    """bench/match_speed.py's filter: drop statistical-only rows (last three digits 400-599, or no real suffix)."""
+    return not 400 <= int(code[-3:]) <= 599 and name.endswith(REAL_SUFFIXES)
+
+
+def town_kind(name: str) -> str:
+    return next(kind for suffix, kind in KIND_BY_SUFFIX if name.endswith(suffix))
+
+
+def read_divisions(scale: str) -> list[dict]:
+    """[{province: (code, name), cities: [{code, name, counties: [(code, name)], towns: [(code, name, county)]}]}]
+    for the scale, sorted by code; only cities with at least one real town, only counties with one."""
+    provinces = {row["code"]: row["name"] for row in _read("provinces.csv")}
+    cities = {row["code"]: row for row in _read("cities.csv")}
+    areas = {row["code"]: row for row in _read("areas.csv")}
+    towns = defaultdict(list)
+    for row in _read("streets.csv"):
+        if scale == "city" and row["cityCode"] != "4402":
+            continue
+        if scale == "province" and row["provinceCode"] != "44":
+            continue
+        if not real_town(row["code"], row["name"]) or row["areaCode"] not in areas or row["cityCode"] not in cities:
+            continue
+        towns[row["cityCode"]].append((row["code"], row["name"], row["areaCode"]))
+    result: dict = {}
+    for city_code in sorted(towns):
+        city = cities[city_code]
+        city_towns = sorted(towns[city_code])
+        county_codes = sorted({county for _c, _n, county in city_towns})
+        entry = result.setdefault(city["provinceCode"], {"province": (city["provinceCode"], provinces[city["provinceCode"]]),
+                                                          "cities": []})
+        entry["cities"].append({"code": city_code, "name": city["name"],
+                                "counties": [(code, areas[code]["name"]) for code in county_codes],
+                                "towns": city_towns})
+    return [result[code] for code in sorted(result)]
+
+
+# ------------------------------------------------------------------------------------------------ writing
+
+
+DATED_MODELS = None
+
+
+@contextmanager
+def historical_timestamps():
+    """Let ``bulk_create`` keep the story's ``created_at``/``updated_at`` (auto_now/auto_now_add off meanwhile)."""
+    switched = []
+    for model in apps.get_models():
+        for name in ("created_at", "updated_at", "date_joined"):
+            try:
+                column = model._meta.get_field(name)
+            except Exception:  # noqa: BLE001 - the model has no such field
+                continue
+            if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
+                switched.append((column, column.auto_now, column.auto_now_add))
+                column.auto_now = column.auto_now_add = False
+    try:
+        yield
+    finally:
+        for column, now, add in switched:
+            column.auto_now, column.auto_now_add = now, add
+
+
+def at(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
+
+
+class Writer:
+    """Bulk inserts with their history rows and transitions, counting the rows written per table."""
+
+    def __init__(self, history: bool = True):
+        self.counts: Counter = Counter()
+        self.history = history
+        self.transitions: list = []
+        self._types: dict = {}
+
+    def put(self, model, objs: list, *, history: bool = True) -> list:
+        if not objs:
+            return objs
+        model.objects.bulk_create(objs, batch_size=BATCH)
+        self.counts[model._meta.label] += len(objs)
+        manager = getattr(model, "history", None)
+        if history and self.history and manager is not None:
+            for obj in objs:
+                obj._history_date = getattr(obj, "created_at", None) or getattr(obj, "date_joined", None)
+            manager.bulk_history_create(objs, batch_size=BATCH)
+            self.counts["history"] += len(objs)
+        return objs
+
+    def through(self, model, rows: list) -> None:
+        """Rows of an auto-created many-to-many table (``model`` is its through model)."""
+        model.objects.bulk_create(rows, batch_size=BATCH)
+        self.counts[model._meta.label] += len(rows)
+
+    def ct(self, model) -> int:
+        if model not in self._types:
+            self._types[model] = ContentType.objects.get_for_model(model).pk
+        return self._types[model]
+
+    def move(self, obj, action: str, source: str, target: str, actor, when: dt.datetime, comment: str = "") -> None:
+        """One workflow step taken on ``obj`` (``source`` "" for the creation rows services record)."""
+        from core.models import Transition
+
+        self.transitions.append(Transition(content_type_id=self.ct(type(obj)), object_id=str(obj.pk), action=action,
+                                           from_state=source, to_state=target, actor_id=getattr(actor, "pk", actor),
+                                           comment=comment, created_at=when))
+
+    def flush_transitions(self) -> None:
+        from core.models import Transition
+
+        # In the order taken (the invariant reads chains in pk order).
+        self.transitions.sort(key=lambda t: (t.created_at, t.content_type_id, int(t.object_id)))
+        self.put(Transition, self.transitions, history=False)
+        self.transitions = []
+
+
+class MemoAnalyzer:
+    """The search analyzer with its features memoised per text (the generated texts repeat)."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+        self.cache: dict = {}
+
+    def features(self, text):
+        if text not in self.cache:
+            self.cache[text] = list(self.analyzer.features(text))
+        return self.cache[text]
+
+
+# ------------------------------------------------------------------------------------------------ the generator
+
+
+@dataclass
+class Context:
+    scale: str
+    seed: int
+    cycles: list
+    density: Density
+    password_hash: str
+    units: list
+    products: list  # [(product name, category)]
+    taxonomy: object
+    analyzer: MemoAnalyzer
+    endorsement: str
+    writer: Writer
+    counters: Counter = field(default_factory=Counter)
+
+
+def cycle_dates(count: int) -> list[dict]:
+    """The cycles' names and dates: the last starts 2025-01-01, each earlier one three years before."""
+    numerals = "一二三四五六七八九十"
+    result = []
+    for index in range(count):
+        year = 2025 - 3 * (count - 1 - index)
+        result.append(dict(name="第%s批（%d—%d年）" % (numerals[index] if index < 10 else index + 1, year, year + 2),
+                           start_date=dt.date(year, 1, 1), end_date=dt.date(year + 2, 12, 31),
+                           dispatch_deadline=dt.date(year, 12, 31), agreement_due_date=dt.date(year + 1, 3, 31)))
+    return result
+
+
+def make_cycles(writer: Writer, count: int) -> list:
+    from cycles.models import Cycle
+
+    rows = []
+    for index, spec in enumerate(cycle_dates(count)):
+        last = index == count - 1
+        start = spec["start_date"]
+        rows.append(Cycle(status="open" if last else "closed", note="规模测试数据",
+                          created_at=at(start - dt.timedelta(days=30)),
+                          updated_at=at(start) if last else at(spec["end_date"], 18), **spec))
+    writer.put(Cycle, rows)
+    for cycle in rows:
+        # Taken by the city S&T bureau; there is no single city at province or nation scale: recorded as the platform.
+        writer.move(cycle, "open", "planned", "open", None, at(cycle.start_date))
+        if cycle.status == "closed":
+            writer.move(cycle, "close", "open", "closed", None, at(cycle.end_date, 18), "帮扶周期届满")
+    return rows
+
+
+def make_units(writer: Writer) -> list:
+    from core.china import make_credit_code
+    from portal.demo_data import UNITS
+    from units.models import DispatchingUnit
+
+    when = at(dt.date(2018, 6, 1))
+    specs = [(name, kind, first17) for name, kind, first17, _short in UNITS]
+    for index, (name, kind) in enumerate(REAL_UNITS):
+        specs.append((name, kind, "12440000%09d" % (700000000 + index)))
+    number = 1
+    kinds = ["extension", "enterprise", "institute", "other"]
+    while len(specs) < UNIT_COUNT:
+        kind = kinds[number % len(kinds)]
+        label = {"extension": "农业技术推广站", "enterprise": "农业科技有限公司", "institute": "农业科学研究所",
+                 "other": "乡村振兴服务中心"}[kind]
+        specs.append(("规模测试第%03d%s" % (number, label), kind, "91440000%09d" % (800000000 + number)))
+        number += 1
+    rows = [DispatchingUnit(name=name, kind=kind, credit_code=make_credit_code(first17), address="广东省广州市",
+                            contact_name="科技处", contact_phone="020-8528%04d" % index, status="active",
+                            created_at=when, updated_at=when)
+            for index, (name, kind, first17) in enumerate(specs)]
+    return writer.put(DispatchingUnit, rows)
+
+
+def taxonomy_products() -> list:
+    from needs.models import IndustryCategory, IndustryProduct
+
+    if not IndustryCategory.objects.exists():  # the seed migration's rows are gone (a flushed test database)
+        import importlib
+
+        importlib.import_module("needs.migrations.0002_seed_taxonomy").seed(apps, None)
+    categories = {c.pk: c for c in IndustryCategory.objects.all()}
+    products = [(p.name, categories[p.category_id]) for p in IndustryProduct.objects.order_by("name")]
+    if not products:
+        products = [(c.name, c) for c in categories.values()]
+    return products
+
+
+def endorsement_file() -> str:
+    """One stamped-endorsement PDF in storage that every generated application points at."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = "applications/scale/endorsement.pdf"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+    return name
+
+
+def user(ctx: Context, username: str, role: str, full_name: str, when: dt.datetime, **scope):
+    from accounts.models import User
+
+    return User(username=username, role=role, full_name=full_name, organization=full_name, password=ctx.password_hash,
+                must_change_password=False, is_active=True, is_staff=False, is_superuser=False, email="",
+                date_joined=when, **scope)
+
+
+def province_users(ctx: Context, province: tuple) -> object:
+    from accounts.models import User
+
+    code, name = province
+    account = user(ctx, "scale_province_%s" % code, "province", "%s科学技术厅" % name, at(dt.date(2018, 6, 1)),
+                   province_code=code)
+    ctx.writer.put(User, [account])
+    return account
+
+
+def generate_city(ctx: Context, city_spec: dict, province: tuple, province_user) -> None:
+    """One city (地级市): its regions, accounts and every cycle's story, inserted in one transaction."""
+    from accounts.models import User
+    from regions.models import City, County, Town, Village, WorkTeam, WorkTeamMember
+
+    writer = ctx.writer
+    rng = random.Random("%s:%s" % (ctx.seed, city_spec["code"]))
+    first_start = ctx.cycles[0].start_date
+    when = at(first_start - dt.timedelta(days=60))
+    city = City(code=city_spec["code"], name=city_spec["name"], province_code=province[0], province_name=province[1],
+                created_at=when, updated_at=when)
+    writer.put(City, [city])
+    counties = {code: County(city=city, code=code, name=name, created_at=when, updated_at=when)
+                for code, name in city_spec["counties"]}
+    writer.put(County, list(counties.values()))
+    towns = [Town(county=counties[county], code=code, name=name, kind=town_kind(name), created_at=when, updated_at=when)
+             for code, name, county in city_spec["towns"]]
+    writer.put(Town, towns)
+
+    # Villages, work teams (with one member each).
+    villages, by_town_village = [], {}
+    for town in towns:
+        names = set()
+        while len(names) < ctx.density.villages:
+            names.add(rng.choice(VILLAGE_WORDS) + rng.choice(VILLAGE_WORDS) + "村")
+        made = [Village(town=town, name=name, code="%s%03d" % (town.code, 200 + i), created_at=when, updated_at=when)
+                for i, name in enumerate(sorted(names))]
+        by_town_village[town.pk] = made
+        villages.extend(made)
+    writer.put(Village, villages)
+    work_teams = [WorkTeam(town=town, leader_name=person_name(i + 17), leader_phone="138%08d" % (int(town.code) % 10 ** 8),
+                           dispatched_by="%s驻镇帮镇扶村工作队" % town.county.name, contact_name=person_name(i + 3),
+                           contact_phone="0751-%07d" % (8000000 + int(town.code) % 1000000), created_at=when,
+                           updated_at=when) for i, town in enumerate(towns)]
+    writer.put(WorkTeam, work_teams)
+    writer.put(WorkTeamMember, [WorkTeamMember(work_team=wt, name=person_name(i + 11), position="队员",
+                                               unit="%s农业农村局" % wt.town.county.name, phone="139%08d" % (int(wt.town.code) % 10 ** 8),
+                                               created_at=when, updated_at=when) for i, wt in enumerate(work_teams)])
+
+    # Accounts of the city, its counties and a sample of towns (usernames by division code, one password hash).
+    province_code = province[0]
+    city_user = user(ctx, "scale_city_%s00" % city.code, "city_st", "%s科学技术局" % city.name, when, city=city,
+                     province_code=province_code)
+    county_users = {county.pk: user(ctx, "scale_county_%s" % county.code, "county_st", "%s科学技术局" % county.name, when,
+                                    county=county, city=city, province_code=province_code)
+                    for county in counties.values()}
+    town_users = [user(ctx, "scale_town_%s" % town.code, "town", "%s驻镇工作队" % town.name, when, town=town,
+                       county=town.county, city=city, province_code=province_code)
+                  for index, town in enumerate(towns) if index % ctx.density.town_user_every == 0]
+    writer.put(User, [city_user] + list(county_users.values()) + town_users)
+
+    for cycle in ctx.cycles:
+        CycleStory(ctx, rng, cycle, city, counties, towns, by_town_village, city_user, county_users,
+                   province_user).tell()
+    writer.flush_transitions()
+
+
+class CycleStory:
+    """One cycle of one city, from the survey to active (or, in a closed cycle, ended) pairings."""
+
+    def __init__(self, ctx, rng, cycle, city, counties, towns, villages, city_user, county_users, province_user):
+        self.ctx, self.rng, self.cycle, self.city = ctx, rng, cycle, city
+        self.counties, self.towns, self.villages = counties, towns, villages
+        self.city_user, self.county_users, self.province_user = city_user, county_users, province_user
+        self.w = ctx.writer
+        self.S = cycle.start_date
+        self.closed = cycle.status == "closed"
+        self.year = self.S.year
+
+    def day(self, offset: int, hour: int = 9, minute: int = 0) -> dt.datetime:
+        return at(self.S + dt.timedelta(days=offset), hour, minute)
+
+    def organizer_user(self, level: str, town):
+        return self.city_user if level in ("city", "province") else self.county_users[town.county_id]
+
+    # ---------------------------------------------------------------- the story
+
+    def tell(self):
+        self.classify()
+        self.survey()
+        self.calls_and_selection()
+        self.province_towns()
+
+    def classify(self):
+        from regions.models import TownClassification
+
+        self.level = {}
+        rows = []
+        when = self.day(-20)
+        for town in self.towns:
+            draw = self.rng.random()
+            if town.kind == "subdistrict":
+                town_class, level = ("none", "none") if draw < 0.5 else ("none", "county")
+            elif draw < 0.03:
+                town_class, level = "key", "province"
+            elif draw < 0.18:
+                town_class, level = "key", "city"
+            else:
+                town_class, level = "consolidation", "county"
+            self.level[town.pk] = level
+            rows.append(TownClassification(cycle=self.cycle, town=town, town_class=town_class, organizing_level=level,
+                                           note="", created_at=when, updated_at=when))
+        self.w.put(TownClassification, rows)
+
+    def survey(self):
+        from needs.models import CampaignTown, Need, SurveyCampaign, TownProfile
+        from needs.search import index_needs
+
+        w, rng = self.w, self.rng
+        # Campaigns: the city over its towns, each county over its own organized towns.
+        groups = defaultdict(list)
+        for town in self.towns:
+            level = self.level[town.pk]
+            if level == "city":
+                groups[("city", None)].append(town)
+            elif level == "county":
+                groups[("county", town.county_id)].append(town)
+        campaigns, campaign_of = [], {}
+        for (level, county_id), members in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+            county = self.counties_by_pk().get(county_id)
+            actor = self.city_user if level == "city" else self.county_users[county_id]
+            campaign = SurveyCampaign(
+                cycle=self.cycle, title="%d年%s农村科技特派员驻镇帮镇扶村科技需求调研" % (self.year, (county or self.city).name),
+                organizer_level=level, city=self.city, county=county, due_date=self.S + dt.timedelta(days=35),
+                instructions="请各镇填写镇域发展情况，并逐条填报产业发展中的科技需求。", status="closed",
+                created_by=actor, created_at=self.day(5), updated_at=self.day(40))
+            campaign._members, campaign._actor = members, actor
+            campaigns.append(campaign)
+            for town in members:
+                campaign_of[town.pk] = campaign
+        w.put(SurveyCampaign, campaigns)
+        rows = []
+        for campaign in campaigns:
+            w.move(campaign, "close", "open", "closed", campaign._actor, self.day(40))
+            for index, town in enumerate(campaign._members):
+                submitted = rng.random() < 0.9
+                rows.append(CampaignTown(campaign=campaign, town=town,
+                                         submitted_at=self.day(20 + index % 14, 16) if submitted else None,
+                                         submitted_by=campaign._actor if submitted else None,
+                                         created_at=self.day(5), updated_at=self.day(20 + index % 14, 16)))
+        w.put(CampaignTown, rows)
+
+        profiles, needs, need_villages = [], [], []
+        products = self.ctx.products
+        low, high = self.ctx.density.needs
+        self.needs_of = defaultdict(list)
+        self.topic_of = {}
+        for index, town in enumerate(self.towns):
+            level = self.level[town.pk]
+            actor = self.organizer_user(level, town) if level != "none" else self.county_users[town.county_id]
+            picks = rng.sample(range(len(products)), 3)
+            topics = [products[k] for k in picks]
+            self.topic_of[town.pk] = topics[0]
+            population = rng.randint(8000, 60000)
+            profiles.append(TownProfile(
+                cycle=self.cycle, town=town, population=population, households=population // 4,
+                area_km2=rng.randint(3000, 40000) / 100, arable_land_mu=rng.randint(5000, 80000),
+                leading_industries="、".join(name for name, _c in topics),
+                characteristic_products="%s%s" % (town.name[:-1], topics[0][0]),
+                technical_base="有农民专业合作社%d家、家庭农场%d家" % (rng.randint(2, 12), rng.randint(5, 30)),
+                main_problems="%s%s" % (topics[0][0], rng.choice(ISSUES)), contact_name="%s农业办" % town.name,
+                contact_phone="0751-88%05d" % (index % 100000), created_at=self.day(15), updated_at=self.day(15)))
+            for k in range(rng.randint(low, high)):
+                product, category = topics[k % len(topics)]
+                issue, ask, technique = rng.choice(ISSUES), rng.choice(ASKS), rng.choice(TECHNIQUES)
+                draw = rng.random()
+                status = "returned" if draw < 0.04 else "submitted" if draw < 0.12 else "confirmed"
+                if status == "confirmed" and level in ("city", "county"):
+                    status = "matched"  # every city or county town is paired by its round, which matches its needs
+                need = Need(cycle=self.cycle, town=town, campaign=campaign_of.get(town.pk),
+                            title="%s%s" % (product, ask),
+                            description="%s%s，需要%s、%s技术。" % (product, issue, technique, ask),
+                            category=category, service_types=sorted(rng.sample(SERVICES, rng.randint(1, 3)),
+                                                                     key=SERVICES.index),
+                            priority=rng.choice(("high", "medium", "medium", "low")),
+                            expected_outcome="%s%s水平明显提升" % (product, technique),
+                            surveyed_by="%s农业办" % town.name, surveyed_on=self.S + dt.timedelta(days=14),
+                            status=status, status_reason="请补充种植面积、受害程度和希望解决的具体问题。" if status == "returned" else "",
+                            created_by=actor, created_at=self.day(16, 10, k),
+                            updated_at={"submitted": self.day(16, 10, k), "matched": self.day(86, 10)}.get(
+                                status, self.day(38)))
+                need._actor = actor
+                needs.append(need)
+                self.needs_of[town.pk].append(need)
+        w.put(TownProfile, profiles)
+        w.put(Need, needs)
+        through = Need.villages.through
+        for need in needs:
+            village = self.villages[need.town_id][need.pk % len(self.villages[need.town_id])]
+            need_villages.append(through(need_id=need.pk, village_id=village.pk))
+        w.through(through, need_villages)
+        w.counts["needs.NeedToken"] += index_needs(needs, analyzer=self.ctx.analyzer, fresh=True)
+        for need in needs:
+            organizer = self.organizer_user(self.level[need.town_id], need.town) if self.level[need.town_id] != "none" \
+                else self.county_users[need.town.county_id]
+            if need.status in ("confirmed", "matched"):
+                w.move(need, "confirm", "submitted", "confirmed", organizer, self.day(38))
+            elif need.status == "returned":
+                w.move(need, "return", "submitted", "returned", organizer, self.day(38), need.status_reason)
+
+    def counties_by_pk(self):
+        if not hasattr(self, "_counties_by_pk"):
+            self._counties_by_pk = {county.pk: county for county in self.counties.values()}
+        return self._counties_by_pk
+
+    # ---------------------------------------------------------------- calls, applications, selection
+
+    def calls_and_selection(self):
+        from calls.models import Application, ApplicationTown, Call
+
+        w, rng = self.w, self.rng
+        groups = defaultdict(list)
+        for town in self.towns:
+            level = self.level[town.pk]
+            if level in ("city", "county"):
+                groups[(level, town.county_id if level == "county" else None)].append(town)
+        counties = self.counties_by_pk()
+        calls = []
+        for number, ((level, county_id), members) in enumerate(
+                sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)), start=1):
+            county = counties.get(county_id)
+            place = county or self.city
+            actor = self.city_user if level == "city" else self.county_users[county_id]
+            call = Call(cycle=self.cycle, organizer_level=level, city=self.city, county=county,
+                        issuer="%s科学技术局" % place.name,
+                        title="%s%d年农村科技特派员驻镇帮镇扶村团队公开征集通知" % (place.name, self.year),
+                        doc_number="%s科〔%d〕%d号" % (place.name[0], self.year, 10 + number),
+                        notice=CALL_NOTICE % {"place": place.name}, open_date=self.S + dt.timedelta(days=46),
+                        close_date=self.S + dt.timedelta(days=76), contact="%s科学技术局 0751-8868100" % place.name,
+                        status="published", created_by=actor, created_at=self.day(45), updated_at=self.day(46))
+            call._towns, call._actor, call._place = members, actor, place
+            calls.append(call)
+        w.put(Call, calls)
+        through = Call.towns.through
+        w.through(through, [through(call_id=call.pk, town_id=town.pk) for call in calls for town in call._towns])
+        for call in calls:
+            w.move(call, "publish", "draft", "published", call._actor, self.day(46))
+
+        # Teams: one winner per town, some contenders; each applies to its call.
+        entries = []  # (call, team, towns ranked, winner town or None, accepted?)
+        for call in calls:
+            for town in call._towns:
+                entries.append((call, [town], town))
+            extra = int(round(len(call._towns) * self.ctx.density.extra_teams))
+            for _ in range(extra):
+                wanted = rng.sample(call._towns, min(2, len(call._towns)))
+                entries.append((call, wanted, None))
+        teams = self.make_teams([(towns[0], call.organizer_level) for call, towns, _winner in entries])
+        applications, app_towns = [], []
+        for (call, towns, winner), team in zip(entries, teams):
+            accepted = winner is not None or rng.random() < 0.8
+            application = Application(
+                call=call, team=team, status="accepted" if accepted else "rejected",
+                service_plan="围绕%s的%s需求，派驻团队成员累计驻镇不少于365天，建设示范基地，开展技术指导、技能培训和成果转化，"
+                             "每年举办培训班不少于4期。" % (towns[0].name, team._topic),
+                unit_endorsement=self.ctx.endorsement, recommendation_letter="", submitted_at=self.day(60, 10),
+                created_by=team._leader_user, created_at=self.day(55), updated_at=self.day(78))
+            application._towns, application._winner = towns, winner
+            applications.append(application)
+        w.put(Application, applications)
+        for application in applications:
+            for rank, town in enumerate(application._towns, start=1):
+                engaged = application._winner is not None
+                app_towns.append(ApplicationTown(
+                    application=application, town=town, rank=rank,
+                    past_projects="%d年起在%s建设%s示范基地" % (self.year - 2, town.name, application.team._topic) if engaged else "",
+                    visits=8 if engaged else 1, years=2 if engaged else 0,
+                    engagement_note="团队成员多次到镇开展技术指导和培训" if engaged else "",
+                    created_at=self.day(55), updated_at=self.day(55)))
+            w.move(application, "submit", "draft", "submitted", application.team._leader_user, self.day(60, 10))
+            if application.status == "accepted":
+                w.move(application, "accept", "submitted", "accepted", application.call._actor, self.day(78))
+            else:
+                w.move(application, "reject", "submitted", "rejected", application.call._actor, self.day(78),
+                       "申报材料不符合征集通知要求，不予受理。")
+        w.put(ApplicationTown, app_towns)
+        by_call = defaultdict(list)
+        for application in applications:
+            by_call[application.call_id].append(application)
+        self.select(calls, by_call)
+
+    def make_teams(self, specs: list) -> list:
+        """Teams of three (leader + 2 members), new people each, with the leader's account; ``specs`` (town, level)."""
+        from accounts.models import User
+        from core.china import make_id_number, mask_id_number
+        from teams.models import Commissioner, Team, TeamMembership
+        from teams.protect import digest, seal
+
+        ctx, w, rng = self.ctx, self.w, self.rng
+        when = self.day(50)
+        teams, people, leaders = [], [], []
+        address = next(iter(self.counties.values())).code
+        for town, level in specs:
+            product, category = self.topic_of[town.pk]
+            unit = ctx.units[rng.randrange(len(ctx.units))]
+            ctx.counters["team"] += 1
+            number = ctx.counters["team"]
+            prefix = "省派" if level == "province" else ""
+            team = Team(cycle=self.cycle, name="%s%s%s科技服务团队%d" % (prefix, unit.name[:6], product, number),
+                        lead_unit=unit, summary="%s团队，围绕%s开展技术指导、技能培训和成果转化。" % (unit.name, product),
+                        expertise_summary="%s%s、%s" % (product, rng.choice(TECHNIQUES), rng.choice(TECHNIQUES)),
+                        research_directions="", service_types=list(TEAM_SERVICES),
+                        created_at=when, updated_at=when)
+            team._topic, team._people = product, []
+            for role in ("leader", "member", "member"):
+                ctx.counters["person"] += 1
+                index = ctx.counters["person"]
+                number_id = make_id_number(address, dt.date(1962, 1, 1) + dt.timedelta(days=index // 1000 % 10950),
+                                           index % 1000)
+                title, level_, education, specialty = TITLES[index % len(TITLES)]
+                person = Commissioner(
+                    name=person_name(index), gender="male" if int(number_id[16]) % 2 else "female",
+                    id_number_sealed=seal(number_id), id_number_digest=digest(number_id),
+                    id_number_masked=mask_id_number(number_id), phone="13%d%08d" % (5 + index % 5, index % 10 ** 8),
+                    unit=unit if role == "leader" or rng.random() < 0.7 else ctx.units[rng.randrange(len(ctx.units))],
+                    title=title, title_level=level_, education=education, specialty=specialty,
+                    expertise_keywords="%s、%s" % (product, rng.choice(TECHNIQUES)),
+                    bio="长期从事%s研究与技术推广。" % product, in_work_team=False, created_at=when, updated_at=when)
+                team._people.append((person, role))
+                people.append(person)
+            team.leader_name = team._people[0][0].name
+            teams.append(team)
+        w.put(Team, teams)
+        for team in teams:
+            ctx.counters["leader"] += 1
+            leader = team._people[0][0]
+            account = user(ctx, "scale_leader_%d" % ctx.counters["leader"], "team_leader", leader.name, when, team=team,
+                           phone=leader.phone)
+            account.organization = team.lead_unit.name
+            team._leader_user = account
+            leaders.append(account)
+        w.put(User, leaders)
+        for team in teams:
+            team._people[0][0].user = team._leader_user
+        w.put(Commissioner, people)
+        w.put(TeamMembership, [TeamMembership(team=team, commissioner=person, cycle=self.cycle, role=role,
+                                              created_at=when, updated_at=when)
+                               for team in teams for person, role in team._people])
+        return teams
+
+    def select(self, calls, by_call):
+        from matching.models import Pairing, SelectionRound, SelectionRun, default_weights
+
+        w, rng, ctx = self.w, self.rng, self.ctx
+        rounds, runs = [], []
+        for call in calls:
+            selection_round = SelectionRound(
+                call=call, cycle=self.cycle, title="%s · 遴选" % call.title, status="finalized", weights=default_weights(),
+                meeting_date=self.S + dt.timedelta(days=85),
+                meeting_participants="%s科学技术局、农业农村局、乡村振兴局及特邀专家5人" % call._place.name,
+                finalized_at=self.day(86, 10), finalized_by=call._actor, created_by=call._actor,
+                created_at=self.day(80), updated_at=self.day(86, 10))
+            call._round = selection_round
+            rounds.append(selection_round)
+        w.put(SelectionRound, rounds)
+        pairings = []
+        for call in calls:
+            selection_round = call._round
+            applications = by_call[call.pk]
+            contenders = defaultdict(list)
+            for application in applications:
+                if application._winner is None and application.status == "accepted":
+                    for town in application._towns:
+                        contenders[town.code].append(application.team)
+            assignments, candidates, team_inputs = [], {}, []
+            for application in applications:
+                team = application.team
+                if application.status == "accepted":
+                    team_inputs.append({"team_id": str(team.pk), "name": team.name, "unit": team.lead_unit.name,
+                                        "specialties": team.expertise_summary, "summary": team.summary,
+                                        "research_directions": "", "member_fields": "、".join(
+                                            p.title for p, _r in team._people),
+                                        "service_types": [SERVICE_LABEL[value] for value in TEAM_SERVICES],
+                                        "preferred_towns": [t.code for t in application._towns],
+                                        "prior_towns": [application._winner.code] if application._winner else [],
+                                        "application_id": application.pk, "first_choice": application._towns[0].code})
+                town = application._winner
+                if town is None:
+                    continue
+                score = round(rng.uniform(1.2, 1.9), 3)
+                reasons = ["综合得分 %.3f：专业匹配度 %d%%，服务类型吻合 %d%%" % (score, rng.randint(60, 100), rng.randint(50, 100)),
+                           "有前期对接基础：团队已与本镇对接过", "意向排序：本镇是团队的第 1 意向镇"]
+                others = [{"team_id": str(t.pk), "score": round(score - rng.uniform(0.1, 0.8), 3)}
+                          for t in contenders.get(town.code, [])]
+                candidates[town.code] = [{"team_id": str(team.pk), "score": score}] + others
+                assignments.append({"town_code": town.code, "team_id": str(team.pk), "score": score, "reasons": reasons,
+                                    "components": {"fit": 1.0, "service": 1.0, "prior": 1.0, "preference": 1.0,
+                                                   "panel": 0.0}, "locked": False})
+                names = {str(t.pk): t.name for t in contenders.get(town.code, [])}
+                pairings.append(Pairing(
+                    cycle=self.cycle, town=town, team=team, organizer_level=call.organizer_level, round=selection_round,
+                    score=score, reasons=reasons,
+                    alternates=[dict(o, team_name=names[o["team_id"]]) for o in others],
+                    proposed_at=self.day(86, 10), created_at=self.day(86, 10)))
+            inputs = {
+                "towns": [{"code": t.code, "name": t.name, "county": self.counties_by_pk()[t.county_id].name, "id": t.pk,
+                           "has_needs": bool(self.needs_of[t.pk])} for t in call._towns],
+                "needs": [{"town_code": n.town.code, "town_name": n.town.name, "need_id": n.pk, "title": n.title,
+                           "description": n.description, "industry": n.category.name, "service_types": n.service_types}
+                          for t in call._towns for n in self.needs_of[t.pk] if n.status in ("confirmed", "matched")],
+                "teams": team_inputs, "skipped_teams": [], "paired_elsewhere_towns": [], "constraints": [], "panel": []}
+            run = SelectionRun(round=selection_round, number=1, status="done", weights=selection_round.weights,
+                               inputs=inputs, taxonomy=ctx.taxonomy_dict, taxonomy_version=ctx.taxonomy.version,
+                               result={"assignments": assignments, "unassigned_towns": [], "unassigned_reasons": {},
+                                       "candidates": candidates},
+                               total_score=round(sum(a["score"] for a in assignments), 3), error="",
+                               created_by=call._actor, created_at=self.day(80, 10), updated_at=self.day(80, 10, 1))
+            runs.append(run)
+        w.put(SelectionRun, runs)
+        for selection_round, run in zip(rounds, runs):
+            selection_round.finalized_run = run
+        SelectionRound.objects.bulk_update(rounds, ["finalized_run"], batch_size=BATCH)
+        for selection_round, run in zip(rounds, runs):
+            actor = selection_round.created_by
+            w.move(selection_round, "open", "", "open", actor, self.day(80))
+            w.move(run, "start", "pending", "running", actor, self.day(80, 10, 1))
+            w.move(run, "finish", "running", "done", actor, self.day(80, 10, 1))
+            w.move(selection_round, "finalize", "open", "finalized", actor, self.day(86, 10), "第1次运行")
+        # Needs of the paired towns still confirmed are matched by finalize (inserted as matched already).
+        for pairing in pairings:
+            for need in self.needs_of[pairing.town_id]:
+                if need.status == "matched":
+                    w.move(need, "match", "confirmed", "matched", pairing.round.created_by, self.day(86, 10),
+                           pairing.round.title)
+        self.notice_and_register(calls, pairings)
+
+    # ---------------------------------------------------------------- notice and registration
+
+    def notice_and_register(self, calls, pairings):
+        from core.china import notice_period
+        from matching.models import Pairing
+        from notices.models import NoticeEntry, Objection, PublicNotice
+        from notices.services import default_body
+        from registrations.models import RegistrationSubmission, SubmissionItem
+
+        w, rng, ctx = self.w, self.rng, self.ctx
+        start = self.S + dt.timedelta(days=88)
+        period = notice_period(start, self.cycle.notice_working_days)
+        closed_at = at(period.last_day + dt.timedelta(days=1), 0)
+        sent = period.last_day + dt.timedelta(days=3)
+        city_confirm, province_confirm = sent + dt.timedelta(days=5), sent + dt.timedelta(days=10)
+        registered_at = at(province_confirm, 10)
+        by_call = defaultdict(list)
+        for pairing in pairings:
+            by_call[pairing.round.call_id].append(pairing)
+        notices = []
+        for call in calls:
+            mine = by_call[call.pk]
+            contact = "%s科学技术局农村科技股 0751-8868100" % call._place.name
+            notice = PublicNotice(
+                cycle=self.cycle, organizer_level=call.organizer_level, city=self.city, county=call.county,
+                issuer=call.issuer, title="%s农村科技特派员驻镇帮镇扶村团队拟选派名单公示" % call._place.name,
+                doc_number="%s科〔%d〕%d号" % (call._place.name[0], self.year, 50 + len(notices)),
+                body=default_body(issuer=call.issuer, entries_count=len(mine), period=period, contact=contact),
+                contact=contact, start_date=start, working_days=period.working_days, first_day=period.first_day,
+                last_day=period.last_day, ends_at=period.ends_at, uses_fallback_calendar=period.uses_fallback,
+                status="closed", closed_at=closed_at, created_by=call._actor, created_at=self.day(87),
+                updated_at=closed_at)
+            notice._call, notice._pairings = call, mine
+            notices.append(notice)
+        w.put(PublicNotice, notices)
+        entries = []
+        for notice in notices:
+            w.move(notice, "publish", "draft", "published", notice._call._actor, at(start), notice.title)
+            w.move(notice, "close", "published", "closed", None, closed_at, "公示期满")
+            for pairing in notice._pairings:
+                people = pairing.team._people
+                label = lambda p: "%s（%s%s）" % (p.name, p.unit.name, "，" + p.title if p.title else "")  # noqa: E731
+                entries.append(NoticeEntry(
+                    notice=notice, pairing=pairing, town=pairing.town, team_name=pairing.team.name,
+                    leader=label(people[0][0]), members="；".join(label(p) for p, _r in people[1:]),
+                    town_label=pairing.town.name, county_name=self.counties_by_pk()[pairing.town.county_id].name,
+                    outcome="cleared", created_at=self.day(87), updated_at=closed_at))
+        # Pairings: proposed → on notice → cleared → registered → active (→ ended in a closed cycle).
+        for pairing in pairings:
+            pairing.status = "ended" if self.closed else "active"
+            pairing.notice_started_at = at(start)
+            pairing.notice_cleared_at = closed_at
+            pairing.registered_at = registered_at
+            pairing.active_from = province_confirm
+            if self.closed:
+                pairing.ended_at = at(self.cycle.end_date, 17)
+                pairing.end_reason = "帮扶周期届满，完成三年帮扶任务"
+            pairing.updated_at = pairing.ended_at or registered_at
+        w.put(Pairing, pairings)
+        w.put(NoticeEntry, entries)
+        for notice in notices:
+            for pairing in notice._pairings:
+                w.move(pairing, "propose", "", "proposed", notice._call._actor, pairing.proposed_at, pairing.round.title)
+                w.move(pairing, "notice", "proposed", "on_notice", notice._call._actor, at(start), notice.title)
+                w.move(pairing, "clear", "on_notice", "notice_cleared", None, closed_at, "公示无异议")
+
+        # A few objections, filed in the period and dismissed by the notice's organizer.
+        objections = []
+        for notice_entry in entries:
+            if rng.random() < 0.03:
+                ctx.counters["objection"] += 1
+                number = ctx.counters["objection"]
+                notice = notice_entry.notice
+                objections.append(Objection(
+                    notice=notice, entry=notice_entry, receipt_number=receipt_number(number), name=person_name(number + 500),
+                    phone="137%08d" % number, grounds="反映该团队一名成员同时在其他县申报团队，请核实是否重复申报。",
+                    status="dismissed", finding="经核实，该成员未重复申报，异议不成立。", handled_by=notice._call._actor,
+                    handled_at=at(period.last_day, 15), client_hash=hashlib.sha256(b"%d" % number).hexdigest(),
+                    created_at=at(period.first_day, 10), updated_at=at(period.last_day, 15)))
+        w.put(Objection, objections)
+        for objection in objections:
+            actor = objection.handled_by
+            if objection.pk % 2:
+                w.move(objection, "investigate", "received", "investigating", actor, at(period.first_day, 16))
+                w.move(objection, "dismiss", "investigating", "dismissed", actor, objection.handled_at, objection.finding)
+            else:
+                w.move(objection, "dismiss", "received", "dismissed", actor, objection.handled_at, objection.finding)
+
+        # Registration: a city call to the province; a county call to the city and to the province.
+        submissions = []
+        for notice in notices:
+            call = notice._call
+            recipients = ["province"] if call.organizer_level == "city" else ["city", "province"]
+            for number, recipient in enumerate(recipients):
+                confirmed_on = city_confirm if recipient == "city" else province_confirm
+                confirmer = self.city_user if recipient == "city" else self.province_user
+                submission = RegistrationSubmission(
+                    cycle=self.cycle, organizer_level=call.organizer_level, city=self.city, county=call.county,
+                    recipient=recipient, status="confirmed",
+                    doc_number="%s科〔%d〕%d号" % (call._place.name[0], self.year, 150 + number),
+                    contact="%s 0751-8868001" % call._actor.full_name, sent_on=sent, confirmed_on=confirmed_on,
+                    reference_number=("粤科农字〔%d〕%d号" if recipient == "province" else "%s科备〔%%d〕%%d号" % self.city.name[0])
+                    % (self.year, 10 + len(submissions)), confirmed_by=confirmer, return_comment="",
+                    created_by=call._actor, created_at=at(sent, 9), updated_at=at(confirmed_on, 10))
+                submission._notice, submission._actor, submission._confirmer = notice, call._actor, confirmer
+                submissions.append(submission)
+        w.put(RegistrationSubmission, submissions)
+        items = []
+        for submission in submissions:
+            w.move(submission, "send", "draft", "sent", submission._actor, at(sent, 9))
+            w.move(submission, "confirm", "sent", "confirmed", submission._confirmer, at(submission.confirmed_on, 10),
+                   "备案文号：%s" % submission.reference_number)
+            for pairing in submission._notice._pairings:
+                items.append(SubmissionItem(submission=submission, pairing=pairing, recipient=submission.recipient,
+                                            created_at=at(sent, 9), updated_at=at(sent, 9)))
+        w.put(SubmissionItem, items)
+        for pairing in pairings:
+            # Registered when the last recipient (the province) confirmed, by its confirmation.
+            w.move(pairing, "register", "notice_cleared", "registered", self.province_user, registered_at,
+                   "纳入广东省驻镇帮镇扶村农村科技特派员")
+            w.move(pairing, "activate", "registered", "active", self.province_user, registered_at, "备案完成，开始帮扶")
+            if self.closed:
+                actor = self.organizer_user(pairing.organizer_level, pairing.town)
+                w.move(pairing, "end", "active", "ended", actor, pairing.ended_at, pairing.end_reason)
+
+    def province_towns(self):
+        """The team the province's own call sent to each province-organized town, recorded by the city."""
+        from matching.models import Pairing
+
+        w = self.w
+        towns = [town for town in self.towns if self.level[town.pk] == "province"]
+        if not towns:
+            return
+        teams = self.make_teams([(town, "province") for town in towns])
+        when = self.day(100)
+        comment = "省科技厅粤科农字〔%d〕2号选派，市科技局登记" % self.year
+        pairings = []
+        for index, (town, team) in enumerate(zip(towns, teams)):
+            if self.closed:
+                status = "ended"
+            else:
+                status = "registered" if index % 4 == 3 else "active"
+            pairing = Pairing(cycle=self.cycle, town=town, team=team, organizer_level="province", status=status,
+                              registered_at=when, reasons=[comment], alternates=[],
+                              active_from=when.date() if status != "registered" else None,
+                              ended_at=at(self.cycle.end_date, 17) if self.closed else None,
+                              end_reason="帮扶周期届满，完成三年帮扶任务" if self.closed else "",
+                              created_at=when, updated_at=at(self.cycle.end_date, 17) if self.closed else when)
+            pairings.append(pairing)
+        w.put(Pairing, pairings)
+        for pairing in pairings:
+            w.move(pairing, "record_province", "", "registered", self.city_user, when, comment)
+            if pairing.status != "registered":
+                w.move(pairing, "activate", "registered", "active", self.city_user, when, comment)
+            if pairing.status == "ended":
+                w.move(pairing, "end", "active", "ended", self.city_user, pairing.ended_at, pairing.end_reason)
+
+
+def receipt_number(number: int) -> str:
+    """A unique, deterministic 受理回执号 in the service's alphabet ("YY" + 10 characters)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    digits = []
+    value = number * 7919 + 12345
+    for _ in range(10):
+        value, rest = divmod(value, len(alphabet))
+        digits.append(alphabet[rest])
+    return "YY" + "".join(digits)
+
+
+CALL_NOTICE = """为贯彻落实农村科技特派员驻镇帮镇扶村行动方案，现面向高校、科研院所、企业和农技推广机构公开征集农村科技特派员团队，结对帮扶%(place)s相关镇（街道）。
+
+一、征集范围：本通知所列各镇（街道），每镇选派1个团队，一对一结对帮扶，帮扶周期3年。
+二、申报条件：团队负责人及成员具有大学本科及以上学历或中级及以上职称；驻镇工作队队员不得申报。
+三、申报方式：团队负责人在本平台注册并在线填报，上传派出单位推荐意见（盖章）。
+四、遴选办法：根据团队与镇的前期对接基础和需求匹配情况择优遴选，结果公示5个工作日。"""
+
+
+# ------------------------------------------------------------------------------------------------ flush
+
+
+DOMAIN_APPS = ("regions", "cycles", "needs", "teams", "units", "calls", "matching", "notices", "registrations")
+KEPT = ("needs.IndustryCategory", "needs.IndustryProduct", "needs.IndustryProduct_parents")
+
+
+def flush() -> None:
+    """Delete the domain rows (and their history, transitions, tokens, notifications, non-administrator accounts).
+
+    FK order: rows are deleted with plain DELETE statements, children before parents (an auto-created many-to-many
+    table and every model pointing at another before it), the round ↔ run cycle broken first; accounts last through
+    the ORM so every table pointing at a user is handled. The industry taxonomy stays."""
+    from accounts.models import User
+    from core.models import IdempotencyKey, SensitiveAccess, TaskRun, Transition
+    from matching.models import SelectionRound
+
+    models = [m for m in apps.get_models(include_auto_created=True)
+              if m._meta.app_label in DOMAIN_APPS and m._meta.label not in KEPT]
+    order, seen = [], set()
+
+    def visit(model, stack=()):
+        if model in seen or model in stack:
+            return
+        for other in models:  # everything pointing at ``model`` goes first
+            if other is model:
+                continue
+            for column in other._meta.concrete_fields:
+                if column.is_relation and column.related_model is model and column.db_constraint:
+                    visit(other, stack + (model,))
+        if model not in seen:
+            seen.add(model)
+            order.append(model)
+
+    for model in models:
+        visit(model)
+    with transaction.atomic():
+        Transition.objects.all()._raw_delete(Transition.objects.db)
+        for model in (SensitiveAccess, IdempotencyKey, TaskRun):
+            model.objects.all()._raw_delete(model.objects.db)
+        SelectionRound.objects.update(finalized_run=None)
+        for model in order:
+            model._base_manager.all()._raw_delete(model._base_manager.db)
+        User.objects.filter(is_superuser=False).exclude(role="admin").delete()
+        User.history.model.objects.all()._raw_delete(User.objects.db)
+
+
+# ------------------------------------------------------------------------------------------------ entry point
+
+
+def count_labels() -> list:
+    """The tables whose rows the generator reports, as (label, model)."""
+    from accounts.models import User
+    from calls.models import Application, ApplicationTown, Call
+    from core.models import Transition
+    from cycles.models import Cycle
+    from matching.models import Pairing, SelectionRound, SelectionRun
+    from needs.models import CampaignTown, Need, NeedToken, SurveyCampaign, TownProfile
+    from notices.models import NoticeEntry, Objection, PublicNotice
+    from regions.models import City, County, Town, TownClassification, Village, WorkTeam, WorkTeamMember
+    from registrations.models import RegistrationSubmission, SubmissionItem
+    from teams.models import Commissioner, Team, TeamMembership
+    from units.models import DispatchingUnit
+
+    return [(m._meta.label, m) for m in (
+        Cycle, DispatchingUnit, City, County, Town, Village, WorkTeam, WorkTeamMember, TownClassification, User,
+        SurveyCampaign, CampaignTown, TownProfile, Need, Need.villages.through, NeedToken, Team, Commissioner,
+        TeamMembership, Call, Call.towns.through, Application, ApplicationTown, SelectionRound, SelectionRun, Pairing,
+        PublicNotice, NoticeEntry, Objection, RegistrationSubmission, SubmissionItem, Transition)]
+
+
+def history_models() -> list:
+    return [m.history.model for _label, m in count_labels() if hasattr(m, "history")]
+
+
+def load_scale(scale: str, *, cycles: int = 2, seed: int = 20211029, history: bool = True, out=None) -> dict:
+    """Generate the scale's data (the database must hold no towns: see ``flush``); returns {label: rows written}.
+
+    ``out(text)`` is told the progress (one line per province)."""
+    from needs.search import current_analyzer
+    from needs.taxonomy import current_taxonomy
+
+    if scale not in SCALES:
+        raise ValueError("scale must be one of %s" % ", ".join(SCALES))
+    if cycles < 1:
+        raise ValueError("at least one cycle")
+    started = time.monotonic()
+    say = out or (lambda text: None)
+    writer = Writer(history=history)
+    # One hash for every account (hashing is slow on purpose): the demo's password unless SCALE_PASSWORD is set.
+    from portal.demo import DEMO_PASSWORD
+
+    password_hash = make_password(os.environ.get("SCALE_PASSWORD") or DEMO_PASSWORD)
+    divisions = read_divisions(scale)
+    products = taxonomy_products()
+    taxonomy = current_taxonomy()
+    with historical_timestamps():
+        with transaction.atomic():
+            made_cycles = make_cycles(writer, cycles)
+            units = make_units(writer)
+            writer.flush_transitions()
+        ctx = Context(scale=scale, seed=seed, cycles=made_cycles, density=DENSITY[scale], password_hash=password_hash,
+                      units=units, products=products, taxonomy=taxonomy,
+                      analyzer=MemoAnalyzer(current_analyzer()), endorsement=endorsement_file(), writer=writer)
+        ctx.taxonomy_dict = taxonomy.to_dict()
+        for entry in divisions:
+            with transaction.atomic():
+                province_user = province_users(ctx, entry["province"])
+            for city_spec in entry["cities"]:
+                with transaction.atomic():
+                    generate_city(ctx, city_spec, entry["province"], province_user)
+            say("%s %s: %d cities, %.0f s" % (entry["province"][0], entry["province"][1], len(entry["cities"]),
+                                             time.monotonic() - started))
+    counts = {label: writer.counts.get(label, 0) for label, _model in count_labels()}
+    counts["history"] = writer.counts.get("history", 0)
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    return counts

@@ -56,7 +56,7 @@ class CallListView(ScopedListView):
 
     def base_queryset(self):
         return Call.objects.select_related("county", "city", "cycle").annotate(
-            application_count=Count("applications", filter=~Q(applications__status="draft")))
+            application_count=Count("applications", filter=~Q(applications__status="draft"))).order_by("-open_date", "-pk")
 
 
 class CallDetailView(ScopedDetailView):

@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("choices")
+        # The fast date columns, registered before any app's tables.py makes its columns (core.tables).
+        import core.tables  # noqa: F401

@@ -137,7 +137,7 @@ class TownProfileSerializer(serializers.ModelSerializer):
 class TownProfileViewSet(ScopedModelViewSet):
     """Town profiles (镇域发展情况); POST creates or updates the profile of (cycle, town)."""
 
-    queryset = TownProfile.objects.select_related("town", "cycle")
+    queryset = TownProfile.objects.select_related("town", "cycle").order_by("cycle_id", "town__code")
     serializer_class = TownProfileSerializer
     filterset_fields = ["cycle", "town"]
     http_method_names = ["get", "post", "patch", "head", "options"]

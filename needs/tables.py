@@ -2,6 +2,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from core.tables import DateColumn
 from needs.choices import service_labels
 from needs.models import IndustryProduct, Need, SurveyCampaign
 
@@ -13,7 +14,7 @@ class NeedTable(tables.Table):
     always_visible = ("select", "title")
     select = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-select-all": "1", "aria-label": "全选本页"},
                                                          "td__input": {"name": "ids", "form": "bulk-form",
-                                                                       "aria-label": "选择此行"}},
+                                                                       "aria-label": lambda record: "选择：%s" % record.title}},
                                    exclude_from_export=True)
     title = tables.Column(verbose_name="需求标题", linkify=True)
     town = tables.Column(verbose_name="镇", accessor="town__name", order_by="town__code")
@@ -22,7 +23,7 @@ class NeedTable(tables.Table):
     service_types = tables.Column(verbose_name="服务类型", orderable=False)
     priority = tables.Column(verbose_name="优先级")
     status = tables.Column(verbose_name="状态")
-    created_at = tables.DateColumn(verbose_name="填报日期", format="Y-m-d")
+    created_at = DateColumn(verbose_name="填报日期", format="Y-m-d")
 
     class Meta:
         model = Need

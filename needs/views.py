@@ -1,7 +1,7 @@
 """Pages of the needs survey and the township S&T needs library."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -30,6 +30,7 @@ from needs.search import search_needs
 from needs.tables import CampaignTable, NeedTable, ProductTable
 from needs.tasks import import_needs_task
 from regions.models import Town
+from regions.selectors import sees_several_cities
 
 NEED_VIEWERS = OFFICIALS | TOWN
 
@@ -205,14 +206,17 @@ class NeedSummaryView(PageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         cycle = current_cycle(self.request)
         needs = restrict(Need.objects.filter(cycle=cycle), self.request.user).exclude(status=NeedStatus.CLOSED)
-        by_county = needs.values("town__county__name", "town__county__code").annotate(
+        # By county; by city for whoever sees several cities (regions.selectors.sees_several_cities).
+        by_city = sees_several_cities(self.request.user)
+        area = "town__county__city" if by_city else "town__county"
+        by_county = needs.values(area_name=F(area + "__name"), area_code=F(area + "__code")).annotate(
             total=Count("pk"), towns=Count("town", distinct=True),
             confirmed=Count("pk", filter=Q(status__in=[NeedStatus.CONFIRMED, NeedStatus.MATCHED, NeedStatus.IN_ASSISTANCE,
                                                         NeedStatus.RESOLVED])),
             pending=Count("pk", filter=Q(status=NeedStatus.SUBMITTED)),
-        ).order_by("town__county__code")
+        ).order_by("area_code")
         by_category = needs.values("category__name").annotate(total=Count("pk"), towns=Count("town", distinct=True)).order_by("-total")
-        context.update({"cycle": cycle, "by_county": by_county, "by_category": by_category,
+        context.update({"cycle": cycle, "by_county": by_county, "by_city": by_city, "by_category": by_category,
                         "total": needs.count()})
         return context
 

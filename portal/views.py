@@ -13,7 +13,8 @@ from cycles.models import Cycle
 from cycles.selectors import current_cycle
 from matching.engine.service_types import SERVICE_TYPES  # the one list of service types
 from regions.choices import OrganizingLevel, TownClass
-from regions.models import County, TownClassification
+from regions.models import City, County, TownClassification
+from regions.selectors import sees_several_cities
 
 
 def landing(request):
@@ -67,21 +68,25 @@ def _town_pairing(user, cycle):
 
 
 def city_overview(user, cycle) -> dict | None:
-    """Counties × towns by class and organizing level, counted in the database, within the user's scope."""
+    """Counties (or, for whoever sees several cities, cities) × towns by class and organizing level, counted in the
+    database, within the user's scope. A province's table has a row per city, not 120 rows of counties: its size
+    does not grow with the towns below."""
     if cycle is None:
         return None
+    by_city = sees_several_cities(user)
+    group = "town__county__city_id" if by_city else "town__county_id"
     rows = (
         restrict(TownClassification.objects.filter(cycle=cycle), user)
-        .values("town__county_id", "town_class", "organizing_level")
+        .values(group, "town_class", "organizing_level")
         .annotate(n=Count("pk"))
     )
-    counties = list(restrict(County.objects.all(), user).order_by("code"))
+    counties = list(restrict(City.objects.all() if by_city else County.objects.all(), user).order_by("code"))
     columns = [("class", value, label) for value, label in TownClass.choices if value != "none"] + [
         ("level", value, label) for value, label in OrganizingLevel.choices if value != "none"
     ]
     table = {county.pk: {"county": county, "cells": {key: 0 for key in columns}, "total": 0} for county in counties}
     for row in rows:
-        entry = table.get(row["town__county_id"])
+        entry = table.get(row[group])
         if entry is None:
             continue
         entry["total"] += row["n"]
@@ -91,7 +96,7 @@ def city_overview(user, cycle) -> dict | None:
     body = [{"county": e["county"], "cells": [e["cells"][k] for k in columns], "total": e["total"]} for e in table.values()]
     totals = [sum(e["cells"][i] for e in body) for i in range(len(columns))]
     return {"columns": [label for _kind, _value, label in columns], "keys": columns, "rows": body, "totals": totals,
-            "total": sum(e["total"] for e in body)}
+            "total": sum(e["total"] for e in body), "by_city": by_city}
 
 
 @login_required

@@ -5,7 +5,13 @@ from django.db.models import OuterRef, Subquery
 from core.scoping import restrict
 from cycles.models import Cycle
 from regions.choices import OrganizingLevel, TownClass, TownKind
-from regions.models import County, TownClassification, Village
+from regions.models import City, County, TownClassification, Village
+
+
+def cities_in_scope(request):
+    if request is None:
+        return City.objects.none()
+    return restrict(City.objects.all(), request.user)
 
 
 def counties_in_scope(request):
@@ -19,6 +25,8 @@ class TownFilter(django_filters.FilterSet):
 
     cycle = django_filters.ModelChoiceFilter(label="帮扶周期", queryset=Cycle.objects.all(), method="filter_cycle",
                                              empty_label="当前周期")
+    city = django_filters.ModelChoiceFilter(label="地级市", queryset=cities_in_scope, field_name="county__city",
+                                            empty_label="全部")
     county = django_filters.ModelChoiceFilter(label="县（市、区）", queryset=counties_in_scope, empty_label="全部")
     kind = django_filters.ChoiceFilter(label="类型", choices=TownKind.choices, empty_label="全部")
     town_class = django_filters.ChoiceFilter(label="镇类别", choices=TownClass.choices, empty_label="全部",

@@ -7,6 +7,15 @@ from regions.choices import OrganizingLevel
 CITY_LEVELS = (OrganizingLevel.CITY, OrganizingLevel.PROVINCE)
 
 
+def sees_several_cities(user) -> bool:
+    """Whether the user's scope spans more than one city (the province, the administrator): their summaries go by
+    city, not by county, so that a province's table has 20 rows rather than 120 and does not grow with the towns."""
+    from core.scoping import restrict
+    from regions.models import City
+
+    return len(restrict(City.objects.all(), user)[:2]) > 1
+
+
 def organized_towns_q(user, *, town_path: str = "town", cycle_path: str | None = "cycle", cycle=None) -> Q:
     """Rows whose town the user's level organizes in that row's cycle (or in ``cycle``).
 

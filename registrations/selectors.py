@@ -14,7 +14,8 @@ from matching.choices import LIVE_PAIRING_STATES, PairingStatus
 from matching.models import Pairing
 from registrations.choices import EDITABLE_STATES, Recipient, SubmissionStatus
 from registrations.models import RegistrationSubmission
-from regions.models import County, TownClassification
+from regions.models import City, County, TownClassification
+from regions.selectors import sees_several_cities
 
 REGISTERED_STATES = (PairingStatus.REGISTERED, PairingStatus.ACTIVE)
 NEED_STATES_ADDRESSED = ("confirmed", "matched", "in_assistance")
@@ -166,6 +167,7 @@ class DeadlineRow:
     level: str
     county_id: int | None
     name: str
+    city_id: int | None = None  # a province's rows: one per city, all its organizers together
     to_cover: int = 0
     proposed: int = 0
     on_notice: int = 0
@@ -219,7 +221,9 @@ def deadline_dashboard(*, user, cycle, today: dt.date | None = None) -> Deadline
     classified = restrict(TownClassification.objects.filter(cycle=cycle).exclude(organizing_level="none"), user, VIEW)
     if not city_row:
         classified = classified.filter(organizing_level="county")
-    figures = (classified.values("town__county_id", "organizing_level").order_by()
+    # Whoever sees several cities (the province) gets a row per city: the table does not grow with the counties.
+    by_city = sees_several_cities(user)
+    figures = (classified.values("town__county__city_id" if by_city else "town__county_id", "organizing_level").order_by()
                .annotate(to_cover=Count("pk", distinct=True),
                          proposed=_pairing_count([PairingStatus.PROPOSED], cycle),
                          on_notice=_pairing_count([PairingStatus.ON_NOTICE], cycle),
@@ -227,15 +231,21 @@ def deadline_dashboard(*, user, cycle, today: dt.date | None = None) -> Deadline
                          registered=_pairing_count(REGISTERED_STATES, cycle),
                          covered=Count("town", filter=Q(town__pairings__cycle=cycle,
                                                         town__pairings__status__in=LIVE_PAIRING_STATES), distinct=True)))
-    counties = list(restrict(County.objects.all(), user, VIEW).select_related("city").order_by("code"))
     rows: dict = {}
-    if city_row:
+    counties = [] if by_city else list(restrict(County.objects.all(), user, VIEW).select_related("city").order_by("code"))
+    if by_city:
+        for city in restrict(City.objects.all(), user, VIEW).order_by("code"):
+            rows[city.pk] = DeadlineRow(level="city", county_id=None, city_id=city.pk, name=city.name)
+    elif city_row:
         name = counties[0].city.name if counties else ""
         rows["city"] = DeadlineRow(level="city", county_id=None, name="%s（市级组织）" % name)
     for county in counties:
         rows[county.pk] = DeadlineRow(level="county", county_id=county.pk, name=county.name)
     for figure in figures:
-        key = "city" if figure["organizing_level"] in ("city", "province") else figure["town__county_id"]
+        if by_city:
+            key = figure["town__county__city_id"]
+        else:
+            key = "city" if figure["organizing_level"] in ("city", "province") else figure["town__county_id"]
         if key in rows:
             rows[key].add(figure)
     for row in rows.values():

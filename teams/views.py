@@ -178,7 +178,8 @@ class TeamListView(ScopedListView):
     empty_text = "暂无团队。团队负责人可在征集通知公开页面注册申报。"
 
     def base_queryset(self):
-        return Team.objects.select_related("lead_unit", "cycle").annotate(member_count=Count("memberships"))
+        # Explicit: an aggregate drops Meta.ordering, and a page of an unordered list is not stable.
+        return Team.objects.select_related("lead_unit", "cycle").annotate(member_count=Count("memberships")).order_by("name", "pk")
 
 
 class TeamDetailView(ScopedDetailView):

@@ -26,3 +26,22 @@ def icon_svg(name, classes=""):
 def icon(name, classes=""):
     """``{% icon "pencil" %}`` or ``{% icon item.icon "me-1" %}``."""
     return icon_svg(name, classes)
+
+
+@register.filter
+def card_rows(table, title_name):
+    """The page's rows as phone cards, ``(title cell, select cell, [(header, cell), …])``: each cell rendered once
+    (django-tables2 renders a cell on every ``row.items`` pass, and a card needs three)."""
+    cards = []
+    for row in table.paginated_rows:
+        title = select = None
+        fields = []
+        for column, cell in row.items():
+            if column.name == title_name:
+                title = cell
+            elif column.name == "select":
+                select = cell
+            else:
+                fields.append((column.header, cell))
+        cards.append((title, select, fields))
+    return cards

@@ -96,3 +96,22 @@ def test_the_city_overview_counts_towns_by_class_and_level(world, login):
 def test_an_unset_status_filter_reads_all(world, login):
     page = login("renhua_st").get("/needs/").content.decode()
     assert ">全部</option>" in page and "---------" not in page
+
+
+def test_a_province_overview_has_a_row_per_city_and_links_to_its_towns(world, login):
+    """A province sees 20 cities, not 120 counties: the table does not grow with the towns below."""
+    from regions.models import City, County, Town, TownClassification
+
+    qingyuan = City.objects.create(code="4418", name="清远市", province_code="44", province_name="广东省")
+    yingde = County.objects.create(city=qingyuan, code="441881", name="英德市")
+    town = Town.objects.create(county=yingde, code="441881100", name="英城街道")
+    TownClassification.objects.create(cycle=world.cycle, town=town, town_class="key", organizing_level="county")
+    client = login("province")
+    overview = client.get("/overview/").context["overview"]
+    assert overview["by_city"] and [row["county"].name for row in overview["rows"]] == ["韶关市", "清远市"]
+    assert [row["total"] for row in overview["rows"]] == [4, 1] and overview["total"] == 5
+    page = client.get("/overview/").content.decode()
+    assert "各地级市帮扶镇概况" in page and "?city=%d" % qingyuan.pk in page
+    towns = client.get("/regions/towns/?city=%d" % qingyuan.pk).content.decode()
+    assert "英城街道" in towns and world.renhua_county_town.name not in towns
+    assert not login("city_st").get("/overview/").context["overview"]["by_city"]

@@ -101,7 +101,25 @@ def test_the_summary_counts_per_county_and_category(world, make_need, login):
     make_need(title="茶", category="茶叶")
     make_need(town=world.nanxiong_county_town)
     context = login("city_st").get("/needs/summary/").context
-    assert {row["town__county__name"]: row["total"] for row in context["by_county"]} == {"仁化县": 2, "南雄市": 1}
+    assert {row["area_name"]: row["total"] for row in context["by_county"]} == {"仁化县": 2, "南雄市": 1}
     assert {row["category__name"]: row["total"] for row in context["by_category"]} == {"果树": 2, "茶叶": 1}
     context = login("renhua_st").get("/needs/summary/").context
     assert context["total"] == 2
+
+
+def test_a_province_of_several_cities_counts_needs_per_city(world, make_need, login):
+    from accounts.models import User
+    from regions.models import City, County, Town, TownClassification
+
+    make_need()
+    make_need(town=world.nanxiong_county_town)
+    qingyuan = City.objects.create(code="4418", name="清远市", province_code="44", province_name="广东省")
+    yingde = County.objects.create(city=qingyuan, code="441881", name="英德市")
+    town = Town.objects.create(county=yingde, code="441881100", name="英城街道")
+    TownClassification.objects.create(cycle=world.cycle, town=town, town_class="key", organizing_level="county")
+    official = User.objects.create(username="yingde_st", role="county_st", county=yingde)
+    make_need(town=town, title="英德红茶", actor=official)
+    response = login("province").get("/needs/summary/")
+    assert response.context["by_city"]
+    assert {row["area_name"]: row["total"] for row in response.context["by_county"]} == {"韶关市": 2, "清远市": 1}
+    assert "按地级市" in response.content.decode()

@@ -61,6 +61,18 @@ def test_it_counts_each_town_for_the_level_that_organizes_it(world, progress):
     assert [(t["town"], t["team"], t["status"]) for t in dashboard.province_towns] == [("雄州街道", "省派水稻团队", "active")]
 
 
+def test_a_province_of_several_cities_gets_one_row_per_city(world, progress):
+    """Each city's row holds all its organizers' towns, named after that city (not the first city's name)."""
+    from regions.models import City, County
+
+    qingyuan = City.objects.create(code="4418", name="清远市", province_code="44", province_name="广东省")
+    _town(world, County.objects.create(city=qingyuan, code="441881", name="英德市"), "441881100", "英城街道", "county")
+    dashboard = deadline_dashboard(user=world["province"], cycle=world.cycle, today=BEFORE)
+    assert figures(dashboard) == {"韶关市": (5, 1, 1, 1, 2, 0, 0), "清远市": (1, 0, 0, 0, 0, 1, 0)}
+    assert [row.city_id for row in dashboard.rows] == [world.city.pk, qingyuan.pk]
+    assert "韶关市（市级组织）" in figures(deadline_dashboard(user=world["city_st"], cycle=world.cycle, today=BEFORE))
+
+
 def test_after_the_deadline_every_town_not_registered_is_late(world, progress):
     Pairing.objects.filter(town=world.nanxiong_county_town, status="proposed").update(status="replaced")
     dashboard = deadline_dashboard(user=world["city_st"], cycle=world.cycle, today=AFTER)

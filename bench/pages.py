@@ -192,9 +192,9 @@ def measure(label: str, repeat: int, only: list[str]) -> dict:
 # ---------------------------------------------------------------------------------------------- the run
 
 
-def _database_url(scale: str, engine: str, work: Path) -> str:
+def _database_url(scale: str, engine: str, work: Path, pg_name: str = "bench_pages_{scale}") -> str:
     if engine == "postgres":
-        return "postgres://postgres@127.0.0.1:5432/bench_pages_%s" % scale
+        return "postgres://postgres@127.0.0.1:5432/" + pg_name.format(scale=scale)
     return "sqlite:///%s" % (work / ("%s.sqlite3" % scale))
 
 
@@ -303,6 +303,8 @@ def main() -> int:
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-pages",
                         help="where the SQLite databases are kept between runs")
+    parser.add_argument("--pg-name", default="bench_pages_{scale}",
+                        help="PostgreSQL database name per scale (default bench_pages_{scale})")
     parser.add_argument("--rebuild", action="store_true", help="refill the databases even when they hold data")
     parser.add_argument("--cycles", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page (median)")
@@ -320,7 +322,7 @@ def main() -> int:
 
     args.work.mkdir(parents=True, exist_ok=True)
     targets = [("database", args.database)] if args.database else [
-        (scale, _database_url(scale, args.engine, args.work)) for scale in args.scales]
+        (scale, _database_url(scale, args.engine, args.work, args.pg_name)) for scale in args.scales]
     results = []
     for label, url in targets:
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "DJANGO_ENV": "development"}

@@ -2,7 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
@@ -21,6 +21,7 @@ from calls.tables import ApplicationTable, CallTable
 from calls.uploads import CONTENT_TYPES
 from core.files import file_response, serve_file
 from core.forms import add_errors, error_text
+from core.queries import related_count
 from core.generic import (
     PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView, _quote,
 )
@@ -56,7 +57,7 @@ class CallListView(ScopedListView):
 
     def base_queryset(self):
         return Call.objects.select_related("county", "city", "cycle").annotate(
-            application_count=Count("applications", filter=~Q(applications__status="draft"))).order_by("-open_date", "-pk")
+            application_count=related_count(Application, "call", ~Q(status="draft"))).order_by("-open_date", "-pk")
 
 
 class CallDetailView(ScopedDetailView):

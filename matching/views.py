@@ -13,6 +13,7 @@ from core.roles import Role
 from core.roles import ORGANIZERS  # the named role groups, declared once
 from core.files import serve_file
 from core.forms import error_text
+from core.queries import related_count
 from core.generic import PageMixin, ScopedDetailView, ScopedListView
 from core.menu import OFFICIALS
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
@@ -44,7 +45,8 @@ class RoundListView(ScopedListView):
     template_name = "matching/round_list.html"
 
     def base_queryset(self):
-        return SelectionRound.objects.select_related("call", "cycle").annotate(run_count=Count("runs")).order_by("-created_at")
+        return (SelectionRound.objects.select_related("call", "cycle")
+                .annotate(run_count=related_count(SelectionRun, "round")).order_by("-created_at", "-pk"))
 
     def get_context_data(self, **kwargs):
         from django.db.models import Q

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 
 from core.roles import Role, is_system_admin
 from core.forms import error_text
+from core.queries import related_count
 from core.generic import (
     ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView,
 )
@@ -296,9 +297,9 @@ class CampaignListView(ScopedListView):
 
     def base_queryset(self):
         return SurveyCampaign.objects.select_related("cycle", "county").annotate(
-            town_count=Count("campaign_towns", distinct=True),
-            submitted_count=Count("campaign_towns", filter=Q(campaign_towns__submitted_at__isnull=False), distinct=True),
-        ).order_by("-created_at")
+            town_count=related_count(CampaignTown, "campaign"),
+            submitted_count=related_count(CampaignTown, "campaign", Q(submitted_at__isnull=False)),
+        ).order_by("-created_at", "-pk")
 
     def get_queryset(self):
         return super().get_queryset().distinct()

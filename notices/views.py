@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from core.roles import ORGANIZERS  # the named role groups, declared once
 from core.china import mask_phone
 from core.files import file_response, serve_file
 from core.forms import add_errors, error_text
+from core.queries import related_count
 from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, WorkflowActionView
 from core.menu import OFFICIALS
 from core.models import SensitiveAccess
@@ -29,7 +30,7 @@ from notices import services
 from notices.choices import NOTICE_WORKFLOW, OBJECTION_WORKFLOW, NoticeStatus
 from notices.selectors import entries_as_shown, with_effective_state
 from notices.forms import NoticeForm, ObjectionForm, ReceiptForm
-from notices.models import Objection, PublicNotice
+from notices.models import NoticeEntry, Objection, PublicNotice
 
 
 
@@ -97,10 +98,9 @@ class NoticeListView(ScopedListView):
         # The objection count counts only the objections the user may read (a county reads the city's notice, not
         # the objections to it).
         readable = restrict(Objection.objects.all(), self.request.user).values("pk")
-        notices = PublicNotice.objects.annotate(entry_count=Count("entries", distinct=True),
-                                                objection_count=Count("objections", distinct=True,
-                                                                      filter=Q(objections__pk__in=readable)))
-        return with_effective_state(notices).order_by("-start_date")
+        notices = PublicNotice.objects.annotate(entry_count=related_count(NoticeEntry, "notice"),
+                                                objection_count=related_count(Objection, "notice", Q(pk__in=readable)))
+        return with_effective_state(notices).order_by("-start_date", "-pk")
 
     def get_queryset(self):
         return super().get_queryset().distinct()

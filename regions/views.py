@@ -1,5 +1,4 @@
 """Pages for counties, towns (with class, level and work team) and villages."""
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -10,6 +9,7 @@ from django.shortcuts import redirect
 from django.views import View
 
 from core.forms import error_text
+from core.queries import related_count
 from core.generic import ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView
 from core.menu import OFFICIALS, TOWN
 from core.scoping import CHANGE, VIEW, can, get_for_user
@@ -32,7 +32,7 @@ class CountyListView(ScopedListView):
     search_fields = ["name", "code"]
 
     def base_queryset(self):
-        return County.objects.annotate(town_count=Count("towns")).order_by("code")
+        return County.objects.annotate(town_count=related_count(Town, "county")).order_by("code")
 
 
 class TownListView(ScopedListView):

@@ -1,7 +1,6 @@
 """Pages of registration (备案): submissions, their package and steps, the province's teams, the deadline dashboard."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.views.generic import TemplateView
 from core.roles import Role, is_system_admin
 from core.roles import ORGANIZERS  # the named role groups, declared once
 from core.forms import error_text
+from core.queries import related_count
 from core.generic import PageMixin, ScopedDetailView, ScopedFormView, ScopedListView, _quote
 from core.menu import OFFICIALS
 from core.scoping import VIEW, get_for_user, restrict
@@ -20,7 +20,7 @@ from matching.choices import LIVE_PAIRING_STATES
 from matching.models import Pairing
 from registrations import documents, selectors, services
 from registrations.forms import ActionForm, ProvinceTeamForm, SubmissionForm
-from registrations.models import RegistrationSubmission
+from registrations.models import RegistrationSubmission, SubmissionItem
 from registrations.selectors import actions_for, deadline_dashboard, pairings_to_submit
 from registrations.tables import SubmissionTable
 from regions.models import Town
@@ -44,7 +44,7 @@ class SubmissionListView(ScopedListView):
 
     def base_queryset(self):
         return (RegistrationSubmission.objects.select_related("cycle", "county", "city")
-                .annotate(pairing_count=Count("items")).order_by("-created_at", "-pk"))
+                .annotate(pairing_count=related_count(SubmissionItem, "submission")).order_by("-created_at", "-pk"))
 
 
 class SubmissionCreateView(ScopedFormView):

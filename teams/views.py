@@ -1,12 +1,12 @@
 """Pages for the commissioner registry (特派员库) and teams."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.shortcuts import redirect
 from django.views import View
 
 from core.roles import Role, is_system_admin
 from core.china import mask_phone
+from core.queries import related_count
 from core.generic import ImportView, PageMixin, ScopedDetailView, ScopedFormView, ScopedListView
 from core.menu import OFFICIALS, TEAMS
 from core.scoping import CHANGE, VIEW, can, get_for_user, restrict
@@ -179,7 +179,8 @@ class TeamListView(ScopedListView):
 
     def base_queryset(self):
         # Explicit: an aggregate drops Meta.ordering, and a page of an unordered list is not stable.
-        return Team.objects.select_related("lead_unit", "cycle").annotate(member_count=Count("memberships")).order_by("name", "pk")
+        return (Team.objects.select_related("lead_unit", "cycle")
+                .annotate(member_count=related_count(TeamMembership, "team")).order_by("name", "pk"))
 
 
 class TeamDetailView(ScopedDetailView):

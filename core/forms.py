@@ -68,7 +68,7 @@ class StyledFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if type(field) is forms.ModelMultipleChoiceField:
                 # Declared fields and ModelForm's generated ones alike; the subclass only adds the range check.
                 field.__class__ = BoundedModelMultipleChoiceField
@@ -88,6 +88,11 @@ class StyledFormMixin:
                 widget.format = "%Y-%m-%d"
             if isinstance(widget, forms.Textarea):
                 widget.attrs["rows"] = 3
+            if type(widget) is forms.TextInput and (name == "phone" or name.endswith("_phone")):
+                # A phone number: the phone keypad, and the browser may fill in the user's own (WCAG 1.3.5).
+                widget.input_type = "tel"
+                widget.attrs.setdefault("inputmode", "tel")
+                widget.attrs.setdefault("autocomplete", "tel")
 
 
 class StyledModelForm(StyledFormMixin, forms.ModelForm):

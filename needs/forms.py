@@ -28,6 +28,7 @@ class NeedForm(StyledModelForm):
         town_ids = list(towns.values_list("pk", flat=True)[:50])
         self.fields["villages"].queryset = Village.objects.filter(town_id__in=town_ids)
         self.fields["villages"].required = False
+        self.fields["villages"].empty_choices_text = "本镇尚未登记行政村（可在镇的页面添加）。"
         self.fields["description"].widget.attrs["rows"] = 4
 
 

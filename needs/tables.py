@@ -1,5 +1,6 @@
 """Tables for needs, campaigns and the taxonomy."""
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 
 from core.tables import DateColumn
@@ -59,7 +60,7 @@ class CampaignTable(tables.Table):
 
 
 class ProductTable(tables.Table):
-    name = tables.Column(verbose_name="产品", linkify=("needs:product_edit", {"pk": tables.A("pk")}))
+    name = tables.Column(verbose_name="产品")  # a link to its edit page for those who edit the taxonomy (the city)
     category = tables.Column(verbose_name="产业类别", accessor="category__name", order_by="category__order")
     synonyms = tables.Column(verbose_name="别名", orderable=False)
     parent_names = tables.Column(verbose_name="上级产品", orderable=False, accessor="pk")
@@ -68,6 +69,15 @@ class ProductTable(tables.Table):
         model = IndustryProduct
         fields = ["name", "category", "synonyms", "parent_names"]
         attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def __init__(self, *args, editable=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editable = editable
+
+    def render_name(self, value, record):
+        if not self.editable:
+            return value
+        return format_html('<a href="{}">{}</a>', reverse("needs:product_edit", args=[record.pk]), value)
 
     def render_synonyms(self, value):
         return "、".join(value or [])

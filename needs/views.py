@@ -417,10 +417,16 @@ class ProductListView(ScopedListView):
     def base_queryset(self):
         return IndustryProduct.objects.select_related("category").prefetch_related("parents").order_by("category__order", "name")
 
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "editable": self.can_edit()}
+
+    def can_edit(self) -> bool:
+        return is_system_admin(self.request.user) or self.request.user.role == Role.CITY_ST
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["categories"] = IndustryCategory.objects.annotate(n=Count("products"))
-        context["can_edit"] = is_system_admin(self.request.user) or self.request.user.role == Role.CITY_ST
+        context["can_edit"] = self.can_edit()
         return context
 
 

@@ -25,7 +25,7 @@ class NoticeForm(StyledForm):
 
 class ObjectionForm(StyledForm):
     entry = forms.ModelChoiceField(label="异议对象（团队）", queryset=NoticeEntry.objects.none(), empty_label="请选择")
-    name = forms.CharField(label="真实姓名", max_length=50)
+    name = forms.CharField(label="真实姓名", max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     phone = forms.CharField(label="联系电话", max_length=20)
     grounds = LimitedCharFormField(label="异议理由", max_length=limit_of(Objection, "grounds"),
                                    help_text="请写明具体事实和理由；无具体理由的异议不予受理。")

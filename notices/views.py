@@ -275,10 +275,13 @@ def _public_notices():
 def public_list(request):
     """Current and past notices, phone-friendly, no login. Read only: a due notice shows as closed (its effective
     status); the scheduled job ``close_due_notices`` records the closing."""
+    from django.core.paginator import Paginator
+
     now = timezone.now()
-    notices = list(with_effective_state(_public_notices(), now).order_by("-start_date", "-pk")[:100])
-    current = [n for n in notices if n.current_status == NoticeStatus.PUBLISHED]
-    past = [n for n in notices if n not in current]
+    notices = with_effective_state(_public_notices(), now).order_by("-start_date", "-pk")
+    # Those in their period all shown (a few at a time in any region); the past ones 20 a page.
+    current = list(notices.filter(current_status=NoticeStatus.PUBLISHED))
+    past = Paginator(notices.exclude(current_status=NoticeStatus.PUBLISHED), 20).get_page(request.GET.get("page"))
     return render(request, "notices/public_list.html", {"current": current, "past": past, "title": "公示公告"})
 
 

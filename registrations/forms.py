@@ -45,7 +45,11 @@ class ActionForm(StyledForm):
 
 class ProvinceTeamForm(StyledForm):
     town = forms.ModelChoiceField(label="省级组团帮扶镇", queryset=None, error_messages={"required": "请选择镇。"})
-    team = forms.ModelChoiceField(label="省里选派的团队", queryset=None, error_messages={"required": "请选择团队。"})
+    # Typed, not picked: the cycle's teams are the whole pool (tens of thousands at nation scale), and a team's name
+    # is unique in its cycle.
+    team = forms.CharField(label="省里选派的团队（团队名称）", max_length=100,
+                           help_text="填写该团队在平台登记的名称（本周期尚未结对的团队）。",
+                           error_messages={"required": "请填写团队名称。"})
     status = forms.ChoiceField(label="状态", choices=PROVINCE_TEAM_STATUS, initial=PairingStatus.ACTIVE)
     comment = forms.CharField(label="说明（如省里的选派文件）", max_length=500, required=False)
 
@@ -53,4 +57,11 @@ class ProvinceTeamForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns
         self.fields["town"].label_from_instance = lambda town: "%s%s" % (town.county.name, town.name)
-        self.fields["team"].queryset = teams
+        self.teams = teams
+
+    def clean_team(self):
+        name = self.cleaned_data["team"].strip()
+        team = self.teams.filter(name=name).first()
+        if team is None:
+            raise forms.ValidationError("本周期没有名为“%(name)s”的未结对团队，请核对团队名称。", params={"name": name})
+        return team

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from core.roles import CITY_ROLES, Role, is_system_admin
@@ -254,8 +254,10 @@ def deadline_dashboard(*, user, cycle, today: dt.date | None = None) -> Deadline
                                   today=today, days_left=(cycle.dispatch_deadline - today).days, overdue=overdue,
                                   rows=list(rows.values()))
     if overdue:
-        registered_towns = Pairing.objects.filter(cycle=cycle, status__in=REGISTERED_STATES).values("town_id")
-        late = (classified.exclude(town_id__in=registered_towns).select_related("town", "town__county")
+        # NOT EXISTS per town (an anti-join on the pairing's town index), not NOT IN over every registered town of
+        # the cycle in the country.
+        registered = Pairing.objects.filter(cycle=cycle, status__in=REGISTERED_STATES, town_id=OuterRef("town_id"))
+        late = (classified.exclude(Exists(registered)).select_related("town", "town__county")
                 .order_by("town__code"))
         dashboard.late_towns = [{"town_id": c.town_id, "town": c.town.name, "county": c.town.county.name,
                                  "organizing_level": c.organizing_level,

@@ -61,3 +61,4 @@ def test_a_method_signature_is_worked_out_once_and_reads_as_before():
     assert core.tables.signature(second.render) == "worked out once"
     del core.tables._METHOD_SIGNATURES[Column.render]
     assert django_tables2.utils.call_with_appropriate(first.render, {"value": 1, "record": 2, "table": 3}) == 1
+

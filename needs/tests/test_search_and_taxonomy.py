@@ -89,3 +89,29 @@ def test_product_api_is_read_for_all_and_written_by_the_city(world, login):
                                       content_type="application/json")
     assert response.status_code == 200, response.content
     assert "水芋" in IndustryProduct.objects.get(pk=mati.pk).synonyms
+
+
+def test_the_bulk_bar_has_a_labelled_comment_and_is_gone_when_nothing_is_listed(world, make_need, login):
+    make_need()
+    client = login("renhua_st")
+    page = client.get("/needs/").content.decode()
+    assert '<label class="text-muted" for="bulk-comment">意见</label>' in page and 'id="bulk-comment"' in page
+    assert 'id="bulk-form"' not in client.get("/needs/?q=不存在的需求").content.decode()
+
+
+def test_a_town_without_villages_is_told_so_on_the_need_form(world, login):
+    page = login("renhua_county_town").get("/needs/new/").content.decode()
+    assert world.renhua_county_town.villages.count() == 0
+    assert 'data-testid="no-choices-villages">本镇尚未登记行政村（可在镇的页面添加）。' in page
+
+
+def test_the_taxonomy_links_to_product_pages_only_for_those_who_edit_it(world, login):
+    from needs.models import IndustryProduct
+
+    product = IndustryProduct.objects.order_by("pk").first()
+    link = 'href="/needs/taxonomy/products/%d/"' % product.pk
+    assert link in login("city_st").get("/needs/taxonomy/?q=%s" % product.name).content.decode()
+    for role in ("renhua_st", "renhua_county_town"):
+        page = login(role).get("/needs/taxonomy/?q=%s" % product.name).content.decode()
+        assert product.name in page and link not in page
+        assert login(role).get("/needs/taxonomy/products/%d/" % product.pk).status_code in (403, 404)

@@ -474,3 +474,24 @@ def test_a_finding_is_the_organizers_and_says_something(world, published):
     assert "不少于6个字" in error.value.message_dict["comment"][0]
     objection.refresh_from_db()
     assert objection.status == "investigating" and objection.finding == ""
+
+
+def test_the_public_list_pages_the_past_notices(world, client):
+    """Twenty past notices a page; those in their period are all on the first."""
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from notices.models import PublicNotice
+
+    day = dt.date(2024, 1, 2)
+    PublicNotice.objects.bulk_create([PublicNotice(
+        cycle=world.cycle, organizer_level="city", city=world.city, issuer="韶关市科学技术局", title="往期公示%02d" % n,
+        working_days=5, start_date=day, first_day=day, last_day=day, ends_at=timezone.now() - dt.timedelta(days=n + 1),
+        status="closed", closed_at=timezone.now() - dt.timedelta(days=n)) for n in range(25)])
+    first = client.get("/public/notices/").content.decode()
+    second = client.get("/public/notices/?page=2").content.decode()
+    assert len(re.findall(r"往期公示\d\d", first)) == 20 and "第 1 / 2 页" in first
+    assert len(re.findall(r"往期公示\d\d", second)) == 5 and "第 2 / 2 页" in second
+    assert client.get("/public/notices/?page=abc").status_code == 200

@@ -140,8 +140,14 @@ def test_only_the_city_records_a_team_for_a_province_organized_town(world, progr
                                         "team": ["团队“柑橘团队”本周期已与“黄坑镇”结对，一个团队只能结对一个镇。"]}
     other = _town(world, world.renhua, "440224103", "丹霞街道", "province")
     client = login("city_st")
+    page = client.post("/registrations/province-teams/new/?cycle=%d" % world.cycle.pk,
+                       {"town": other.pk, "team": "不存在的团队", "status": "registered", "comment": ""}).content.decode()
+    assert "本周期没有名为“不存在的团队”的未结对团队，请核对团队名称。" in page
+    page = client.post("/registrations/province-teams/new/?cycle=%d" % world.cycle.pk,
+                       {"town": other.pk, "team": world.team.name, "status": "registered", "comment": ""}).content.decode()
+    assert "本周期没有名为“柑橘团队”的未结对团队" in page  # already paired with 黄坑镇
     response = client.post("/registrations/province-teams/new/?cycle=%d" % world.cycle.pk,
-                           {"town": other.pk, "team": spare.pk, "status": "registered", "comment": ""})
+                           {"town": other.pk, "team": " 备用团队 ", "status": "registered", "comment": ""})
     assert response.status_code == 302
     pairing = Pairing.objects.get(town=other)
     assert (pairing.organizer_level, pairing.status, pairing.team) == ("province", "registered", spare)

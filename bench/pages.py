@@ -234,7 +234,7 @@ def _verdict(ok: bool) -> str:
 def report(results: list[dict], repeat: int) -> str:
     base = results[0]
     by_url = [{row["name"]: row for row in result["pages"]} for result in results]
-    lines = ["# Page and API benchmark", "",
+    lines = ["## %s: %s" % (ENGINE_TITLE[base["vendor"]], " vs ".join(r["label"] for r in results)), "",
              "`python bench/pages.py --scales %s` — %s, %s, Python %s, %s; %d timed requests per page (median), "
              "Django's test client through the whole middleware stack, DEBUG off." % (
                  " ".join(r["label"] for r in results), date.today().isoformat(), _machine(),
@@ -353,9 +353,30 @@ def main() -> int:
     text = report(results, repeat)
     print(text)
     if args.write:
-        RESULTS.write_text(text, encoding="utf-8")
+        write_results(text, results[0]["vendor"])
         print("written: %s" % RESULTS.relative_to(ROOT))
     return 0
+
+
+ENGINE_TITLE = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+HEAD = "# Page and API benchmark\n\n"
+
+
+def write_results(section: str, vendor: str) -> None:
+    """Replace this engine's section of RESULTS-pages.md; the other engine's section and the closing
+    "## What the figures say" (written by hand after a run) stay."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else HEAD
+    parts = {}
+    body, _sep, analysis = text.partition("\n## What the figures say")
+    for chunk in body.split("\n## ")[1:]:
+        title = chunk.split(":", 1)[0]
+        parts[title] = "## " + chunk.rstrip() + "\n"
+    parts[ENGINE_TITLE[vendor]] = section.rstrip() + "\n"
+    ordered = [parts[name] for name in ("SQLite", "PostgreSQL") if name in parts]
+    out = HEAD + "\n".join(ordered)
+    if analysis:
+        out += "\n## What the figures say" + analysis
+    RESULTS.write_text(out, encoding="utf-8")
 
 
 if __name__ == "__main__":

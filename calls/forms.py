@@ -55,6 +55,14 @@ class LeaderSignupForm(PersonForm):
     team_name = forms.CharField(label="团队名称", max_length=100)
     captcha = CaptchaField()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The leader's own details: the browser may fill them in (WCAG 1.3.5).
+        for name, value in (("username", "username"), ("password", "new-password"), ("password2", "new-password"),
+                            ("name", "name"), ("phone", "tel")):
+            if name in self.fields:
+                self.fields[name].widget.attrs["autocomplete"] = value
+
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password2") and data["password"] != data["password2"]:

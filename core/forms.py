@@ -89,10 +89,10 @@ class StyledFormMixin:
             if isinstance(widget, forms.Textarea):
                 widget.attrs["rows"] = 3
             if type(widget) is forms.TextInput and (name == "phone" or name.endswith("_phone")):
-                # A phone number: the phone keypad, and the browser may fill in the user's own (WCAG 1.3.5).
+                # A phone number: the phone keypad. Autofill (autocomplete="tel") only where the form asks for the
+                # user's own number (the objector, the leader signing up: their forms set it), not someone else's.
                 widget.input_type = "tel"
                 widget.attrs.setdefault("inputmode", "tel")
-                widget.attrs.setdefault("autocomplete", "tel")
 
 
 class StyledModelForm(StyledFormMixin, forms.ModelForm):

@@ -26,7 +26,7 @@ class NoticeForm(StyledForm):
 class ObjectionForm(StyledForm):
     entry = forms.ModelChoiceField(label="异议对象（团队）", queryset=NoticeEntry.objects.none(), empty_label="请选择")
     name = forms.CharField(label="真实姓名", max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    phone = forms.CharField(label="联系电话", max_length=20)
+    phone = forms.CharField(label="联系电话", max_length=20, widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     grounds = LimitedCharFormField(label="异议理由", max_length=limit_of(Objection, "grounds"),
                                    help_text="请写明具体事实和理由；无具体理由的异议不予受理。")
     # The label states the limit from OBJECTION_UPLOAD_MAX_BYTES, the number the service enforces.

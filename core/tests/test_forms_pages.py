@@ -90,5 +90,5 @@ def test_a_task_that_ends_is_announced_once_to_screen_readers(world, login):
     TaskRun.objects.filter(pk=run.pk).update(status="done", done=10, result={"filename": "需求.xlsx", "error_count": 3,
                                                                              "errors": ["第3行：镇不存在"]})
     polled = client.get(f"/tasks/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
-    announce = re.search(r'<div id="task-announce"[^>]*hx-swap-oob="true"[^>]*>([^<]*)</div>', polled).group(1)
+    announce = re.search(r'<div id="task-announce"[^>]*hx-swap-oob="innerHTML"[^>]*>([^<]*)</div>', polled).group(1)
     assert announce == "导入需求：已完成。“需求.xlsx”未导入：发现 3 处问题，未保存任何数据"

@@ -66,7 +66,13 @@
     document.querySelectorAll(".table-responsive, .kj-table-scroll").forEach(function (region) {
       if (!region.hasAttribute("tabindex")) { region.setAttribute("tabindex", "0"); }
       if (!region.hasAttribute("role")) { region.setAttribute("role", "region"); }
-      if (!region.hasAttribute("aria-label")) { region.setAttribute("aria-label", "表格（可左右滚动）"); }
+      if (!region.hasAttribute("aria-label")) {
+        // Named after the heading of its card or section, so that two tables on a page can be told apart.
+        var box = region.closest(".card, section, article");
+        var heading = box ? box.querySelector("h1, h2, h3, h4, h5, h6") : null;
+        var name = heading ? heading.textContent.trim() : "";
+        region.setAttribute("aria-label", (name ? name + "：" : "") + "表格（可左右滚动）");
+      }
     });
   });
 })();

@@ -61,7 +61,14 @@ from django.db import connection, transaction
 from matching.engine.service_types import SERVICE_TYPE_CHOICES, SERVICE_TYPE_VALUES
 
 SERVICE_LABEL = dict(SERVICE_TYPE_CHOICES)
-DIVISIONS = Path(getattr(settings, "BASE_DIR", Path(__file__).resolve().parents[1])).parent / "shared" / "data" / "divisions"
+# The whole country's division codes: shared/data/divisions beside the checkout (or SCALE_DIVISIONS_DIR). Without
+# it, city and province scale read Guangdong's rows kept in the repository (regions/data/*_44.csv, the same file's
+# rows for province 44); nation scale needs the whole file.
+DIVISIONS = Path(os.environ.get("SCALE_DIVISIONS_DIR") or Path(getattr(
+    settings, "BASE_DIR", Path(__file__).resolve().parents[1])).parent / "shared" / "data" / "divisions")
+GUANGDONG = Path(__file__).resolve().parents[1] / "regions" / "data"
+GUANGDONG_FILES = {"provinces.csv": "provinces.csv", "cities.csv": "cities_44.csv", "areas.csv": "areas_44.csv",
+                   "streets.csv": "streets_44.csv"}
 BATCH = 2000
 TZ = ZoneInfo("Asia/Shanghai")
 SCALES = ("city", "province", "nation")
@@ -128,8 +135,13 @@ def person_name(index: int) -> str:
 # ------------------------------------------------------------------------------------------------ divisions
 
 
-def _read(name: str) -> list[dict]:
-    with open(DIVISIONS / name, encoding="utf-8-sig", newline="") as handle:
+def _read(name: str, scale: str = "nation") -> list[dict]:
+    path = DIVISIONS / name
+    if not path.exists():
+        if scale == "nation":
+            raise FileNotFoundError("全国规模需要完整的区划代码文件：%s（或设置 SCALE_DIVISIONS_DIR）。" % path)
+        path = GUANGDONG / GUANGDONG_FILES[name]
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -145,11 +157,11 @@ def town_kind(name: str) -> str:
 def read_divisions(scale: str) -> list[dict]:
     """[{province: (code, name), cities: [{code, name, counties: [(code, name)], towns: [(code, name, county)]}]}]
     for the scale, sorted by code; only cities with at least one real town, only counties with one."""
-    provinces = {row["code"]: row["name"] for row in _read("provinces.csv")}
-    cities = {row["code"]: row for row in _read("cities.csv")}
-    areas = {row["code"]: row for row in _read("areas.csv")}
+    provinces = {row["code"]: row["name"] for row in _read("provinces.csv", scale)}
+    cities = {row["code"]: row for row in _read("cities.csv", scale)}
+    areas = {row["code"]: row for row in _read("areas.csv", scale)}
     towns = defaultdict(list)
-    for row in _read("streets.csv"):
+    for row in _read("streets.csv", scale):
         if scale == "city" and row["cityCode"] != "4402":
             continue
         if scale == "province" and row["provinceCode"] != "44":

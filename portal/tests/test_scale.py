@@ -204,3 +204,18 @@ def test_province_scale(db):
     assert set(Town.objects.values_list("code", flat=True)) == towns
     for label, model in scale.count_labels():
         assert int(printed[label]) == model.objects.count(), label
+
+
+def test_city_and_province_need_only_the_rows_kept_in_the_repository(monkeypatch, tmp_path):
+    """A checkout without shared/data still fills city and province scale (Guangdong's rows are in regions/data),
+    and they are the same rows the full file has for province 44."""
+    full = scale.read_divisions("province") if (scale.DIVISIONS / "streets.csv").exists() else None
+    monkeypatch.setattr(scale, "DIVISIONS", tmp_path / "missing")
+    kept = scale.read_divisions("province")
+    assert sum(len(city["towns"]) for entry in kept for city in entry["cities"]) > 1500
+    assert [city["code"] for city in kept[0]["cities"]][:2] == ["4401", "4402"]
+    assert {t[0] for c in scale.read_divisions("city")[0]["cities"] for t in c["towns"]} == expected_towns()
+    if full is not None:
+        assert kept == full
+    with pytest.raises(FileNotFoundError, match="全国规模需要完整的区划代码文件"):
+        scale.read_divisions("nation")

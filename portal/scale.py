@@ -62,11 +62,12 @@ from matching.engine.service_types import SERVICE_TYPE_CHOICES, SERVICE_TYPE_VAL
 
 SERVICE_LABEL = dict(SERVICE_TYPE_CHOICES)
 # The whole country's division codes: shared/data/divisions beside the checkout (or SCALE_DIVISIONS_DIR). Without
-# it, city and province scale read Guangdong's rows kept in the repository (regions/data/*_44.csv, the same file's
-# rows for province 44); nation scale needs the whole file.
+# it, city and province scale read Guangdong's rows kept in the repository (portal/data/*_44.csv, the same file's
+# rows for province 44; not in regions/data, whose streets_*.csv the engine reads as its fallback); nation scale needs
+# the whole file.
 DIVISIONS = Path(os.environ.get("SCALE_DIVISIONS_DIR") or Path(getattr(
     settings, "BASE_DIR", Path(__file__).resolve().parents[1])).parent / "shared" / "data" / "divisions")
-GUANGDONG = Path(__file__).resolve().parents[1] / "regions" / "data"
+GUANGDONG = Path(__file__).resolve().parent / "data"
 GUANGDONG_FILES = {"provinces.csv": "provinces.csv", "cities.csv": "cities_44.csv", "areas.csv": "areas_44.csv",
                    "streets.csv": "streets_44.csv"}
 BATCH = 2000

@@ -207,7 +207,7 @@ def test_province_scale(db):
 
 
 def test_city_and_province_need_only_the_rows_kept_in_the_repository(monkeypatch, tmp_path):
-    """A checkout without shared/data still fills city and province scale (Guangdong's rows are in regions/data),
+    """A checkout without shared/data still fills city and province scale (Guangdong's rows are in portal/data),
     and they are the same rows the full file has for province 44."""
     full = scale.read_divisions("province") if (scale.DIVISIONS / "streets.csv").exists() else None
     monkeypatch.setattr(scale, "DIVISIONS", tmp_path / "missing")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -235,10 +234,10 @@ def report(results: list[dict], repeat: int) -> str:
     base = results[0]
     by_url = [{row["name"]: row for row in result["pages"]} for result in results]
     lines = ["## %s: %s" % (ENGINE_TITLE[base["vendor"]], " vs ".join(r["label"] for r in results)), "",
-             "`python bench/pages.py --scales %s` — %s, %s, Python %s, %s; %d timed requests per page (median), "
+             "`python bench/pages.py --scales %s` — %s, %s, %s; %d timed requests per page (median), "
              "Django's test client through the whole middleware stack, DEBUG off." % (
                  " ".join(r["label"] for r in results), date.today().isoformat(), _machine(),
-                 platform.python_version(), base["vendor"], repeat), ""]
+                 base["vendor"], repeat), ""]
     lines.append("| scale | " + " | ".join(name.split(".")[1] for name in COUNTED) + " |")
     lines.append("| --- |" + " --- |" * len(COUNTED))
     for result in results:
@@ -300,15 +299,9 @@ def report(results: list[dict], repeat: int) -> str:
 
 
 def _machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return "%d-core %s" % (os.cpu_count() or 0, model or platform.machine())
+    from match_speed import machine  # bench/ is on the path when a benchmark runs: one description of the machine
+
+    return machine()
 
 
 def main() -> int:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "matching",
     "notices",
     "registrations",
+    "projects",
     "portal",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("registrations/", include("registrations.urls")),
     path("notices/", include("notices.urls")),
+    path("assistance/", include("projects.urls")),
     path("public/", include("notices.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

@@ -65,7 +65,8 @@ class ScopedModel(Model):
       lets every signed-in user read (the cycle, the industry dictionary).
     - ``scope_roles``: when set, roles outside it reach nothing at all (selection is for officials only).
     - ``scope_editors``: the roles that may change what they can see; ``scope_change`` names the change rule:
-      ``"tree"`` (the same paths), ``"organizer"``, ``"all"`` (every row, for an editor) or a rule an app
+      ``"tree"`` (the same paths), ``"organizer"``, ``"all"`` (every row, for an editor), ``"team_or_organizer"``
+      (the team's editors by the team path, the S&T offices by the organizer rule: a project) or a rule an app
       registered (:data:`CHANGE_RULES`).
     - :meth:`scope_view_also`: an extra, commented read grant a declaration cannot say (a county reads the city's
       calls over its towns).
@@ -177,6 +178,9 @@ def default_scope_q(model, user, action: str) -> Q:
         q = organizer_q(model, user, action)
     elif model.scope_change == "all":
         q = Q()
+    elif model.scope_change == "team_or_organizer":
+        # The team writes it (its leader, an editor), the organizing S&T office handles it (returns, accepts).
+        q = tree_q(model, user) if role in TEAM_ROLES else organizer_q(model, user, action)
     else:
         q = CHANGE_RULES[model.scope_change](model, user)
     if model.scope_owner is not None:

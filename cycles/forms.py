@@ -2,7 +2,8 @@ from core.forms import StyledModelForm
 from cycles.models import Cycle
 
 RULE_FIELDS = [
-    "name", "status", "start_date", "end_date", "dispatch_deadline", "agreement_due_date", "project_submission_days",
+    "name", "status", "start_date", "end_date", "dispatch_deadline", "agreement_due_date", "agreement_days", "project_submission_days",
+    "project_budget_cap",
     "required_stationed_days", "team_size_min", "team_size_max", "notice_working_days", "require_degree_or_title",
     "exclude_work_team_members", "exclude_selected_elsewhere", "require_recommendation_letter", "note",
 ]

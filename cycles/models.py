@@ -1,4 +1,6 @@
 """Programme cycles (帮扶周期) and the rules that may change between them."""
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +24,16 @@ class Cycle(DomainModel):
     end_date = BoundedDateField(_("结束日期"))
     dispatch_deadline = BoundedDateField(_("选派完成期限"), help_text=_("首批为2021年12月31日"))
     agreement_due_date = BoundedDateField(_("帮扶协议签订期限"), null=True, blank=True)
+    agreement_days = models.PositiveSmallIntegerField(
+        _("帮扶协议签订期限（备案后天数）"), default=30,
+        help_text=_("结对备案后多少天内签订帮扶协议；另设“帮扶协议签订期限”日期时，以两者中较早者为准")
+    )
     project_submission_days = models.PositiveSmallIntegerField(
         _("项目报送期限（备案后天数）"), default=60
+    )
+    project_budget_cap = models.DecimalField(
+        _("单个项目经费上限（元）"), max_digits=12, decimal_places=2, default=Decimal("500000.00"),
+        help_text=_("帮扶项目预算总额不得超过此数")
     )
     required_stationed_days = models.PositiveSmallIntegerField(
         _("团队累计驻镇天数要求"), default=365, help_text=_("原则上要求：不足时提示，不阻止")
@@ -74,6 +84,12 @@ class Cycle(DomainModel):
             errors["team_size_min"] = _("团队至少1人（负责人）。")
         if self.notice_working_days is not None and self.notice_working_days < 1:
             errors["notice_working_days"] = _("公示期至少1个工作日。")
+        if self.agreement_days is not None and self.agreement_days < 1:
+            errors["agreement_days"] = _("帮扶协议签订期限至少1天。")
+        if self.project_submission_days is not None and self.project_submission_days < 1:
+            errors["project_submission_days"] = _("项目报送期限至少1天。")
+        if self.project_budget_cap is not None and self.project_budget_cap <= 0:
+            errors["project_budget_cap"] = _("单个项目经费上限应大于0。")
         if errors:
             raise ValidationError(errors)
 

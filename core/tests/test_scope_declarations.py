@@ -74,7 +74,7 @@ def test_every_declared_path_is_a_real_relation():
             for path in paths:
                 model._default_manager.filter(**{"%s__isnull" % path: True}).exists()
         assert model.scope_view in ("tree", "organizer"), model
-        assert model.scope_change in ("tree", "organizer", "all", "town_organizer"), model
+        assert model.scope_change in ("tree", "organizer", "all", "town_organizer", "team_or_organizer"), model
 
 
 def test_the_organizer_rule_reads_by_level_and_changes_by_the_organizing_office(world):

@@ -28,6 +28,8 @@ from calls.api import register_routes as calls_routes  # noqa: E402
 from matching.api import register_routes as matching_routes  # noqa: E402
 from registrations.api import register_routes as registrations_routes  # noqa: E402
 from notices.api import register_routes as notices_routes  # noqa: E402
+from projects.api import register_routes as projects_routes  # noqa: E402
 
-for register in (needs_routes, teams_routes, calls_routes, matching_routes, registrations_routes, notices_routes):
+for register in (needs_routes, teams_routes, calls_routes, matching_routes, registrations_routes, notices_routes,
+                 projects_routes):
     register(router)

@@ -172,3 +172,105 @@ def person_fields(index: int, unit, topic: str) -> dict:
                 unit=unit, title=title, title_level=level, education=education, specialty=specialty,
                 expertise_keywords="、".join(TOPIC_EXPERTISE.get(topic, topic).replace("与", "、").split("、")[:3]),
                 bio="长期从事%s研究与技术推广。" % TOPIC_EXPERTISE.get(topic, topic))
+
+
+# ---------------------------------------------------------------------------------------------- agreements, projects
+# Invented (示意): what a team and its town agree on, and the projects a team writes from the town's needs. Each
+# industry category has its practice (what the project does), the demonstration it builds, three years' plans, the
+# measure of its demonstration and its budget lines (category, note); a project draws from its need's category.
+AGREEMENT_TEXT = {
+    "summary": "围绕%(town)s%(topic)s产业发展需求，乙方派驻团队成员驻镇开展技术指导、技能培训和成果转化，建设示范基地，"
+               "三年累计驻镇帮扶不少于365天，带动农户增收（示意）。",
+    "team_duties": "组织团队成员定期驻镇，每年驻镇服务累计不少于120天；按帮扶项目开展技术指导、培训和示范推广；建立工作台账，"
+                   "按时报送服务活动、驻镇时间和年度总结。",
+    "town_duties": "协调落实示范基地用地和示范农户；每季度召开一次工作对接会；组织农户、合作社参加培训；为团队工作提供便利。",
+    "work_team_duties": "统筹安排团队驻镇工作任务，督促落实帮扶计划，确认团队服务活动和驻镇时间，反映群众意见。",
+    "conditions": "镇政府提供办公室1间、宿舍%(rooms)d间，镇内交通由镇农业办协调；提供%(topic)s试验示范用地约%(mu)d亩。",
+}
+AGREEMENT_RETURN = "协议第三条未写明团队每年驻镇时间，示范基地用地面积与镇里商定的不一致，请修改后重新签署上传。"
+AGREEMENT_FIX = "每年驻镇服务累计不少于120天，其中团队负责人不少于30天；示范用地以镇农业办书面确认的面积为准。"
+
+PRACTICE = {  # category -> (practice, demonstration, [plan year 1, 2, 3], varieties?, [(budget category, note)])
+    "果树": ("良种良法与病虫害绿色防控", "标准化示范果园",
+             ["引进无病苗木和抗性砧木，建设示范果园，开展春梢期病虫害统防统治和修剪培训",
+              "推广水肥一体化和绿色防控技术，举办田间学校和果园观摩，开展果品质量检测",
+              "总结技术规程，扩大示范面积，开展效益评估和技术推广"], True,
+             [("materials", "无病苗木、有机肥、生物农药"), ("demonstration", "示范果园水肥一体化设施"),
+              ("training", "田间学校及技术培训"), ("testing", "土壤与果品质量检测")]),
+    "茶叶": ("生态茶园管理与加工提质", "生态茶园和标准化加工车间",
+             ["改造低产茶园，建设生态茶园示范片，开展茶园管理和采摘培训",
+              "引进红茶、白茶加工工艺，改造加工车间，开展制茶技能培训和茶叶品质评比",
+              "制定加工技术规程，培育茶叶品牌，开展电商营销培训"], True,
+             [("equipment", "揉捻机、萎凋槽等加工设备"), ("demonstration", "生态茶园示范片建设"),
+              ("training", "制茶技能培训"), ("publication", "加工技术规程及品牌设计")]),
+    "蔬菜": ("绿色高效栽培与土壤改良", "蔬菜标准化示范基地",
+             ["引进适宜品种，建设示范基地，开展土壤改良和轮作技术培训",
+              "推广避雨栽培、水肥一体化和绿色防控，开展田间观摩",
+              "总结栽培技术规程，发展订单生产，开展效益评估"], True,
+             [("materials", "种苗、土壤调理剂、防虫网"), ("demonstration", "示范基地避雨设施"),
+              ("training", "种植技术培训"), ("travel", "团队成员驻镇交通、住宿")]),
+    "林业/竹木": ("低产林改造与林产品加工", "低产林改造示范片",
+                 ["调查林分现状，实施高接换冠和抚育改造，开展林农培训",
+                  "建设初加工示范点，推广加工技术，开展产品质量检测",
+                  "总结改造技术模式，扩大推广面积，培育加工经营主体"], False,
+                 [("materials", "良种穗条、肥料"), ("equipment", "初加工设备"), ("training", "林农技术培训"),
+                  ("travel", "团队成员驻镇交通、住宿")]),
+    "粮食作物": ("良种良法配套与机械化生产", "优质稻示范片",
+                ["筛选优质高产品种，建设示范片，开展机械化育插秧培训",
+                 "推广测土配方施肥和病虫害绿色防控，开展稻米品质检测",
+                 "总结良种良法配套技术，培育稻米品牌，开展效益评估"], True,
+                [("materials", "良种、配方肥"), ("demonstration", "示范片机械化作业"), ("testing", "稻米品质检测"),
+                 ("training", "种植技术培训")]),
+    "畜牧": ("健康养殖与粪污资源化利用", "生态养殖示范场",
+             ["评估养殖场现状，建设示范场，开展疫病防控和健康养殖培训",
+              "推广粪污资源化利用和种养结合技术，开展有机肥试验",
+              "总结生态养殖模式，培育养殖品牌，开展效益评估"], False,
+             [("equipment", "粪污处理设备"), ("materials", "疫苗、饲料添加剂"), ("training", "养殖技术培训"),
+              ("testing", "疫病检测和有机肥检测")]),
+    "中药材": ("种苗繁育与林下生态种植", "南药林下种植示范基地",
+               ["建设种苗繁育圃，开展林下种植试验和种植户培训",
+                "推广林下生态种植技术，开展药材质量检测和初加工培训",
+                "总结种植技术规程，对接药企订单收购，扩大种植面积"], True,
+               [("materials", "种苗、基质"), ("demonstration", "林下种植示范基地建设"), ("testing", "药材质量检测"),
+                ("training", "种植技术培训")]),
+    "经济作物": ("机械化生产与节能烘烤", "烟稻轮作示范片",
+                ["建设示范片，推广烟稻轮作和机械化移栽，开展烘烤技术培训",
+                 "改造密集烤房，推广节能烘烤工艺，开展烟叶质量检测",
+                 "总结全程机械化技术模式，扩大推广面积，开展效益评估"], False,
+                [("equipment", "节能烤房改造"), ("materials", "种苗、肥料"), ("training", "烘烤技术培训"),
+                 ("travel", "团队成员驻镇交通、住宿")]),
+    "花卉": ("组培快繁与设施栽培", "组培育苗示范室和示范温室",
+             ["建设组培室，开展组培快繁试验和花农培训",
+              "推广温室栽培管理技术，开展种苗质量检测",
+              "总结组培育苗技术规程，发展订单生产，培育花卉经营主体"], True,
+             [("equipment", "组培设备"), ("materials", "培养基、种苗"), ("training", "组培与栽培技术培训"),
+              ("demonstration", "示范温室改造")]),
+    "食用菌": ("优良菌种选育与林下栽培", "食用菌林下栽培示范基地",
+               ["引进优良菌种，建设示范基地，开展菌棒制作和栽培培训",
+                "推广林下栽培和烘干保鲜技术，开展产品质量检测",
+                "总结栽培技术规程，发展合作社订单生产，开展效益评估"], True,
+               [("materials", "菌种、菌棒原料"), ("equipment", "烘干设备"), ("training", "栽培技术培训"),
+                ("travel", "团队成员驻镇交通、住宿")]),
+    "乡村旅游": ("农文旅融合规划与经营培训", "农文旅融合示范点",
+                 ["调查旅游资源，编制农文旅融合规划，开展民宿经营培训",
+                  "建设示范点，设计研学和观光线路，开展导游和电商技能培训",
+                  "总结经营模式，打造乡村旅游品牌，开展效益评估"], False,
+                 [("consulting", "规划编制专家咨询"), ("demonstration", "示范点建设"), ("training", "经营与服务技能培训"),
+                  ("publication", "宣传资料设计印制")]),
+}
+PROJECT_RETURN = "预算明细中培训费测算依据不足，年度计划未写明示范面积和培训场次，请细化后重新报送。"
+CHANGE_APPROVED = "示范基地所在村增加连片种植面积，农户参与意愿强，申请扩大示范面积并相应调整预算。"
+CHANGE_REJECTED = "拟将部分示范基地建设费调整为设备费，购置与项目目标关系不大的通用设备。"
+
+
+def project_text(*, town, need, topic: str, category: str, number: int, second: bool = False) -> dict:
+    """Title, objectives, content and the three years' plans of an invented project on ``need`` (示意)."""
+    practice, demonstration, plans, _varieties, _lines = PRACTICE.get(category, PRACTICE["蔬菜"])
+    base = need.title if need.title.startswith(town.name) else "%s%s" % (town.name, need.title)
+    industry = topic if topic.endswith("产业") else topic + "产业"
+    title = ("%s%s技能培训与品牌提升" % (town.name, industry)) if second else ("%s技术集成示范" % base)
+    objectives = ("围绕“%s”需求，集成推广%s技术，建设%s，培育一批懂技术的新型职业农民和经营主体，带动农户增收（示意）。"
+                  % (need.title, practice, demonstration))
+    content = ("1. %s；2. 开展%s技术培训和现场指导，编写实用技术手册；3. 联结合作社和农户推广新技术、新品种，"
+               "跟踪示范效果，形成可复制的技术模式。" % (plans[0], topic))
+    return {"title": title[:100], "objectives": objectives, "content": content, "plans": plans}

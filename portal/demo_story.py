@@ -3,11 +3,14 @@
 First cycle (第一批, 2021-12 to 2024-11): every organized town surveyed, a city call and one call per county, teams
 apply and are accepted, selection rounds finalized, notices (仁化县: an objection upheld and a replacement team on a
 second notice; the city: an objection dismissed), registration with the city and the province (南雄市: returned once),
-pairings active for three years and ended, the cycle closed.
+every working pairing's assistance agreement (signed scan, confirmed by the town: one returned once, a few late) and
+one or two projects (submitted, accepted; a few late, one returned and resubmitted, a change approved and one
+rejected in 2023; texts invented, 示意), pairings active for three years and ended, the cycle closed.
 
 Current cycle (第二批, 2025–2027), around today: the city's survey, needs everywhere, the city's call selected and its
 notice in its period with an objection being investigated, 仁化县's call open with applications submitted, accepted,
-returned and a draft, 南雄市's round finalized with proposed pairings, the rest of the counties at the needs step.
+returned and a draft, 南雄市's round finalized with proposed pairings, the rest of the counties at the needs step; the
+team the province sent to one town has its agreement signed (awaiting the town) and a draft project.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from needs import services as needs
 from needs.models import IndustryCategory, Need
 from notices import services as notices
 from portal import demo_data as data
-from portal.demo_clock import on
+from portal.demo_clock import moment, on
 from regions.models import Town
 from registrations import services as registrations
 from teams import services as teams
@@ -401,7 +404,14 @@ def first_cycle_story(story: Story, cycle) -> None:
             registrations.province_team_record(actor=city_st, cycle=cycle, town=town, team=team, status="active",
                                                comment="省科技厅粤科农字〔2022〕2号选派，市科技局登记")
 
-    # 8. Three years later the cycle ends: every active pairing ends, then the city closes the cycle.
+    # 8. Each working pairing's assistance agreement and projects (2022-01 → 2023), while the cycle is open.
+    with on(D(2022, 1, 13)):  # the province's teams came with no need in the library: the city records the towns'
+        for town in organized(cycle, "province"):
+            story.enter_needs(cycle=cycle, town=town, actor=city_st, rows=story.needs_for(town, 1),
+                              surveyed_on=D(2022, 1, 12), confirm_by=city_st)
+    assistance_story(story, cycle)
+
+    # 9. Three years later the cycle ends: every active pairing ends, then the city closes the cycle.
     #    No service ends pairings when a cycle ends (finding): the lifecycle's own step is taken, recorded as the city's.
     from matching.pairings import pairing_move
 
@@ -413,6 +423,210 @@ def first_cycle_story(story: Story, cycle) -> None:
 
         for user in User.objects.filter(notifications__read_at__isnull=True).distinct():
             notifications_mark_read(user=user)
+
+
+# ====================================================================== agreements and projects
+
+def town_account(story: Story, town: Town) -> User:
+    """The town's account (its stationed work team's), made as ``portal.demo`` makes ``huangkeng`` (one password hash;
+    no service creates an official's account for the demo). 黄坑镇's is ``huangkeng``, the others ``town_<code>``."""
+    username = "huangkeng" if town.code == "440224111" else "town_%s" % town.code
+    account = User.objects.filter(username=username).first()
+    if account is None:
+        account = User(username=username, role=Role.TOWN, town=town, county=town.county,
+                       full_name="%s驻镇工作队" % town.full_name, organization="%s驻镇工作队" % town.full_name,
+                       must_change_password=False, password=story.password_hash)
+        account.full_clean()
+        account.save()
+    return account
+
+
+def _leader_account(team) -> User:
+    return User.objects.get(role=Role.TEAM_LEADER, team=team, is_active=True)
+
+
+def _staff(team) -> list:
+    """The team's people, leader first."""
+    from teams.models import TeamMembership
+
+    rows = TeamMembership.objects.filter(team=team).select_related("commissioner").order_by("pk")
+    return [row.commissioner for row in sorted(rows, key=lambda row: row.role != "leader")]
+
+
+def _budget(total: int, lines: list, count: int, main_source: str) -> list[dict]:
+    """``count`` budget lines (the practice's first ones) adding up to ``total`` yuan exactly."""
+    from decimal import Decimal
+
+    shares = {2: (60, 40), 3: (50, 30, 20), 4: (40, 25, 20, 15)}[count]
+    amounts = [Decimal(total * share // 100) for share in shares[:-1]]
+    amounts.append(Decimal(total) - sum(amounts))
+    sources = (main_source, "unit", main_source, "enterprise")
+    return [{"category": category, "amount": amount.quantize(Decimal("0.01")), "source": sources[k], "note": note}
+            for k, ((category, note), amount) in enumerate(zip(lines[:count], amounts))]
+
+
+def project_content(*, pairing, needs_, people, topic: str, category: str, number: int, start: dt.date,
+                    end: dt.date, second: bool = False) -> dict:
+    """The whole content of an invented project (示意) for ``project_create``: a budget of 50,000–300,000 yuan over
+    2–4 lines adding up, quantified targets, one plan per year, 2–3 members' duties."""
+    from decimal import Decimal
+
+    _practice, _demo, plans, varieties, lines = data.PRACTICE.get(category, data.PRACTICE["蔬菜"])
+    text = data.project_text(town=pairing.town, need=needs_[0], topic=topic, category=category, number=number,
+                             second=second)
+    total = 50000 + ((number * 7 + (3 if second else 0)) % 26) * 10000
+    trainings = (4 + number % 5) * (2 if second else 1)
+    years = list(range(start.year, end.year + 1))
+    duties = ["项目负责人，统筹技术方案，驻镇指导示范基地建设", "%s技术示范与农户培训" % topic, "示范基地田间管理与数据记录"]
+    return {
+        "values": {
+            "title": text["title"], "objectives": text["objectives"], "content": text["content"], "start_date": start,
+            "end_date": end, "trainings": trainings, "people_trained": trainings * 40,
+            "technologies": 0 if second else 2 + number % 3, "varieties": (1 + number % 3) if varieties and not second
+            else 0, "demo_bases": 0 if second else 1 + number % 2,
+            "demo_area_mu": Decimal(0 if second or category == "乡村旅游" else 30 + (number * 13) % 170),
+            "households": 60 + (number * 17) % 240, "enterprises": 1 + number % 5,
+            "income_raised": Decimal(total * (3 + number % 5)), "total_budget": Decimal(total)},
+        "needs": list(needs_),
+        "years": [{"year": year, "plan": "%d年：%s。" % (year, text["plans"][k % len(text["plans"])])}
+                  for k, year in enumerate(years)],
+        "budget_lines": _budget(total, [("training", "技能培训%d期" % trainings), ("publication", "培训教材、品牌设计")]
+                                if second else lines, 2 if second else 2 + number % 3,
+                                "county" if pairing.organizer_level == "county" else "city"),
+        "members": [{"commissioner": person, "duty": duty}
+                    for person, duty in zip(people, duties[:2 + number % 2])],
+    }
+
+
+def assistance_story(story: Story, cycle) -> None:
+    """For every working pairing: the leader drafts the agreement with the town and its work team, uploads the signed
+    scan, the town confirms it (within 30 days of registration; one returned and signed again, a few late); the leader
+    writes one or two projects from the town's needs and submits them (within 60 days; a few late); the organizing
+    S&T office accepts them (one returned with reasons first). In 2023 one change is approved and one rejected.
+
+    Each pairing's steps are dated from its registration; all steps are then taken in the order of their dates (the
+    inboxes and the transition tabs read as they happened)."""
+    from projects.selectors import registered_on
+
+    pairings = list(Pairing.objects.filter(cycle=cycle, status__in=("registered", "active"))
+                    .select_related("town__county", "team", "cycle").order_by("town__code"))
+    events: list = []  # (moment, order, step)
+
+    def at_(day: dt.date, hour: int, step) -> None:
+        events.append((moment(day, hour), len(events), step))
+
+    for number, pairing in enumerate(pairings):
+        _assistance_steps(story, cycle, number, pairing, registered_on(pairing), at_)
+    for when, _order, step in sorted(events, key=lambda event: event[:2]):
+        with on(when):
+            step()
+
+
+def _assistance_steps(story: Story, cycle, number: int, pairing, registered: dt.date, at_) -> None:
+    """Schedule one pairing's agreement and project steps (``at_(day, hour, step)``)."""
+    from projects import services as projects
+
+    town, team = pairing.town, pairing.team
+    leader, people = _leader_account(team), _staff(team)
+    town_user = town_account(story, town)
+    organizer = story.city_st if pairing.organizer_level in ("city", "province") else story.county_st[town.county_id]
+    needs_ = list(Need.objects.filter(cycle=cycle, town=town, status__in=("confirmed", "matched")).order_by("pk"))
+    topic, _t, _d, category, _s = story.needs_for(town, 1)[0]
+    day = lambda offset: registered + dt.timedelta(days=offset)  # noqa: E731
+    state: dict = {}
+    texts = {name: text % {"town": town.name, "topic": topic, "rooms": 2 + number % 2, "mu": 20 + number % 5 * 10}
+             for name, text in data.AGREEMENT_TEXT.items()}
+
+    # The agreement: drafted within days, the signed scan uploaded, confirmed by the town (a few late: past 30 days).
+    late = number % 16 == 7
+    drafted = day(4 + number % 6)
+    signed = day(33 + number % 5) if late else drafted + dt.timedelta(days=5 + number % 7)
+    at_(drafted, 15, lambda: state.update(agreement=projects.agreement_create(actor=leader, pairing=pairing, **texts)))
+    at_(signed, 11, lambda: projects.agreement_sign(actor=leader, agreement=state["agreement"],
+                                                    scan=pdf("帮扶协议签署件.pdf"), signed_on=signed))
+    confirmed = signed + dt.timedelta(days=1 + number % 3)
+    if number == 3:  # the town sends it back once; the leader corrects it and signs again
+        at_(confirmed, 10, lambda: projects.agreement_return(actor=town_user, agreement=state["agreement"],
+                                                            comment=data.AGREEMENT_RETURN))
+        at_(confirmed + dt.timedelta(days=2), 9, lambda: projects.agreement_update(
+            actor=leader, agreement=state["agreement"], team_duties=texts["team_duties"] + data.AGREEMENT_FIX))
+        resigned = confirmed + dt.timedelta(days=3)
+        at_(resigned, 9, lambda: projects.agreement_sign(
+            actor=leader, agreement=state["agreement"], scan=pdf("帮扶协议签署件（修改）.pdf"), signed_on=resigned,
+            comment="已按镇意见修改后重新签署"))
+        confirmed = resigned + dt.timedelta(days=1)
+    at_(confirmed, 16, lambda: projects.agreement_confirm(actor=town_user, agreement=state["agreement"],
+                                                         comment="协议内容与镇、驻镇工作队商定一致。"))
+
+    # The projects (a second one, on training and the brand, for every fourth pairing): written from the town's needs,
+    # submitted within 60 days of registration (a few late), accepted by the organizing office.
+    written = confirmed + dt.timedelta(days=2 if late else 3 + number % 8)
+    submitted = day(62 + number % 6) if number % 19 == 11 else \
+        written + dt.timedelta(days=3 if late else 4 + number % 9)
+    start = (D(submitted.year, submitted.month, 1) + dt.timedelta(days=32)).replace(day=1)
+    specs = [(False, cycle.end_date)] + ([(True, D(2023, 12, 31))] if number % 4 == 1 else [])
+    for second, end in specs:
+        key = "second" if second else "first"
+
+        def content(second=second, end=end):
+            return project_content(pairing=pairing, needs_=needs_, people=people, topic=topic, category=category,
+                                   number=number, start=start, end=end, second=second)
+
+        def create(key=key, content=content):
+            state[key] = projects.project_create(actor=leader, pairing=pairing, **content())
+
+        def submit(key=key):
+            project = state[key]
+            projects.project_submit(actor=leader, project=project, confirmed=submitted > project.due_date)
+
+        at_(written + dt.timedelta(days=1 if second else 0), 15, create)
+        at_(submitted, 10 + second, submit)
+        accepted = submitted + dt.timedelta(days=6 + number % 10)
+        if number == 8 and not second:  # returned with reasons, revised and resubmitted
+            def revise(key=key, content=content):
+                revised = content()
+                extra = "建设示范面积%s亩，举办培训%d场。" % (revised["values"]["demo_area_mu"],
+                                                      max(1, revised["values"]["trainings"] // 3))
+                for row in revised["years"]:
+                    row["plan"] += extra
+                revised["budget_lines"][-1]["note"] += "（按每期50人、每人每天150元测算）"
+                projects.project_update(actor=leader, project=state[key], **revised)
+
+            at_(submitted + dt.timedelta(days=5), 15, lambda key=key: projects.project_return(
+                actor=organizer, project=state[key], comment=data.PROJECT_RETURN))
+            at_(submitted + dt.timedelta(days=9), 10, revise)
+            at_(submitted + dt.timedelta(days=10), 10, lambda key=key: projects.project_submit(
+                actor=leader, project=state[key], comment="已按意见修改。"))
+            accepted = submitted + dt.timedelta(days=16)
+        at_(accepted, 15 + second, lambda key=key: projects.project_accept(
+            actor=organizer, project=state[key], comment="材料齐全，受理，进入专家论证。"))
+
+    # 2023: a change approved (a larger demonstration), another refused (equipment the project does not need).
+    if number in (2, 5):
+        approve = number == 2
+
+        def change_asked():
+            from projects.models import Project
+
+            project = Project.objects.get(pk=state["first"].pk)
+            lines = [{"category": b.category, "amount": b.amount, "source": b.source, "note": b.note}
+                     for b in project.budget_lines.order_by("pk")]
+            if approve:
+                lines[0]["amount"] += 30000
+                values = {"total_budget": project.total_budget + 30000, "demo_area_mu": project.demo_area_mu + 50,
+                          "households": project.households + 40}
+            else:
+                lines[0]["amount"] -= 20000
+                lines.append({"category": "equipment", "amount": 20000, "source": lines[0]["source"],
+                              "note": "通用办公设备"})
+                values = {}
+            state["change"] = projects.change_request(actor=leader, project=project, values=values, budget_lines=lines,
+                                                      reason=data.CHANGE_APPROVED if approve else data.CHANGE_REJECTED)
+
+        at_(D(2023, 3, 15) if approve else D(2023, 6, 10), 10, change_asked)
+        at_(D(2023, 3, 28) if approve else D(2023, 6, 20), 15, lambda: projects.change_decide(
+            actor=organizer, change=state["change"], action="approve" if approve else "reject",
+            comment="同意扩大示范面积，新增经费由派出单位和镇配套解决。" if approve else "拟购设备与项目目标关联不大，维持原预算。"))
 
 
 CALL_NOTICE = """为贯彻落实《韶关市农村科技特派员驻镇帮镇扶村行动方案》（韶科〔2021〕85号），现面向高校、科研院所、企业和农技推广机构公开征集农村科技特派员团队，结对帮扶%(place)s相关镇（街道）。
@@ -544,11 +758,36 @@ def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt
                  participants="南雄市科学技术局、农业农村局、乡村振兴局及特邀专家3人")
 
     # 6. A province-organized town: the city records the team the province sent this cycle.
+    recorded = []
     with on(ago(20)):
         for index, town in enumerate(organized(cycle, "province")[:1]):
             topic, _t, _d, category, _s = story.needs_for(town, 1)[0]
-            team, _leader = story.team(cycle=cycle, topic=topic, category=category, unit_name="广东省农业科学院",
-                                       username="tp%d_p%02d" % (T.year, index), name="省派%s%s帮扶团队" % (town.name, topic))
-            registrations.province_team_record(actor=city_st, cycle=cycle, town=town, team=team, status="active",
-                                               comment="省科技厅选派，市科技局登记")
+            team, province_leader = story.team(cycle=cycle, topic=topic, category=category, unit_name="广东省农业科学院",
+                                               username="tp%d_p%02d" % (T.year, index),
+                                               name="省派%s%s帮扶团队" % (town.name, topic))
+            recorded.append((registrations.province_team_record(
+                actor=city_st, cycle=cycle, town=town, team=team, status="active", comment="省科技厅选派，市科技局登记"),
+                province_leader, topic, category))
+
+    # 7. Its team at work: the city records the town's need, the leader drafts the agreement and uploads the signed
+    #    scan (the town has yet to confirm it) and is writing the first project (a draft).
+    from projects import services as projects
+
+    for pairing, province_leader, topic, category in recorded:
+        town = pairing.town
+        with on(ago(19)):
+            made = story.enter_needs(cycle=cycle, town=town, actor=city_st, rows=story.needs_for(town, 1),
+                                     surveyed_on=ago(19), confirm_by=city_st)
+        texts = {name: text % {"town": town.name, "topic": topic, "rooms": 2, "mu": 30}
+                 for name, text in data.AGREEMENT_TEXT.items()}
+        with on(ago(14), 15):
+            agreement = projects.agreement_create(actor=province_leader, pairing=pairing, **texts)
+        with on(ago(6), 11):
+            projects.agreement_sign(actor=province_leader, agreement=agreement, scan=pdf("帮扶协议签署件.pdf"),
+                                    signed_on=ago(7))
+        start = min((T.replace(day=1) + dt.timedelta(days=32)).replace(day=1), cycle.end_date)
+        with on(ago(3), 16):
+            projects.project_create(actor=province_leader, pairing=pairing, **project_content(
+                pairing=pairing, needs_=made, people=_staff(pairing.team), topic=topic, category=category, number=1,
+                start=start, end=cycle.end_date))
     del SurveyCampaign

@@ -49,6 +49,7 @@ import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -100,6 +101,11 @@ TECHNIQUES = ["高效栽培", "病虫害绿色防控", "良种繁育", "精深�
               "生态种植", "土壤改良", "水肥一体化", "品牌营销", "机械化生产"]
 SERVICES = list(SERVICE_TYPE_VALUES)  # guidance, training, transfer, …: the one list (matching.engine.service_types)
 TEAM_SERVICES = tuple(SERVICES[:3])  # what every generated team offers
+BUDGET_CATEGORIES = ["equipment", "materials", "testing", "travel", "training", "demonstration", "consulting"]
+BUDGET_SOURCES = ["city", "county", "unit", "town", "enterprise"]
+BUDGET_NOTES = {"equipment": "加工及检测设备", "materials": "种苗、农资", "testing": "产品质量检测", "travel": "驻镇交通、住宿",
+                "training": "技术培训", "demonstration": "示范基地建设", "consulting": "专家咨询"}
+MEMBER_DUTIES = ["项目负责人，统筹技术方案", "示范基地建设与技术指导", "农户培训与数据记录"]
 VILLAGE_WORDS = ["新", "东", "西", "南", "北", "上", "下", "大", "小", "石", "水", "山", "塘", "坪", "岭", "坑", "田",
                  "江", "河", "龙", "凤", "竹", "松", "桥", "头", "围", "洞", "溪", "湖", "口"]
 SURNAMES = "李王张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐邓冯曾彭萧蔡潘田董袁叶钟温赖邱"
@@ -292,6 +298,7 @@ class Context:
     endorsement: str
     writer: Writer
     counters: Counter = field(default_factory=Counter)
+    scan: str = ""  # the signed agreement scan every generated agreement points at
 
 
 def cycle_dates(count: int) -> list[dict]:
@@ -363,12 +370,12 @@ def taxonomy_products() -> list:
     return products
 
 
-def endorsement_file() -> str:
-    """One stamped-endorsement PDF in storage that every generated application points at."""
+def endorsement_file(name: str = "applications/scale/endorsement.pdf") -> str:
+    """One stamped-endorsement PDF in storage that every generated application points at (or, by ``name``, the
+    signed agreement scan every generated agreement points at)."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    name = "applications/scale/endorsement.pdf"
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
     return name
@@ -445,14 +452,15 @@ def generate_city(ctx: Context, city_spec: dict, province: tuple, province_user)
 
     for cycle in ctx.cycles:
         CycleStory(ctx, rng, cycle, city, counties, towns, by_town_village, city_user, county_users,
-                   province_user).tell()
+                   province_user, town_users={account.town_id: account for account in town_users}).tell()
     writer.flush_transitions()
 
 
 class CycleStory:
     """One cycle of one city, from the survey to active (or, in a closed cycle, ended) pairings."""
 
-    def __init__(self, ctx, rng, cycle, city, counties, towns, villages, city_user, county_users, province_user):
+    def __init__(self, ctx, rng, cycle, city, counties, towns, villages, city_user, county_users, province_user,
+                 town_users=None):
         self.ctx, self.rng, self.cycle, self.city = ctx, rng, cycle, city
         self.counties, self.towns, self.villages = counties, towns, villages
         self.city_user, self.county_users, self.province_user = city_user, county_users, province_user
@@ -460,6 +468,8 @@ class CycleStory:
         self.S = cycle.start_date
         self.closed = cycle.status == "closed"
         self.year = self.S.year
+        self.town_users = town_users or {}  # town pk -> its TOWN account (not every town has one)
+        self.pairings = []  # every pairing told, registered or later (agreements and projects are written for them)
 
     def day(self, offset: int, hour: int = 9, minute: int = 0) -> dt.datetime:
         return at(self.S + dt.timedelta(days=offset), hour, minute)
@@ -474,6 +484,7 @@ class CycleStory:
         self.survey()
         self.calls_and_selection()
         self.province_towns()
+        self.assistance()
 
     def classify(self):
         from regions.models import TownClassification
@@ -877,6 +888,7 @@ class CycleStory:
                 pairing.end_reason = "帮扶周期届满，完成三年帮扶任务"
             pairing.updated_at = pairing.ended_at or registered_at
         w.put(Pairing, pairings)
+        self.pairings.extend(pairings)
         w.put(NoticeEntry, entries)
         for notice in notices:
             for pairing in notice._pairings:
@@ -968,12 +980,201 @@ class CycleStory:
                               created_at=when, updated_at=at(self.cycle.end_date, 17) if self.closed else when)
             pairings.append(pairing)
         w.put(Pairing, pairings)
+        self.pairings.extend(pairings)
         for pairing in pairings:
             w.move(pairing, "record_province", "", "registered", self.city_user, when, comment)
             if pairing.status != "registered":
                 w.move(pairing, "activate", "registered", "active", self.city_user, when, comment)
             if pairing.status == "ended":
                 w.move(pairing, "end", "active", "ended", self.city_user, pairing.ended_at, pairing.end_reason)
+
+
+    # ---------------------------------------------------------------- agreements and projects
+
+    def assistance(self):
+        """Every pairing's agreement and one or two projects, as ``projects.services`` would have left them.
+
+        A closed cycle's agreements are confirmed and its projects accepted; in the open cycle most agreements are
+        confirmed, some signed (awaiting the town), in draft or returned by the town, and most projects accepted, some
+        submitted, returned or in draft (a draft while the agreement is not signed). Dates from the registration:
+        drafted +4 days, signed +12, confirmed +14 (a few late: +35/+38); projects written +20, submitted +40 (a few
+        late: +65, flagged), accepted +50. A project links the town's confirmed (or matched) needs; submitting moves
+        them to "in assistance". A few accepted projects have a change request (approved: version 2 with the proposed
+        content; rejected; in the open cycle also pending or withdrawn)."""
+        from needs.models import Need
+        from projects.models import Agreement, BudgetLine, Project, ProjectChange, ProjectMember, ProjectYear
+        from projects.selectors import agreement_due, project_due
+        from projects.services import PROJECT_FIELDS, Content, snapshot
+
+        w, rng = self.w, self.rng
+        agreements, projects, years, lines, members, changes, moves, moved_needs = [], [], [], [], [], [], [], []
+        for pairing in self.pairings:
+            town, team = pairing.town, pairing.team
+            leader, town_user = team._leader_user, self.town_users.get(town.pk)
+            organizer = self.organizer_user(pairing.organizer_level, town)
+            registered = pairing.registered_at.astimezone(TZ).date()
+            when = lambda days, hour=10: at(registered + dt.timedelta(days=days), hour)  # noqa: E731
+            product = self.topic_of[town.pk][0]
+
+            # The agreement.
+            draw = rng.random()
+            status = "confirmed" if self.closed or draw < 0.75 else "signed" if draw < 0.85 else \
+                "draft" if draw < 0.93 else "returned"
+            late = rng.random() < 0.06
+            drafted, signed, answered = when(4, 15), when(35 if late else 12, 11), when(38 if late else 14, 16)
+            kind = "人民政府" if town.name.endswith(("镇", "乡")) else "办事处"
+            agreement = Agreement(
+                pairing=pairing, cycle=self.cycle, town=town, team=team, organizer_level=pairing.organizer_level,
+                due_date=agreement_due(pairing), created_by=leader, town_party="%s%s" % (town.full_name, kind),
+                work_team_party="%s驻镇帮镇扶村工作队" % town.full_name,
+                term_start=max(registered, self.cycle.start_date), term_end=self.cycle.end_date,
+                summary="围绕%s%s产业发展需求，派驻团队成员开展技术指导、技能培训和成果转化，建设示范基地。" % (town.name, product),
+                team_duties="组织团队成员定期驻镇，每年驻镇服务累计不少于120天；按帮扶项目开展技术指导、培训和示范推广。",
+                town_duties="协调落实示范基地用地和示范农户；每季度召开一次工作对接会。",
+                work_team_duties="统筹安排团队驻镇工作任务，督促落实帮扶计划，确认服务活动和驻镇时间。",
+                conditions="镇政府提供办公室1间、宿舍2间，镇内交通由镇农业办协调；提供试验示范用地约%d亩。" % rng.randint(10, 60),
+                status=status, signed_on=None if status == "draft" else signed.date(),
+                signed_scan="" if status == "draft" else self.ctx.scan,
+                signed_uploaded_at=None if status == "draft" else signed,
+                confirmed_at=answered if status == "confirmed" else None,
+                return_comment="协议未写明团队每年驻镇时间，请修改后重新签署上传。" if status == "returned" else "",
+                created_at=drafted, updated_at={"draft": drafted, "signed": signed}.get(status, answered))
+            agreements.append(agreement)
+            moves.append((agreement, "draft", "", "draft", leader, drafted, "起草帮扶协议"))
+            if status != "draft":
+                moves.append((agreement, "sign", "draft", "signed", leader, signed, ""))
+            if status in ("confirmed", "returned"):
+                action = "confirm" if status == "confirmed" else "return"
+                moves.append((agreement, action, "signed", status, town_user, answered, agreement.return_comment))
+
+            # The projects.
+            linkable = [need for need in self.needs_of[town.pk] if need.status in ("confirmed", "matched")]
+            count = 2 if rng.random() < 0.3 else 1
+            for k in range(count):
+                draw = rng.random()
+                if not linkable or status in ("draft", "returned"):
+                    state = "draft"
+                elif self.closed:
+                    state = "accepted"
+                elif status == "signed":
+                    state = "submitted" if draw < 0.5 else "draft"
+                else:
+                    state = "accepted" if draw < 0.7 else "submitted" if draw < 0.82 else \
+                        "returned" if draw < 0.9 else "draft"
+                returned_first = state == "accepted" and rng.random() < 0.1
+                late = state != "draft" and rng.random() < 0.08
+                written, sent = when(20 + k, 15), when(65 + k if late else 40 + k)
+                back, again = sent + dt.timedelta(days=5), sent + dt.timedelta(days=12)
+                accepted = (again if returned_first else sent) + dt.timedelta(days=8, hours=5)
+                start = (registered + dt.timedelta(days=62)).replace(day=1)
+                end = self.cycle.end_date if k == 0 else dt.date(self.cycle.end_date.year - 1, 12, 31)
+                total = rng.randrange(50, 301) * 1000
+                technique = TECHNIQUES[(TECHNIQUES.index(rng.choice(TECHNIQUES)) + k) % len(TECHNIQUES)]
+                trainings = rng.randint(4, 16)
+                project = Project(
+                    pairing=pairing, cycle=self.cycle, town=town, team=team, organizer_level=pairing.organizer_level,
+                    due_date=project_due(pairing), created_by=leader,
+                    title="%s%s%s示范" % (town.name, product, technique),
+                    objectives="集成推广%s%s技术，建设示范基地，培训农户，带动增收。" % (product, technique),
+                    content="建设%s示范基地，开展%s技术培训和现场指导，联结合作社和农户推广新技术、新品种。" % (product, technique),
+                    start_date=start, end_date=end, trainings=trainings, people_trained=trainings * rng.randint(25, 60),
+                    technologies=rng.randint(1, 4), varieties=rng.randint(0, 3), demo_bases=rng.randint(1, 3),
+                    demo_area_mu=Decimal(rng.randint(20, 300)), households=rng.randint(50, 400),
+                    enterprises=rng.randint(1, 8), income_raised=Decimal(total * rng.randint(2, 8)),
+                    total_budget=Decimal(total), status=state,
+                    submitted_at=None if state == "draft" else sent,
+                    last_submitted_at=None if state == "draft" else (again if returned_first else sent),
+                    late=late, accepted_at=accepted if state == "accepted" else None,
+                    return_comment="年度计划未写明示范面积和培训场次，请细化后重新报送。" if state == "returned" or returned_first else "",
+                    created_at=written,
+                    updated_at={"draft": written, "submitted": sent, "returned": back}.get(state, accepted))
+                project._needs = linkable[k::count] or linkable
+                cuts = sorted(rng.sample(range(1, total // 1000), rng.randint(2, 4) - 1))
+                amounts = [(b - a) * 1000 for a, b in zip([0] + cuts, cuts + [total // 1000])]
+                project._lines = [{"category": category, "amount": Decimal(amount), "source": rng.choice(BUDGET_SOURCES),
+                                   "note": "%s%s" % (product, BUDGET_NOTES.get(category, ""))}
+                                  for category, amount in zip(rng.sample(BUDGET_CATEGORIES, len(amounts)), amounts)]
+                project._years = [{"year": year, "plan": "%d年：%s%s示范，开展培训%d场。" % (year, product, technique,
+                                                                                     max(1, trainings // 3))}
+                                  for year in range(start.year, end.year + 1)]
+                project._members = [{"commissioner": person, "duty": duty} for (person, _role), duty in
+                                    zip(team._people[:rng.randint(2, 3)], MEMBER_DUTIES)]
+                projects.append(project)
+                moves.append((project, "draft", "", "draft", leader, written, "编制帮扶项目"))
+                if state == "draft":
+                    continue
+                moves.append((project, "submit", "draft", "submitted", leader, sent, ""))
+                for need in project._needs:
+                    if need.status in ("confirmed", "matched"):
+                        moves.append((need, "start_assistance", need.status, "in_assistance", leader, sent,
+                                      "纳入帮扶项目“%s”" % project.title))
+                        need.status, need.updated_at = "in_assistance", sent
+                        moved_needs.append(need)
+                if state == "returned" or returned_first:
+                    moves.append((project, "return", "submitted", "returned", organizer, back, project.return_comment))
+                if returned_first:
+                    moves.append((project, "resubmit", "returned", "submitted", leader, again, "已按意见修改。"))
+                if state == "accepted":
+                    moves.append((project, "accept", "submitted", "accepted", organizer, accepted, ""))
+                if state == "accepted" and rng.random() < 0.08:
+                    changes.append(self.change(project, leader, organizer, accepted, Content, snapshot, PROJECT_FIELDS,
+                                               moves))
+        w.put(Agreement, agreements)
+        w.put(Project, projects)
+        through = Project.needs.through
+        w.through(through, [through(project_id=project.pk, need_id=need.pk)
+                            for project in projects for need in project._needs])
+        for project in projects:
+            stamp = dict(created_at=project.created_at, updated_at=project.created_at)
+            years += [ProjectYear(project=project, **row, **stamp) for row in project._years]
+            lines += [BudgetLine(project=project, **row, **stamp) for row in project._lines]
+            members += [ProjectMember(project=project, **row, **stamp) for row in project._members]
+        w.put(ProjectYear, years)
+        w.put(BudgetLine, lines)
+        w.put(ProjectMember, members)
+        w.put(ProjectChange, changes)
+        by_moment = defaultdict(list)  # one UPDATE per submission moment (few: pairings share their registration day)
+        for need in moved_needs:
+            by_moment[need.updated_at].append(need.pk)
+        for moment, pks in by_moment.items():
+            for start in range(0, len(pks), BATCH):
+                Need.objects.filter(pk__in=pks[start:start + BATCH]).update(status="in_assistance", updated_at=moment)
+        for move in moves:
+            w.move(*move)
+
+    def change(self, project, leader, organizer, accepted, Content, snapshot, fields, moves):
+        """A change request on an accepted project (more training, more households); approved: the project takes it."""
+        from projects.models import ProjectChange
+
+        rng = self.rng
+        draw = rng.random()
+        status = ("approved" if draw < 0.5 else "rejected") if self.closed else \
+            "approved" if draw < 0.35 else "rejected" if draw < 0.6 else "pending" if draw < 0.9 else "withdrawn"
+        asked = accepted + dt.timedelta(days=120)
+        decided = asked + dt.timedelta(days=10)
+        content = Content(fields={name: getattr(project, name) for name in fields}, needs=project._needs,
+                          years=project._years, budget_lines=project._lines, members=project._members)
+        before = snapshot(project, content)
+        extra = {"trainings": project.trainings + 2, "people_trained": project.people_trained + 80,
+                 "households": project.households + 30}
+        after = snapshot(project, Content(fields={**content.fields, **extra}, needs=content.needs, years=content.years,
+                                          budget_lines=content.budget_lines, members=content.members))
+        if status == "approved":
+            for name, value in extra.items():
+                setattr(project, name, value)
+            project.version = 2
+            project.updated_at = decided
+        comment = {"approved": "同意。", "rejected": "理由不充分，维持原项目内容。"}.get(status, "")
+        change = ProjectChange(project=project, reason="示范村农户参与意愿强，申请增加培训场次和服务农户数。", before=before,
+                               after=after, from_version=1, status=status, requested_by=leader,
+                               decided_at=None if status == "pending" else decided, decision_comment=comment,
+                               created_at=asked, updated_at=asked if status == "pending" else decided)
+        moves.append((change, "request", "", "pending", leader, asked, change.reason))
+        if status != "pending":
+            actor = leader if status == "withdrawn" else organizer
+            action = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw"}[status]
+            moves.append((change, action, "pending", status, actor, decided, comment))
+        return change
 
 
 def receipt_number(number: int) -> str:
@@ -998,7 +1199,8 @@ CALL_NOTICE = """为贯彻落实农村科技特派员驻镇帮镇扶村行动方
 # ------------------------------------------------------------------------------------------------ flush
 
 
-DOMAIN_APPS = ("regions", "cycles", "needs", "teams", "units", "calls", "matching", "notices", "registrations")
+DOMAIN_APPS = ("regions", "cycles", "needs", "teams", "units", "calls", "matching", "notices", "registrations",
+               "projects")
 KEPT = ("needs.IndustryCategory", "needs.IndustryProduct", "needs.IndustryProduct_parents")
 
 
@@ -1054,6 +1256,7 @@ def count_labels() -> list:
     from matching.models import Pairing, SelectionRound, SelectionRun
     from needs.models import CampaignTown, Need, NeedToken, SurveyCampaign, TownProfile
     from notices.models import NoticeEntry, Objection, PublicNotice
+    from projects.models import Agreement, BudgetLine, Project, ProjectChange, ProjectMember, ProjectYear
     from regions.models import City, County, Town, TownClassification, Village, WorkTeam, WorkTeamMember
     from registrations.models import RegistrationSubmission, SubmissionItem
     from teams.models import Commissioner, Team, TeamMembership
@@ -1063,7 +1266,8 @@ def count_labels() -> list:
         Cycle, DispatchingUnit, City, County, Town, Village, WorkTeam, WorkTeamMember, TownClassification, User,
         SurveyCampaign, CampaignTown, TownProfile, Need, Need.villages.through, NeedToken, Team, Commissioner,
         TeamMembership, Call, Call.towns.through, Application, ApplicationTown, SelectionRound, SelectionRun, Pairing,
-        PublicNotice, NoticeEntry, Objection, RegistrationSubmission, SubmissionItem, Transition)]
+        PublicNotice, NoticeEntry, Objection, RegistrationSubmission, SubmissionItem, Agreement, Project,
+        Project.needs.through, ProjectYear, BudgetLine, ProjectMember, ProjectChange, Transition)]
 
 
 def history_models() -> list:
@@ -1098,7 +1302,8 @@ def load_scale(scale: str, *, cycles: int = 2, seed: int = 20211029, history: bo
             writer.flush_transitions()
         ctx = Context(scale=scale, seed=seed, cycles=made_cycles, density=DENSITY[scale], password_hash=password_hash,
                       units=units, products=products, taxonomy=taxonomy,
-                      analyzer=MemoAnalyzer(current_analyzer()), endorsement=endorsement_file(), writer=writer)
+                      analyzer=MemoAnalyzer(current_analyzer()), endorsement=endorsement_file(), writer=writer,
+                      scan=endorsement_file("agreements/scale/signed.pdf"))
         ctx.taxonomy_dict = taxonomy.to_dict()
         for entry in divisions:
             with transaction.atomic():

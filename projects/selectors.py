@@ -93,12 +93,12 @@ def pairings_agreement_late(cycle):
 
     if cycle is None:
         return working_pairings().none()
-    cutoff = timezone.now() - dt.timedelta(days=cycle.agreement_days)
+    cutoff = timezone.localdate() - dt.timedelta(days=cycle.agreement_days)  # due = registered + days < today
     confirmed = Agreement.objects.filter(pairing_id=OuterRef("pk"), status=AgreementStatus.CONFIRMED)
-    late = working_pairings(cycle).filter(registered_at__lt=cutoff).filter(~Exists(confirmed))
+    late = working_pairings(cycle).filter(registered_at__date__lt=cutoff).filter(~Exists(confirmed))
     if cycle.agreement_due_date and cycle.agreement_due_date < timezone.localdate():
         late = working_pairings(cycle).filter(~Exists(confirmed)).filter(
-            Q(registered_at__lt=cutoff) | Q(registered_at__date__lte=cycle.agreement_due_date))
+            Q(registered_at__date__lt=cutoff) | Q(registered_at__date__lte=cycle.agreement_due_date))
     return late
 
 
@@ -109,9 +109,9 @@ def pairings_project_late(cycle):
 
     if cycle is None:
         return working_pairings().none()
-    cutoff = timezone.now() - dt.timedelta(days=cycle.project_submission_days)
+    cutoff = timezone.localdate() - dt.timedelta(days=cycle.project_submission_days)
     sent = Project.objects.filter(pairing_id=OuterRef("pk"), submitted_at__isnull=False)
-    return working_pairings(cycle).filter(registered_at__lt=cutoff).filter(~Exists(sent))
+    return working_pairings(cycle).filter(registered_at__date__lt=cutoff).filter(~Exists(sent))
 
 
 def progress_by_area(user, cycle):
@@ -126,19 +126,23 @@ def progress_by_area(user, cycle):
     by_city = sees_several_cities(user)
     key = "town__county__city" if by_city else "town__county"
     pairings = restrict(Pairing.objects.filter(status__in=WORKING_PAIRING_STATES, cycle=cycle), user)
-    agreement_cut = timezone.now() - dt.timedelta(days=cycle.agreement_days)
-    project_cut = timezone.now() - dt.timedelta(days=cycle.project_submission_days)
+    agreement_cut = timezone.localdate() - dt.timedelta(days=cycle.agreement_days)
+    project_cut = timezone.localdate() - dt.timedelta(days=cycle.project_submission_days)
     confirmed = Agreement.objects.filter(pairing_id=OuterRef("pk"), status=AgreementStatus.CONFIRMED)
     drafted = Agreement.objects.filter(pairing_id=OuterRef("pk"))
     sent = Project.objects.filter(pairing_id=OuterRef("pk"), submitted_at__isnull=False)
+    # Late as pairings_agreement_late says: the cycle's fixed agreement date, once past, counts too.
+    agreement_window_passed = Q(registered_at__date__lt=agreement_cut)
+    if cycle.agreement_due_date and cycle.agreement_due_date < timezone.localdate():
+        agreement_window_passed |= Q(registered_at__date__lte=cycle.agreement_due_date)
     rows = (pairings.annotate(confirmed=Exists(confirmed), drafted=Exists(drafted), sent=Exists(sent))
             .values(key, "%s__name" % key)
             .annotate(total=Count("pk"),
                       agreements_confirmed=Count("pk", filter=Q(confirmed=True)),
                       agreements_missing=Count("pk", filter=Q(drafted=False)),
-                      agreements_late=Count("pk", filter=Q(confirmed=False, registered_at__lt=agreement_cut)),
+                      agreements_late=Count("pk", filter=Q(confirmed=False) & agreement_window_passed),
                       projects_sent=Count("pk", filter=Q(sent=True)),
-                      projects_late=Count("pk", filter=Q(sent=False, registered_at__lt=project_cut)))
+                      projects_late=Count("pk", filter=Q(sent=False, registered_at__date__lt=project_cut)))
             .order_by("%s__code" % key))
     return [{"area": row["%s__name" % key], **{k: row[k] for k in (
         "total", "agreements_confirmed", "agreements_missing", "agreements_late", "projects_sent", "projects_late")}}

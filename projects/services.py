@@ -408,6 +408,14 @@ def check_content(*, project: Project, values: dict, needs=None, years=None, bud
         seen_people.add(person_id)
         staff.append({"commissioner": people[person_id], "duty": duty})
     _raise(errors)
+    # Valid amounts written out to their columns' places (120000 → 120000.00, lossless once checked), so a version's
+    # snapshot reads as the stored one does and an unchanged figure typed as "120000" is no change.
+    for name in ("total_budget", "demo_area_mu", "income_raised"):
+        value = getattr(project, name)
+        if isinstance(value, Decimal):
+            setattr(project, name, value.quantize(Decimal(1).scaleb(-Project._meta.get_field(name).decimal_places)))
+    for line in lines:
+        line["amount"] = line["amount"].quantize(Decimal("0.01"))
     return Content(fields={name: getattr(project, name) for name in PROJECT_FIELDS}, needs=chosen, years=plans,
                    budget_lines=lines, members=staff)
 

@@ -40,9 +40,11 @@ import datetime as dt
 import itertools
 import os
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -56,27 +58,30 @@ from calls.models import Application, Call
 from core.models import Transition
 from core.scoping import CHANGE, restrict
 try:
-    from portal.testing import ALL_USERS, _user, build_world
+    from portal.testing import ALL_USERS, CYCLE_YEAR, _user, build_world
 except ImportError:  # the test world's helpers before they moved to portal/
-    from core.testing import ALL_USERS, _user, build_world
+    from core.testing import ALL_USERS, CYCLE_YEAR, _user, build_world
 from core.workflow import WORKFLOWS, Conflict
 from cycles.models import Cycle
 from matching.choices import LIVE_PAIRING_STATES, PairingStatus
 from matching.models import Pairing, SelectionRound, SelectionRun
 from needs.models import IndustryCategory, Need
 from notices.models import NoticeEntry, Objection, PublicNotice
+from projects.models import Agreement, BudgetLine, Project, ProjectChange, ProjectMember, ProjectYear
 from regions.models import Town, TownClassification
 from registrations.models import RegistrationSubmission
 from teams.models import Team
 
 # ------------------------------------------------------------------------------------------------ the test world
 
-EXTRA_LEADERS = ("pig_leader", "citrus2_leader")
-ACTORS = tuple(ALL_USERS) + EXTRA_LEADERS
+EXTRA_LEADERS = ("pig_leader", "citrus2_leader", "rice_leader")
+ACTORS = tuple(ALL_USERS) + EXTRA_LEADERS + ("zhoutian_town",)
 ORGANIZERS = ("renhua_st", "nanxiong_st", "city_st")
 LEADERS = ("leader", "other_leader") + EXTRA_LEADERS
 ENTERERS = ("renhua_county_town", "renhua_city_town", "nanxiong_county_town", "nanxiong_city_town", "renhua_st",
             "nanxiong_st", "city_st", "renhua_rural", "city_rural")
+TOWN_USERS = ("renhua_county_town", "renhua_city_town", "nanxiong_county_town", "nanxiong_city_town", "zhoutian_town")
+WORKING = (PairingStatus.REGISTERED, PairingStatus.ACTIVE)  # pairings that owe an agreement and projects
 TOWN_KEYS = ("renhua_county_town", "hongshan", "shitang", "renhua_city_town", "nanxiong_county_town",
              "nanxiong_city_town", "zhoutian")
 NEED_TEXTS = (
@@ -86,6 +91,10 @@ NEED_TEXTS = (
     ("香菇栽培", "香菇栽培技术落后，产量低", "食用菌"),
 )
 REFUSALS = (ValidationError, PermissionDenied)  # core.workflow.Conflict is a ValidationError
+AGREEMENT_VALUES = {"summary": "围绕贡柑产业开展技术指导和示范推广。", "team_duties": "每月驻镇开展技术服务。",
+                    "town_duties": "协调示范基地和农户。", "work_team_duties": "安排工作任务并督促落实。",
+                    "conditions": "提供办公室一间、宿舍两间。"}
+SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # Steps that legitimately change records the actor may not change (``restrict(..., user, "change")``). Each is
 # computed before the step, as the exact set of records it may touch:
@@ -98,7 +107,10 @@ REFUSALS = (ValidationError, PermissionDenied)  # core.workflow.Conflict is a Va
 #   organizes (registered and activated once the province has confirmed too).
 # Everything else an official does (finalize marking needs matched, an upheld objection replacing a pairing, a
 # notice clearing its pairings) stays inside the official's own change scope and needs no exception.
-EXCEPTIONS = ("close_due", "objection_file", "submission_receive")
+# - a team leader submitting (or resubmitting) a project: the service moves the project's linked needs that are still
+#   confirmed or matched to "in assistance" (a system step, ``needs.services.needs_system_move``); the leader may not
+#   change needs.
+EXCEPTIONS = ("close_due", "objection_file", "submission_receive", "project_submit")
 
 
 def build_base():
@@ -120,15 +132,17 @@ def build_base():
                               expertise_summary="生猪养殖、畜禽粪污资源化利用")
     citrus2 = Team.objects.create(cycle=cycle, name="柑橘栽培第二团队", lead_unit=world.other_unit,
                                   expertise_summary="柑橘栽培与果园管理")
-    Team.objects.create(cycle=cycle, name="省派水稻团队", lead_unit=world.other_unit, leader_name="李省")
+    rice = Team.objects.create(cycle=cycle, name="省派水稻团队", lead_unit=world.other_unit, leader_name="李省")
     world.users["pig_leader"] = _user("pig_leader", Role.TEAM_LEADER, team=pig)
     world.users["citrus2_leader"] = _user("citrus2_leader", Role.TEAM_LEADER, team=citrus2)
+    world.users["rice_leader"] = _user("rice_leader", Role.TEAM_LEADER, team=rice)
+    world.users["zhoutian_town"] = _user("zhoutian_town", Role.TOWN, town=towns["zhoutian"], county=world.renhua)
     world.team.expertise_summary = "柑橘黄龙病综合防控与绿色栽培"
     world.team.save()
     world.other_team.expertise_summary = "茶树栽培与茶叶精深加工"
     world.other_team.save()
     for team, leader in [(world.team, "leader"), (world.other_team, "other_leader"), (pig, "pig_leader"),
-                         (citrus2, "citrus2_leader")]:
+                         (citrus2, "citrus2_leader"), (rice, "rice_leader")]:
         staff_team(world, team, leader_user=leader)
 
     categories = {c.name: c for c in IndustryCategory.objects.all()}
@@ -139,6 +153,7 @@ def build_base():
         ("renhua_st", "shitang", NEED_TEXTS[3], False),
         ("city_st", "renhua_city_town", NEED_TEXTS[1], True),
         ("nanxiong_county_town", "nanxiong_county_town", NEED_TEXTS[3], False),
+        ("city_st", "zhoutian", NEED_TEXTS[0], True),  # the province's town: the city records its needs
     ]:
         need = needs.need_create(actor=world[actor], cycle=cycle, town=towns[key], title=title,
                                  description=description, category=categories[category], service_types=["guidance"])
@@ -193,24 +208,46 @@ WATCHED = None  # (model, state field) of the records invariant 5 watches; fille
 def watched():
     global WATCHED
     if WATCHED is None:
-        WATCHED = workflow_models() + [(NoticeEntry, "outcome")]
+        # A project's lines are deleted and written again on each edit: they are watched by their id (a line that
+        # goes or comes is a change), scoped like their project.
+        WATCHED = workflow_models() + [(NoticeEntry, "outcome")] + [
+            (model, "pk") for model in (ProjectYear, BudgetLine, ProjectMember)]
     return WATCHED
 
 
+SNAPSHOT_SQL = None  # one UNION ALL over the watched tables, built on first use
+
+
 def snapshot() -> dict:
-    """{(label, pk): (updated_at, state)} of every watched record (a queryset ``update`` leaves updated_at alone)."""
-    rows = {}
-    for model, state in watched():
-        label = model._meta.label
-        for pk, updated, value in model.objects.order_by().values_list("pk", "updated_at", state):
-            rows[(label, pk)] = (updated, value)
-    return rows
+    """{(label, pk): (updated_at, state)} of every watched record (a queryset ``update`` leaves updated_at alone).
+
+    One raw query (taken twice per step, it was the machine's largest cost as twenty ORM queries)."""
+    global SNAPSHOT_SQL
+    from django.db import connection
+
+    models = watched()
+    if SNAPSHOT_SQL is None:
+        quote = connection.ops.quote_name
+        SNAPSHOT_SQL = " UNION ALL ".join(
+            "SELECT %d, %s, %s, CAST(%s AS VARCHAR(64)) FROM %s" % (
+                index, quote(model._meta.pk.column), quote(model._meta.get_field("updated_at").column),
+                quote(model._meta.pk.column if state == "pk" else model._meta.get_field(state).column),
+                quote(model._meta.db_table))
+            for index, (model, state) in enumerate(models))
+    labels = [model._meta.label for model, _state in models]
+    with connection.cursor() as cursor:
+        cursor.execute(SNAPSHOT_SQL)
+        return {(labels[index], pk): (updated, value) for index, pk, updated, value in cursor.fetchall()}
 
 
-def change_scope(user) -> set:
+def change_scope(user, labels=None) -> set:
+    """(label, pk) of the watched records ``user`` may change (only of the models in ``labels``, when given: the
+    models a step could have touched)."""
     keys = set()
     for model, _state in watched():
         label = model._meta.label
+        if labels is not None and label not in labels:
+            continue
         keys.update((label, pk) for pk in restrict(model.objects.order_by(), user, CHANGE).values_list("pk", flat=True))
     return keys
 
@@ -283,6 +320,12 @@ def reached_stages() -> set:
         "submission_confirmed": RegistrationSubmission.objects.filter(status="confirmed").exists(),
         "pairing_active_by_selection": Pairing.objects.filter(status="active", round__isnull=False).exists(),
         "province_team_recorded": Pairing.objects.filter(organizer_level="province").exists(),
+        "agreement_signed": Agreement.objects.exclude(status="draft").exists(),
+        "agreement_confirmed": Agreement.objects.filter(status="confirmed").exists(),
+        "project_submitted": Project.objects.filter(submitted_at__isnull=False).exists(),
+        "project_accepted": Project.objects.filter(status="accepted").exists(),
+        "change_requested": ProjectChange.objects.exists(),
+        "change_approved": ProjectChange.objects.filter(status="approved").exists(),
     }
     return {name for name, value in checks.items() if value}
 
@@ -395,6 +438,19 @@ class FirstHalf(RuleBasedStateMachine):
             return organizers
         return organizers + [name for name in ENTERERS if self.users[name].town_id == need.town_id]
 
+    def record_leader(self, model, pk):
+        """The leader of the team of an agreement, a project or a pairing."""
+        return self.leader_of(model.objects.get(pk=pk).team_id)
+
+    def record_organizer(self, model, pk):
+        """The S&T office handling an agreement's or a project's town (the city for city- and province-organized)."""
+        record = model.objects.select_related("town").get(pk=pk)
+        return self.organizer(record.organizer_level, record.town.county_id)
+
+    def town_people(self, agreement_pk):
+        town = Agreement.objects.get(pk=agreement_pk).town_id
+        return [name for name in TOWN_USERS if self.users[name].town_id == town]
+
     def pks(self, model, **filters):
         return list(model.objects.filter(**filters).order_by("pk").values_list("pk", flat=True).distinct())
 
@@ -409,7 +465,7 @@ class FirstHalf(RuleBasedStateMachine):
         """
         user = self.users[actor] if actor else None
         before = snapshot()
-        scope = change_scope(user) if user else set()
+        scope = change_scope(user, {label for label, _pk in before}) if user else set()
         exceptions = allowed() if allowed else set()
         try:
             step(user)
@@ -436,7 +492,7 @@ class FirstHalf(RuleBasedStateMachine):
             self.violations.append("%s by %s changed records outside the actor's change scope: %s"
                                    % (label, who, outside))
         if created and user is not None:
-            now_scope = change_scope(user)
+            now_scope = change_scope(user, {label for label, _pk in created})
             foreign = [key for key in created if key not in now_scope]
             if foreign:
                 self.violations.append("%s by %s created records outside the actor's change scope: %s"
@@ -717,6 +773,155 @@ class FirstHalf(RuleBasedStateMachine):
             actor=user, cycle=self.cycle, town=self.towns[town_key], team=Team.objects.get(pk=team_pk),
             status=status, comment="省科技厅选派"))
 
+    # --------------------------------------------------------------------------------------- the running half
+
+    def do_agreement_create(self, actor, pairing_pk, bad=None):
+        """``bad``: "empty" (no summary), "dates" (the term ends before the cycle starts)."""
+        from projects import services
+
+        def step(user):
+            values = dict(AGREEMENT_VALUES)
+            if bad == "empty":
+                values["summary"] = "  "
+            elif bad == "dates":
+                values["term_end"] = self.cycle.start_date - dt.timedelta(days=1)
+            services.agreement_create(actor=user, pairing=self.load(Pairing, pairing_pk), **values)
+
+        return self.act("agreement_create", actor, step)
+
+    def do_agreement_sign(self, actor, agreement_pk, scan="pdf", when="today", stale=False):
+        """``scan``: "pdf", "text" (not a scan), "none"; ``when``: "today", "future", "early" (before registration)."""
+        from projects import services
+
+        def step(user):
+            today = timezone.localdate()
+            signed_on = {"today": today, "future": today + dt.timedelta(days=3),
+                         "early": self.cycle.start_date - dt.timedelta(days=1)}[when]
+            upload = {"pdf": SimpleUploadedFile("signed.pdf", SCAN, content_type="application/pdf"),
+                      "text": SimpleUploadedFile("signed.pdf", b"not a scan at all", content_type="application/pdf"),
+                      "none": None}[scan]
+            services.agreement_sign(actor=user, agreement=self.load(Agreement, agreement_pk, stale), scan=upload,
+                                    signed_on=signed_on)
+
+        return self.act("agreement_sign", actor, step)
+
+    def do_agreement_answer(self, actor, agreement_pk, action, comment="协议条款需补充", stale=False):
+        from projects import services
+
+        return self.act("agreement_" + action, actor, lambda user: services.agreement_act(
+            actor=user, agreement=self.load(Agreement, agreement_pk, stale), action=action, comment=comment))
+
+    def project_content(self, pairing_pk, bad=None):
+        """A whole project for the pairing (its town's confirmed needs, its team's people, lines adding up), or one
+        ``bad`` in a way the service must refuse (or, "no_needs", may save as a draft but not submit)."""
+        from projects.selectors import linkable_needs, team_commissioners
+
+        pairing = Pairing.objects.get(pk=pairing_pk)
+        year = CYCLE_YEAR + 1
+        total = Decimal("600000.00") if bad == "cap" else Decimal("80000.00") + next(self.numbers)
+        half = (total / 2).quantize(Decimal("0.01"))
+        people = list(team_commissioners(pairing.team_id).values())[:2]
+        needs = list(linkable_needs(pairing).order_by("pk")[:2])
+        content = {
+            "values": {"title": "项目%d" % next(self.numbers), "objectives": "建立示范基地，推广绿色防控技术。",
+                       "content": "建设示范园，开展培训。", "start_date": dt.date(year, 1, 1),
+                       "end_date": dt.date(year, 12, 31), "trainings": 6, "people_trained": 300, "technologies": 2,
+                       "varieties": 1, "demo_bases": 1, "demo_area_mu": Decimal("50.0"), "households": 120,
+                       "enterprises": 3, "income_raised": Decimal("600000.00"), "total_budget": total},
+            "needs": needs,
+            "years": [{"year": year, "plan": "建设示范园，开展6场培训。"}],
+            "budget_lines": [{"category": "materials", "amount": half, "source": "city", "note": "种苗农资"},
+                             {"category": "training", "amount": total - half, "source": "unit", "note": ""}],
+            "members": [{"commissioner": person, "duty": "技术指导"} for person in people],
+        }
+        if bad == "sum":
+            content["budget_lines"][0]["amount"] = Decimal("1.00")
+        elif bad == "need":
+            content["needs"] = list(Need.objects.exclude(town_id=pairing.town_id).order_by("pk")[:1])
+        elif bad == "member":
+            other = team_commissioners(Team.objects.exclude(pk=pairing.team_id).order_by("pk").first().pk)
+            content["members"].append({"commissioner": next(iter(other.values())), "duty": "指导"})
+        elif bad == "text":
+            content["values"]["trainings"] = "六场"
+        elif bad == "dates":
+            content["values"]["end_date"] = self.cycle.end_date + dt.timedelta(days=1)
+        elif bad == "no_needs":
+            content["needs"] = []
+        return content
+
+    def do_project_create(self, actor, pairing_pk, bad=None):
+        from projects import services
+
+        return self.act("project_create", actor, lambda user: services.project_create(
+            actor=user, pairing=self.load(Pairing, pairing_pk), **self.project_content(pairing_pk, bad)))
+
+    def do_project_update(self, actor, project_pk, bad=None):
+        from projects import services
+
+        def step(user):
+            project = self.load(Project, project_pk)
+            services.project_update(actor=user, project=project, **self.project_content(project.pairing_id, bad))
+
+        return self.act("project_update", actor, step)
+
+    def do_project_submit(self, actor, project_pk, confirmed=False, stale=False):
+        from projects import services
+
+        def moved_needs():
+            linked = Need.objects.filter(projects=project_pk, status__in=("confirmed", "matched"))
+            return {("needs.Need", pk) for pk in linked.values_list("pk", flat=True)}
+
+        return self.act("project_submit", actor, lambda user: services.project_submit(
+            actor=user, project=self.load(Project, project_pk, stale), confirmed=confirmed), allowed=moved_needs)
+
+    def do_project_review(self, actor, project_pk, action, comment="请细化年度计划", stale=False):
+        from projects import services
+
+        return self.act("project_" + action, actor, lambda user: services.project_act(
+            actor=user, project=self.load(Project, project_pk, stale), action=action, comment=comment))
+
+    def do_change_request(self, actor, project_pk, kind="more"):
+        """``kind``: "more" (more training, a larger budget), "sum" (lines not adding up), "same" (no change)."""
+        from projects import services
+
+        def step(user):
+            project = Project.objects.get(pk=project_pk)
+            lines = [{"category": b.category, "amount": b.amount, "source": b.source, "note": b.note}
+                     for b in project.budget_lines.order_by("pk")]
+            values = {}
+            if kind in ("more", "sum") and lines:
+                values = {"trainings": project.trainings + 1, "total_budget": project.total_budget + 1000}
+                lines[0]["amount"] += 1000 if kind == "more" else 5
+            services.change_request(actor=user, project=project, reason="扩大示范面积", values=values,
+                                    budget_lines=lines)
+
+        return self.act("change_request", actor, step)
+
+    def do_change_decide(self, actor, change_pk, action, comment="同意", stale=False):
+        from projects import services
+
+        return self.act("change_" + action, actor, lambda user: services.change_decide(
+            actor=user, change=self.load(ProjectChange, change_pk, stale), action=action, comment=comment))
+
+    def advance_running(self, depth):
+        """Take 周田镇 (province-organized) ``depth`` stages into the running half: 1 the city records the province's
+        rice team (active); 2 its leader drafts the agreement and uploads the signed scan; 3 the town confirms it and
+        the leader writes and submits a project; 4 the city accepts it."""
+        if depth >= 1:
+            self.do_province_record("city_st", "zhoutian", Team.objects.get(name="省派水稻团队").pk, "active")
+            (pairing,) = self.pks(Pairing, town_id=self.towns["zhoutian"].pk, status__in=WORKING)
+        if depth >= 2:
+            self.do_agreement_create("rice_leader", pairing)
+            (agreement,) = self.pks(Agreement, pairing_id=pairing)
+            self.do_agreement_sign("rice_leader", agreement)
+        if depth >= 3:
+            self.do_agreement_answer("zhoutian_town", agreement, "confirm")
+            self.do_project_create("rice_leader", pairing)
+            (project,) = self.pks(Project, pairing_id=pairing)
+            self.do_project_submit("rice_leader", project)
+        if depth >= 4:
+            self.do_project_review("city_st", project, "accept")
+
     # --------------------------------------------------------------------------------------- the happy path
 
     def advance(self, depth, spare=False):
@@ -744,10 +949,12 @@ class FirstHalf(RuleBasedStateMachine):
         if depth == 5:
             self.do_close_due()
 
-    @initialize(depth=st.integers(min_value=0, max_value=5), spare=st.booleans())
-    def start(self, depth, spare):
+    @initialize(depth=st.integers(min_value=0, max_value=5), spare=st.booleans(),
+                running=st.integers(min_value=0, max_value=4))
+    def start(self, depth, spare, running=0):
         self.init_depth = depth
         self.advance(depth, spare)
+        self.advance_running(running)
 
     # --------------------------------------------------------------------------------------- rules
 
@@ -947,6 +1154,85 @@ class FirstHalf(RuleBasedStateMachine):
         town_key = data.draw(st.sampled_from(["zhoutian", "zhoutian", *TOWN_KEYS]), label="town")
         self.do_province_record(self.who(data, ("city_st",)), town_key, _pick(data, self.pks(Team), "team"), status)
 
+    # ------------------------------------------------------------------------- rules of the running half
+
+    # Each rule is enabled only when it has a record in a state its step applies to (so the first half's rules keep
+    # their share of the steps); it then mostly picks such a record, sometimes any (a refused step).
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING, agreement__isnull=True).exists())
+    @rule(data=st.data(), bad=st.sampled_from([None, None, None, "empty", "dates"]))
+    def agreement_create(self, data, bad):
+        pairing_pk = _prefer(data, self.pks(Pairing, status__in=WORKING, agreement__isnull=True), self.pks(Pairing),
+                             "pairing")
+        self.do_agreement_create(self.who(data, self.record_leader(Pairing, pairing_pk)), pairing_pk, bad)
+
+    @precondition(lambda self: Agreement.objects.filter(status__in=("draft", "returned")).exists())
+    @rule(data=st.data(), scan=st.sampled_from(["pdf", "pdf", "pdf", "text", "none"]),
+          when=st.sampled_from(["today", "today", "today", "future", "early"]), stale=st.booleans())
+    def agreement_sign(self, data, scan, when, stale):
+        agreement_pk = _prefer(data, self.pks(Agreement, status__in=("draft", "returned")), self.pks(Agreement),
+                               "agreement")
+        actor = self.who(data, self.record_leader(Agreement, agreement_pk))
+        self.do_agreement_sign(actor, agreement_pk, scan, when, stale)
+
+    @precondition(lambda self: Agreement.objects.filter(status="signed").exists())
+    @rule(data=st.data(), action=st.sampled_from(["confirm", "confirm", "return"]), stale=st.booleans(),
+          comment=st.sampled_from(["协议条款需补充", ""]))
+    def agreement_answer(self, data, action, stale, comment):
+        agreement_pk = _prefer(data, self.pks(Agreement, status="signed"), self.pks(Agreement), "agreement")
+        # Mostly the agreement's own town; otherwise another town or anyone.
+        people = self.town_people(agreement_pk)
+        if data.draw(st.integers(0, 3), label="another town?") == 0:
+            people = list(TOWN_USERS)
+        self.do_agreement_answer(self.who(data, people), agreement_pk, action, comment, stale)
+
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING).annotate(n=Count("projects"))
+                  .filter(n__lt=2).exists())
+    @rule(data=st.data(), bad=st.sampled_from([None, None, None, "sum", "need", "member", "text", "dates", "cap",
+                                               "no_needs"]))
+    def project_create(self, data, bad):
+        working = Pairing.objects.filter(status__in=WORKING).annotate(n=Count("projects")).filter(n__lt=2)
+        pairing_pk = _prefer(data, list(working.values_list("pk", flat=True)), self.pks(Pairing), "pairing")
+        self.do_project_create(self.who(data, self.record_leader(Pairing, pairing_pk)), pairing_pk, bad)
+
+    @precondition(lambda self: Project.objects.filter(status__in=("draft", "returned")).exists())
+    @rule(data=st.data(), bad=st.sampled_from([None, None, "sum", "need", "no_needs"]))
+    def project_update(self, data, bad):
+        project_pk = _prefer(data, self.pks(Project, status__in=("draft", "returned")), self.pks(Project), "project")
+        self.do_project_update(self.who(data, self.record_leader(Project, project_pk)), project_pk, bad)
+
+    @precondition(lambda self: Project.objects.filter(status__in=("draft", "returned")).exists())
+    @rule(data=st.data(), confirmed=st.booleans(), stale=st.booleans())
+    def project_submit(self, data, confirmed, stale):
+        project_pk = _prefer(data, self.pks(Project, status__in=("draft", "returned")), self.pks(Project), "project")
+        actor = self.who(data, self.record_leader(Project, project_pk))
+        self.do_project_submit(actor, project_pk, confirmed, stale)
+
+    @precondition(lambda self: Project.objects.filter(status="submitted").exists())
+    @rule(data=st.data(), action=st.sampled_from(["accept", "accept", "return"]), stale=st.booleans(),
+          comment=st.sampled_from(["请细化年度计划", ""]))
+    def project_review(self, data, action, stale, comment):
+        project_pk = _prefer(data, self.pks(Project, status="submitted"), self.pks(Project), "project")
+        actor = self.who(data, self.record_organizer(Project, project_pk))
+        self.do_project_review(actor, project_pk, action, comment, stale)
+
+    @precondition(lambda self: Project.objects.filter(status="accepted").exclude(changes__status="pending").exists())
+    @rule(data=st.data(), kind=st.sampled_from(["more", "more", "sum", "same"]))
+    def change_request(self, data, kind):
+        ready = self.pks(Project, status="accepted")
+        pending = set(self.pks(Project, changes__status="pending"))
+        project_pk = _prefer(data, [pk for pk in ready if pk not in pending], self.pks(Project), "project")
+        self.do_change_request(self.who(data, self.record_leader(Project, project_pk)), project_pk, kind)
+
+    @precondition(lambda self: ProjectChange.objects.filter(status="pending").exists())
+    @rule(data=st.data(), action=st.sampled_from(["approve", "approve", "reject", "withdraw"]), stale=st.booleans(),
+          comment=st.sampled_from(["同意", ""]))
+    def change_decide(self, data, action, stale, comment):
+        change_pk = _prefer(data, self.pks(ProjectChange, status="pending"), self.pks(ProjectChange), "change")
+        project_pk = ProjectChange.objects.get(pk=change_pk).project_id
+        people = self.record_leader(Project, project_pk) if action == "withdraw" else \
+            self.record_organizer(Project, project_pk)
+        self.do_change_decide(self.who(data, people), change_pk, action, comment, stale)
+
     # --------------------------------------------------------------------------------------- invariants
 
     def current(self):
@@ -1019,10 +1305,48 @@ class FirstHalf(RuleBasedStateMachine):
         stuck = list(SelectionRun.objects.filter(status__in=("pending", "running")).values_list("pk", "status"))
         assert not stuck, "selection runs left unfinished: %s" % stuck
 
+    @invariant()
+    def one_agreement_per_pairing(self):
+        clash = list(Agreement.objects.order_by().values("pairing").annotate(n=Count("pk")).filter(n__gt=1))
+        assert not clash, "several agreements of one pairing: %s" % clash
+
+    @invariant()
+    def projects_keep_their_content_rules(self):
+        """A project's needs are its own town's in its cycle; a submitted or accepted project's budget lines add up to
+        its total; its version is 1 + its approved changes; an agreement and a project copy their pairing."""
+        from django.db.models import F, Q, Sum, Value
+        from django.db.models.functions import Coalesce
+
+        if not Agreement.objects.exists() and not Project.objects.exists():
+            return
+        wrong = []
+        through = Project.needs.through.objects
+        wrong += ["project #%s links need #%s of another town or cycle" % row for row in through.filter(
+            ~Q(need__town_id=F("project__town_id")) | ~Q(need__cycle_id=F("project__cycle_id"))
+        ).values_list("project_id", "need_id")]
+        wrong += ["project #%s (%s): lines %s ≠ total %s" % row for row in Project.objects.filter(
+            status__in=("submitted", "accepted")).annotate(lines=Coalesce(Sum("budget_lines__amount"), Value(Decimal(0))))
+            .exclude(lines=F("total_budget")).values_list("pk", "status", "lines", "total_budget")]
+        wrong += ["project #%s is version %s with %s approved changes" % row for row in Project.objects.annotate(
+            approved=Count("changes", filter=Q(changes__status="approved"))).exclude(version=F("approved") + 1)
+            .values_list("pk", "version", "approved")]
+        copies = ~Q(cycle_id=F("pairing__cycle_id")) | ~Q(town_id=F("pairing__town_id")) | ~Q(team_id=F("pairing__team_id"))
+        for model in (Agreement, Project):
+            wrong += ["%s #%s does not copy its pairing #%s" % (model.__name__, pk, pairing)
+                      for pk, pairing in model.objects.filter(copies).values_list("pk", "pairing_id")]
+        assert not wrong, wrong
+
+    @invariant()
+    def needs_of_submitted_projects_are_in_assistance(self):
+        stuck = list(Need.objects.filter(projects__status__in=("submitted", "accepted"),
+                                         status__in=("confirmed", "matched")).values_list("pk", "status").distinct())
+        assert not stuck, "needs linked to a submitted project still confirmed or matched: %s" % stuck
+
     def check_invariants_now(self):
         for name in ("one_live_pairing_per_town", "one_town_per_team", "live_pairings_stand_on_an_accepted_application",
                      "every_status_change_is_recorded", "nothing_outside_the_actors_scope_changed",
-                     "notice_entries_agree_with_pairings", "no_run_left_unfinished"):
+                     "notice_entries_agree_with_pairings", "no_run_left_unfinished", "one_agreement_per_pairing",
+                     "projects_keep_their_content_rules", "needs_of_submitted_projects_are_in_assistance"):
             getattr(self, name)()
 
 

@@ -32,10 +32,11 @@ PK_BY_PREFIX = {
     "matching/rounds/": "round", "matching/pairings/": "pairing", "registrations/": "submission",
     "notices/": "notice", "notices/objections/": "objection", "notices/pairings/": "pairing",
     "public/notices/": "notice",
+    "assistance/agreements/": "agreement", "assistance/projects/": "project", "assistance/changes/": "change",
 }
 # Other path parameters by name.
 PARAM_KEY = {"county": "county", "town": "town", "cycle": "cycle", "member": "wtmember", "membership": "membership",
-             "row": "app_town", "run": "run", "constraint": "constraint"}
+             "row": "app_town", "run": "run", "constraint": "constraint", "pairing_pk": "pairing"}
 # API routes: the record of ``pk`` by the model of the viewset.
 MODEL_KEY = {
     "cycles.cycle": "cycle", "regions.county": "county", "regions.town": "town",
@@ -47,6 +48,7 @@ MODEL_KEY = {
     "matching.selectionround": "round", "matching.selectionrun": "run", "matching.pairing": "pairing",
     "registrations.registrationsubmission": "submission",
     "notices.publicnotice": "notice", "notices.objection": "objection",
+    "projects.agreement": "agreement", "projects.project": "project", "projects.projectchange": "change",
 }
 # String parameters: a value the view knows.
 STR_VALUES = {
@@ -56,6 +58,9 @@ STR_VALUES = {
     ("registrations:package", "kind"): "table.xlsx", ("notices:objection_action", "action"): "uphold",
     ("units:action", "action"): "archive", ("cycles:action", "action"): "close",
     ("needs:campaign_action", "action"): "close", ("notices:notice_action", "action"): "publish",
+    ("projects:agreement_action", "action"): "confirm", ("projects:agreement_document", "fmt"): "docx",
+    ("projects:project_action", "action"): "accept", ("projects:project_document", "fmt"): "docx",
+    ("projects:change_action", "action"): "approve",
 }
 
 

@@ -3,7 +3,8 @@
 Everything is in 仁化县 (董塘镇, the county-organized town of ``portal.testing.build_world``), so most named users
 see it and the pages render their full content; the programme runs once: needs, a call with an accepted
 application, a selection round run by the engine and finalized, the pairing's notice with a dismissed objection,
-and the registration submission sent to the province.
+and the registration submission confirmed by the city and the province (the pairing is active); the pairing's
+agreement (signed, awaiting the town), a submitted project and an accepted one with a pending change request.
 """
 from __future__ import annotations
 
@@ -100,4 +101,44 @@ def build_records(world) -> dict:
                                                  doc_number="仁科〔2025〕20号", contact="科技股 李明 0751-6388888")
     r["submission"] = registrations.submission_act(actor=org, submission=submission, action="send", sent_on=today)
     r["notification"] = Notification.objects.filter(recipient=org).order_by("pk").first()
+    _assistance(world, r, confirmed)
     return r
+
+
+def _assistance(world, r, need):
+    """The city and the province confirm (the pairing is active); the agreement (signed, awaiting the town), a
+    submitted project, and an accepted one with a pending change request."""
+    from decimal import Decimal
+
+    from calls.tests.factories import pdf_file
+    from projects import services as projects
+    from projects.tests.factories import agreement_values, project_content
+    from registrations import services as registrations
+    from teams.models import TeamMembership
+
+    org, leader, today = world["renhua_st"], world["leader"], timezone.localdate()
+    pairing, submission = r["pairing"], r["submission"]
+    to_city = registrations.submission_create(actor=org, cycle=world.cycle, recipient="city", pairings=[pairing],
+                                              doc_number="仁科〔2025〕21号")
+    registrations.submission_act(actor=org, submission=to_city, action="send", sent_on=today)
+    registrations.submission_act(actor=world["city_st"], submission=to_city, action="confirm", confirmed_on=today,
+                                 reference_number="韶科备〔2025〕1号")
+    registrations.submission_act(actor=world["province"], submission=submission, action="confirm", confirmed_on=today,
+                                 reference_number="粤科备〔2025〕1号")
+    pairing.refresh_from_db()
+    submission.refresh_from_db()
+    assert pairing.status in ("registered", "active"), pairing.status
+
+    agreement = projects.agreement_create(actor=leader, pairing=pairing, **agreement_values())
+    r["agreement"] = projects.agreement_sign(actor=leader, agreement=agreement, scan=pdf_file("协议.pdf"),
+                                             signed_on=today)
+    people = [row.commissioner for row in TeamMembership.objects.filter(team=world.team).select_related(
+        "commissioner").order_by("role", "pk")]
+    project = projects.project_create(actor=leader, pairing=pairing, **project_content(world, people, [need]))
+    r["project"] = projects.project_submit(actor=leader, project=project, confirmed=True)
+    accepted = projects.project_create(actor=leader, pairing=pairing,
+                                       **project_content(world, people, [need], total="80000.00"))
+    projects.project_submit(actor=leader, project=accepted, confirmed=True)
+    projects.project_accept(actor=org, project=accepted)
+    r["change"] = projects.change_request(actor=leader, project=accepted, reason="扩大示范面积",
+                                          values={"demo_area_mu": Decimal("80.0")})

@@ -26,7 +26,7 @@ VOLATILE = {"sessions.session", "captcha.captchastore"}
 MARKER_NAMES = ("classification", "work_team", "wtmember", "village", "profile", "campaign", "need_open", "need",
                 "leaderperson", "commissioner", "team", "call_draft", "attachment_draft", "call", "attachment",
                 "amendment", "app_town", "application", "round", "constraint", "panel", "meeting", "notice",
-                "objection", "finding", "submission", "user")
+                "objection", "finding", "submission", "user", "agreement", "project", "change")
 MARKER_RE = re.compile(r"(?<![A-Za-z0-9])(RH|NX|QY)X(%s)X" % "|".join(MARKER_NAMES))
 HREF_RE = re.compile(r"""href=["']([^"']+)["']""")
 # Marker names that are not object keys: whose audience they follow.
@@ -133,7 +133,7 @@ def send(world, user, method: str, url: str, data=None, *, api=False, snapshot_d
         try:
             kwargs = {}
             if data is not None:
-                if api:
+                if api and not any(hasattr(value, "read") for value in data.values()):  # a file: multipart
                     kwargs = {"data": json.dumps(data), "content_type": "application/json"}
                 else:
                     kwargs = {"data": data}
@@ -214,6 +214,8 @@ def object_links(world) -> dict:
         "objection": "notices:objection_detail", "submission": "registrations:submission_detail",
         "user": "accounts:user_detail", "unit": "units:detail", "profile": "needs:profile_detail",
         "attachment_draft": "calls:attachment_download",
+        "agreement": "projects:agreement_detail", "project": "projects:project_detail",
+        "project_accepted": "projects:project_detail", "change": "projects:change_detail",
     }
     links = {}
     for side in SIDES:

@@ -17,6 +17,7 @@ fails ``make test``.
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -91,7 +92,9 @@ AUDIENCE: dict[str, Callable] = {
     "attachment_draft": union(PROV, CITY, COUNTY),
     # The commissioner registry, teams and units are shared by every official of the programme (both cities).
     "team": union(const(OFFICIALS_ALL), TEAM, UNIT),
-    "commissioner": union(const(OFFICIALS_ALL), TEAM, UNIT),
+    # ... and the town reads the people of the team actively paired with it (docs/domain.md: it must be able to call
+    # its team; teams.models.Commissioner.scope_q). The world's pairings are active.
+    "commissioner": union(const(OFFICIALS_ALL), TEAM, UNIT, TOWN),
     "membership": union(const(OFFICIALS_ALL), TEAM, UNIT),
     "unit": union(const(OFFICIALS_ALL), TEAM, UNIT),
     "application": union(PROV, CITY, COUNTY, TEAM, UNIT),
@@ -108,6 +111,12 @@ AUDIENCE: dict[str, Callable] = {
     "taskrun": ORG,  # the official who started it
     "notification": ORG,  # its recipient
     "user": union(CITY, COUNTY, TOWN),  # the town's account: officials of its city and county manage it
+    # Agreements, projects and their change requests: the pairing's audience (the province its province, the city its
+    # counties, the county its county, the town its town, the team's leader and members, the lead unit its teams).
+    "agreement": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "project": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),  # submitted, awaiting the organizer
+    "project_accepted": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),  # accepted, with a pending change request
+    "change": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
     # Shared programme-wide records (one instance, side "shared"): every signed-in user reads them.
     "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE,
 }
@@ -125,7 +134,8 @@ MARKER_AUDIENCE: dict[str, Callable] = {
     # Sensitive values: a commissioner's full ID number (the person, the organizers handling the team's
     # application), the mobile number (also the unit and leader keeping the record), the objector's phone.
     "idnumber": union(ORG, MEMBER),
-    "phone": union(ORG, MEMBER, LEADER, UNIT),
+    # The town of an active pairing (the world's pairings are active) reads its team's phones too (README "Access").
+    "phone": union(ORG, MEMBER, LEADER, UNIT, TOWN),
     "objector_phone": ORG,
 }
 # Region names (city, counties, towns) are shown wherever a record of the side is.
@@ -152,6 +162,8 @@ S_AND_T = frozenset({"city_st", "county_st"})
 ENTERERS = frozenset({"town", "city_st", "county_st", "city_rural", "county_rural"})
 WORK_TEAM_EDITORS = frozenset({"city_st", "county_st", "town", "city_rural", "county_rural"})
 ANY = None  # every signed-in role
+# Who has agreements and projects at all: officials, towns, teams and units (experts do not).
+PAIRED_ROLES = OFFICIAL_ROLES | TOWN_ROLES | TEAM_ROLES | {"unit"}
 
 
 @dataclass
@@ -192,6 +204,71 @@ def exempt(reason):
 def comment(data=None):
     """A workflow POST's body: a comment (and what else the step needs)."""
     return lambda world, side: {"comment": "矩阵测试意见", **(data or {})}
+
+
+class _Upload(io.BytesIO):
+    """A file for a form POST that every user of the matrix sends whole (the test client reads it without seeking)."""
+
+    def __init__(self, name, content):
+        super().__init__(content)
+        self.name = name
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read(*args)
+
+
+def agreement_form(world, side):
+    """A complete agreement form (the side's pairing already has its agreement: a create is refused)."""
+    cycle = world.obj("shared", "cycle")
+    return {"town_party": "矩阵镇人民政府", "work_team_party": "矩阵工作队", "term_start": cycle.start_date.isoformat(),
+            "term_end": cycle.end_date.isoformat(), "summary": "矩阵测试协议", "team_duties": "矩阵",
+            "town_duties": "矩阵", "work_team_duties": "矩阵", "conditions": "矩阵"}
+
+
+def sign_form(world, side):
+    from django.utils import timezone
+
+    from calls.tests.factories import PDF
+
+    return {"signed_on": timezone.localdate().isoformat(), "signed_scan": _Upload("signed.pdf", PDF),
+            "comment": "矩阵测试"}
+
+
+def project_api(world, side):
+    """A complete project for the API (``POST /api/v1/projects/``)."""
+    form = project_form(world, side)
+    body = {name: form[name] for name in ("title", "objectives", "content", "start_date", "end_date", "total_budget",
+                                          "demo_area_mu", "income_raised")}
+    body.update(pairing=world.obj(side, "pairing").pk, needs=form["needs"], trainings=1, people_trained=10,
+                years=[{"year": int(form["years-0-year"]), "plan": "矩阵"}],
+                budget_lines=[{"category": "materials", "amount": "10000", "source": "city"},
+                              {"category": "training", "amount": "10000", "source": "unit"}],
+                members=[{"commissioner": int(form["members-%d-commissioner" % i]), "duty": "矩阵分工"}
+                         for i in range(2) if "members-%d-commissioner" % i in form])
+    return body
+
+
+def project_form(world, side, *, reason=False):
+    """A complete project form (fields, the side's confirmed need, one year, two budget lines, two members)."""
+    project = world.obj(side, "project")
+    year = project.start_date.year
+    members = list(project.members.order_by("pk").values_list("commissioner_id", flat=True))
+    data = {"title": "矩阵测试项目", "objectives": "矩阵", "content": "矩阵", "start_date": project.start_date.isoformat(),
+            "end_date": project.end_date.isoformat(), "trainings": "1", "people_trained": "10", "technologies": "1",
+            "varieties": "1", "demo_bases": "1", "demo_area_mu": "10.0", "households": "10", "enterprises": "1",
+            "income_raised": "1000", "total_budget": "20000", "needs": [world.obj(side, "project_need").pk],
+            "years-TOTAL_FORMS": "1", "years-INITIAL_FORMS": "0", "years-0-year": str(year), "years-0-plan": "矩阵",
+            "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0",
+            "lines-0-category": "materials", "lines-0-amount": "10000", "lines-0-source": "city",
+            "lines-1-category": "training", "lines-1-amount": "10000", "lines-1-source": "unit",
+            "members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "0"}
+    for index, pk in enumerate(members[:2]):
+        data["members-%d-commissioner" % index] = str(pk)
+        data["members-%d-duty" % index] = "矩阵分工"
+    if reason:
+        data["reason"] = "矩阵测试变更"
+    return data
 
 
 # Who writes what, by side (nobody in Shaoguan writes a Qingyuan record).
@@ -304,7 +381,8 @@ DECLARATIONS: dict[str, Decl] = {
     "teams:commissioner_import": page(gate=frozenset({"city_st", "county_st", "unit"}), methods=("get", "post"),
                                       variants=("template=1",)),
     # ?reveal=id_number shows the full ID number to those handling the person only (marker "idnumber").
-    "teams:commissioner_detail": obj("commissioner", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"},
+    # A town opens the people of its actively paired team (teams.views.PERSON_VIEWERS); it has no registry list.
+    "teams:commissioner_detail": obj("commissioner", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit", "town"},
                                      variants=("reveal=id_number", "tab=history")),
     "teams:commissioner_edit": obj("commissioner", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"},
                                    methods=("get", "post"), allowed=union(UNIT, LEADER, MEMBER),
@@ -433,6 +511,45 @@ DECLARATIONS: dict[str, Decl] = {
     "captcha-refresh": exempt("CAPTCHA refresh"),
     "media": exempt("uploaded files; served only under DEBUG by the dev server (core.files: downloads go through "
                     "scoped views)"),
+    # ---- projects (帮扶协议, 帮扶项目, 项目变更). The world's pairings are county-organized (ORG decides); the
+    # agreement is signed and awaits its town, ``project`` is submitted, ``project_accepted`` has a pending change.
+    "projects:agreement_list": page(gate=PAIRED_ROLES),
+    "projects:project_list": page(gate=PAIRED_ROLES),
+    "projects:change_list": page(gate=PAIRED_ROLES),
+    "projects:progress": page(gate=OFFICIAL_ROLES),
+    "projects:project_summary": page(gate=OFFICIAL_ROLES),  # XLSX
+    # Only the pairing's team leader drafts (the side's pairing already has its agreement: the POST is refused).
+    "projects:agreement_create": obj("pairing", params={"pairing_pk": "pairing"}, gate=frozenset({"team_leader"}),
+                                     methods=("get", "post"), allowed=W_LEADER, writers=W_LEADER,
+                                     data=agreement_form),
+    "projects:project_create": obj("pairing", params={"pairing_pk": "pairing"}, gate=frozenset({"team_leader"}),
+                                   methods=("get", "post"), allowed=W_LEADER, writers=W_LEADER, data=project_form),
+    "projects:agreement_detail": obj("agreement"),
+    "projects:agreement_scan": obj("agreement"),
+    "projects:agreement_document": obj("agreement", params={"pk": "agreement", "fmt": "=docx|pdf"}),
+    # The agreement is signed: the leader's edit and sign are refused by the service (not by the scope).
+    "projects:agreement_edit": obj("agreement", gate=frozenset({"team_leader"}), methods=("get", "post"),
+                                   allowed=W_LEADER, writers=W_LEADER, data=agreement_form),
+    "projects:agreement_sign": obj("agreement", gate=frozenset({"team_leader"}), methods=("get", "post"),
+                                   allowed=W_LEADER, writers=W_LEADER, data=sign_form),
+    # The town of the agreement confirms or returns it (a return needs a comment: the body has one).
+    "projects:agreement_action": obj("agreement", params={"pk": "agreement", "action": "=confirm|return"},
+                                     methods=("post",), writers=TOWN, data=comment()),
+    "projects:project_detail": obj("project", "project_accepted"),
+    "projects:project_document": obj("project", params={"pk": "project", "fmt": "=docx|pdf"}),
+    "projects:project_edit": obj("project", gate=frozenset({"team_leader"}), methods=("get", "post"),
+                                 allowed=W_LEADER, writers=W_LEADER, data=project_form),
+    # The leader submits and resubmits; the organizing S&T office returns or accepts.
+    "projects:project_action": obj("project", params={"pk": "project", "action": "=submit|resubmit|return|accept"},
+                                   methods=("post",), writers=union(W_LEADER, ORG), data=comment()),
+    # The accepted project already has a pending change: the leader's new request is refused by the service.
+    "projects:change_create": obj("project_accepted", gate=frozenset({"team_leader"}), methods=("get", "post"),
+                                  allowed=W_LEADER, writers=W_LEADER,
+                                  data=lambda w, s: project_form(w, s, reason=True)),
+    "projects:change_detail": obj("change"),
+    # The organizing S&T office approves or rejects; the leader withdraws.
+    "projects:change_action": obj("change", params={"pk": "change", "action": "=approve|reject|withdraw"},
+                                  methods=("post",), writers=union(W_LEADER, ORG), data=comment()),
 }
 
 # The API: per router basename, the record its detail routes take and who may write it. List routes (GET) are
@@ -465,6 +582,10 @@ API_VIEWSETS: dict[str, Decl] = {
     "publicnotice": obj("notice"),
     # The objector's name and phone masked for all but the handlers (objector_phone: ORG), as on the page.
     "objection": obj("objection"),
+    # PATCH: the leader (the signed agreement and the submitted/accepted projects refuse the edit: 400).
+    "agreement": obj("agreement", writers=W_LEADER),
+    "project": obj("project", "project_accepted", writers=W_LEADER),
+    "projectchange": obj("change"),
 }
 # API list routes that take a POST (create): the body names the side's record(s); nobody writes another city's.
 API_CREATE: dict[str, Decl] = {
@@ -494,6 +615,10 @@ API_CREATE: dict[str, Decl] = {
                                        data=lambda w, s: {"cycle": w.obj("shared", "cycle").pk, "recipient": "province",
                                                           "pairings": [w.obj(s, "pairing").pk],
                                                           "doc_number": "仁科〔2025〕31号"}),
+    # The pairing's leader drafts (its pairing already has an agreement: refused, 400) and writes projects.
+    "agreement-list": obj("pairing", params={}, writers=W_LEADER,
+                          data=lambda w, s: {"pairing": w.obj(s, "pairing").pk, **agreement_form(w, s)}),
+    "project-list": obj("pairing", params={}, writers=W_LEADER, data=lambda w, s: project_api(w, s)),
 }
 # Other @action routes.
 API_ACTIONS: dict[str, Decl] = {
@@ -526,6 +651,21 @@ API_ACTIONS: dict[str, Decl] = {
     "registrationsubmission-actions": obj("submission"),
     # The notice's organizer handles an objection (a reader who may not is refused, 403; nobody else finds it).
     "objection-act": obj("objection", writers=ORG, data=comment({"action": "dismiss"})),
+    # Agreements: the leader signs (multipart; the agreement is already signed: refused, 400), the town confirms.
+    "agreement-sign": obj("agreement", writers=W_LEADER,
+                          data=lambda w, s: {"scan": sign_form(w, s)["signed_scan"], "signed_on": sign_form(w, s)[
+                              "signed_on"]}),
+    "agreement-act": obj("agreement", writers=TOWN, data=comment({"action": "confirm"})),
+    "agreement-actions": obj("agreement"),
+    # Projects: the organizing S&T office accepts the submitted project; the leader asks to change the accepted one
+    # (it has a pending change already: refused, 400).
+    "project-act": obj("project", writers=ORG, data=comment({"action": "accept"})),
+    "project-change": obj("project_accepted", writers=W_LEADER,
+                          data=lambda w, s: {"reason": "矩阵测试变更", "demo_area_mu": "90.0"}),
+    "project-actions": obj("project"),
+    # Change requests: the organizing S&T office approves.
+    "projectchange-act": obj("change", writers=ORG, data=comment({"action": "approve"})),
+    "projectchange-actions": obj("change"),
 }
 
 

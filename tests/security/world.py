@@ -7,7 +7,9 @@ side of the Shaoguan users), ``nx`` (南雄市, the other county of the same cit
 it runs the programme once through the apps' services: village, profile, survey campaign, needs, a county call
 (published and a draft, with attachments and an amendment), a staffed team, a complete accepted application, a
 selection round run by the engine and finalized, the pairing on a public notice with an objection, a registration
-submission, the background task run and the notifications those services post.
+submission (confirmed by the city and the province: the pairing is active), the background task run and the
+notifications those services post; then the pairing's agreement (signed, awaiting the town), a submitted project
+(``project``) and an accepted one (``project_accepted``) with a pending change request (``change``).
 
 Every record carries a marker in a text field, ``<SIDE>X<key>X`` (``QYXneedX``, ``NXXcallX`` …), so a page, an
 export or an API answer shows which record leaked. Region names are markers too (``REGION_MARKERS``).
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -241,7 +244,83 @@ def _side(world, side, *, county, town, city_town, organizer, town_user, team, l
     o["notification"] = Notification.objects.filter(recipient=org).order_by("pk").first()
     o["wtmember"] = WorkTeamMember.objects.get(pk=o["wtmember"].pk)
     o["work_team"] = WorkTeam.objects.get(pk=o["work_team"].pk)
+    _assistance(world, side, o, org=org, leader=leader, code=code)
     return o
+
+
+def _assistance(world, side, o, *, org, leader, code):
+    """Registration completed (the city and the province confirm: the pairing is active), then the agreement (signed,
+    awaiting the town), a submitted project and an accepted project with a pending change request (projects app)."""
+    from needs import services as needs
+    from needs.models import IndustryCategory
+    from projects import services as projects
+    from registrations import services as registrations
+    from teams.models import TeamMembership
+
+    m = lambda key: marker(side, key)  # noqa: E731
+    cycle = world.base.cycle
+    today = timezone.localdate()
+    city_st = world["city_st" if side != "qy" else "qy_city_st"]
+    # A county-organized pairing is registered once the city and the province have both confirmed it.
+    to_city = registrations.submission_create(actor=org, cycle=cycle, recipient="city", pairings=[o["pairing"]],
+                                              doc_number="%s〔2025〕21号" % code, contact=m("submission"))
+    to_city = registrations.submission_act(actor=org, submission=to_city, action="send", sent_on=today)
+    registrations.submission_act(actor=city_st, submission=to_city, action="confirm", confirmed_on=today,
+                                 reference_number="市科备〔2025〕%d号" % SIDES.index(side))
+    registrations.submission_act(actor=world["province"], submission=o["submission"], action="confirm",
+                                 confirmed_on=today, reference_number="粤科备〔2025〕%d号" % SIDES.index(side))
+    o["submission"].refresh_from_db()
+    o["pairing"].refresh_from_db()
+    assert o["pairing"].status in ("registered", "active"), (side, o["pairing"].status)
+
+    # The agreement: drafted and signed by the leader, awaiting the town (its confirm/return can be tried).
+    agreement = projects.agreement_create(
+        actor=world[leader], pairing=o["pairing"], summary=m("agreement") + "围绕柑橘产业开展技术指导。",
+        team_duties="每月驻镇开展技术服务。", town_duties="协调示范基地和农户。", work_team_duties="督促落实。",
+        conditions="提供办公室一间、宿舍两间。")
+    o["agreement"] = projects.agreement_sign(actor=world[leader], agreement=agreement, scan=_pdf("协议.pdf"),
+                                             signed_on=today)
+    assert o["agreement"].status == "signed", (side, o["agreement"].status)
+
+    # A confirmed need of the town for the projects, and the team's people.
+    o["project_need"] = needs.need_create(actor=org, cycle=cycle, town=o["town"], title=m("need") + "贡柑绿色防控",
+                                          description="需要绿色防控技术", service_types=["guidance"],
+                                          category=IndustryCategory.objects.get(name="果树"))
+    needs.need_transition(actor=org, need=o["project_need"], action="confirm")
+    people = [row.commissioner for row in TeamMembership.objects.filter(team=o["team"], cycle=cycle)
+              .select_related("commissioner").order_by("role", "pk")][:2]  # the leader first
+    year = cycle.start_date.year + 1
+
+    def content(title, total="100000.00"):
+        half = (Decimal(total) / 2).quantize(Decimal("0.01"))
+        return {
+            "values": {"title": title, "objectives": "建立示范基地，推广绿色防控技术。", "content": "引进抗病砧木，开展培训。",
+                       "start_date": dt.date(year, 1, 1), "end_date": dt.date(year, 12, 31), "trainings": 6,
+                       "people_trained": 300, "technologies": 2, "varieties": 1, "demo_bases": 1,
+                       "demo_area_mu": Decimal("50.0"), "households": 120, "enterprises": 3,
+                       "income_raised": Decimal("600000.00"), "total_budget": Decimal(total)},
+            "needs": [o["project_need"]],
+            "years": [{"year": year, "plan": "建设示范园，开展6场培训。"}],
+            "budget_lines": [{"category": "materials", "amount": half, "source": "city", "note": "种苗农资"},
+                             {"category": "training", "amount": Decimal(total) - half, "source": "unit", "note": ""}],
+            "members": [{"commissioner": people[0], "duty": "项目负责"}, {"commissioner": people[1], "duty": "示范基地"}],
+        }
+
+    # A submitted project (the organizer's return/accept can be tried).
+    project = projects.project_create(actor=world[leader], pairing=o["pairing"],
+                                      **content(m("project") + "柑橘绿色防控示范"))
+    o["project"] = projects.project_submit(actor=world[leader], project=project, confirmed=True)
+    # An accepted project with a pending change request.
+    accepted = projects.project_create(actor=world[leader], pairing=o["pairing"],
+                                       **content(m("project") + "柑橘品种改良", total="80000.00"))
+    projects.project_submit(actor=world[leader], project=accepted, confirmed=True)
+    o["project_accepted"] = projects.project_accept(actor=org, project=accepted)
+    o["change"] = projects.change_request(actor=world[leader], project=o["project_accepted"],
+                                          reason=m("change") + "扩大示范面积", values={"demo_area_mu": Decimal("80.0")})
+    for key in ("project", "project_accepted", "project_need"):
+        o[key].refresh_from_db()
+    assert (o["project"].status, o["project_accepted"].status, o["change"].status) == (
+        "submitted", "accepted", "pending"), side
 
 
 def build_matrix_world() -> MatrixWorld:
@@ -279,7 +358,8 @@ def build_matrix_world() -> MatrixWorld:
 def add_extras(world, side: str) -> None:
     """More records on ``nx`` or ``qy`` (inside the caller's savepoint): a new classified town with its work team, a
     need, a village, a draft call and a campaign there, an objection on the side's notice, an ended pairing of the
-    side's team, a notification and a task run of the side's organizer.
+    side's team with an agreement, a project and a change request, a notification and a task run of the side's
+    organizer.
 
     Pages a user outside that side's audience gets must not change at all (counts, totals, pagination)."""
     from accounts.models import Notification
@@ -288,6 +368,7 @@ def add_extras(world, side: str) -> None:
     from matching.models import Pairing
     from needs.models import CampaignTown, IndustryCategory, Need, SurveyCampaign
     from notices.models import Objection
+    from projects.models import Agreement, Project, ProjectChange
     from regions.models import Town, TownClassification, Village, WorkTeam
 
     o = world.objects[side]
@@ -309,7 +390,16 @@ def add_extras(world, side: str) -> None:
                                              city=county.city, county=county, due_date=today)
     CampaignTown.objects.create(campaign=campaign, town=town)
     Objection.objects.create(notice=o["notice"], entry=o["entry"], name="李四", phone="13900000000", grounds="新增")
-    Pairing.objects.create(cycle=cycle, town=town, team=o["team"], organizer_level="county", status="replaced")
+    pairing = Pairing.objects.create(cycle=cycle, town=town, team=o["team"], organizer_level="county",
+                                     status="replaced")
+    # The ended pairing's agreement, project and change request (as if signed and submitted before it ended).
+    shared = {"pairing": pairing, "cycle": cycle, "town": town, "team": o["team"], "organizer_level": "county",
+              "due_date": today}
+    Agreement.objects.create(**shared, town_party="新增镇人民政府", term_start=today, term_end=cycle.end_date,
+                             summary="新增", team_duties="新增", town_duties="新增", conditions="新增", status="signed")
+    project = Project.objects.create(**shared, title="新增项目", objectives="新增", content="新增", start_date=today,
+                                     end_date=cycle.end_date, total_budget=1000, status="accepted")
+    ProjectChange.objects.create(project=project, reason="新增变更", before={}, after={}, from_version=1)
     organizer = world.users["nanxiong_st" if side == "nx" else "yingde_st"]
     Notification.objects.create(recipient=organizer, title="新增通知")
     TaskRun.objects.create(kind="import", label="新增任务", created_by=organizer)

@@ -298,6 +298,15 @@ def check_content(*, project: Project, values: dict, needs=None, years=None, bud
         value = getattr(project, name)
         if not isinstance(value, Decimal) and value not in (None, ""):
             setattr(project, name, _money(value, label, errors, name))
+    for name, places in (("total_budget", Decimal("0.01")), ("income_raised", Decimal("0.01")),
+                         ("demo_area_mu", Decimal("0.1"))):
+        value = getattr(project, name)
+        if isinstance(value, Decimal) and value.is_finite() and name not in errors:
+            if value != value.quantize(places):
+                errors.setdefault(name, []).append(_("%(label)s最多保留%(n)s位小数。") % {
+                    "label": Project._meta.get_field(name).verbose_name, "n": "两" if name != "demo_area_mu" else "一"})
+            else:  # "100000" and "100000.00" are one amount: stored, compared and shown to the fen
+                setattr(project, name, value.quantize(places))
     for name in TARGET_FIELDS:
         value = getattr(project, name)
         if name in ("demo_area_mu", "income_raised"):

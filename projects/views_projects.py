@@ -31,7 +31,7 @@ from projects import services
 from projects.choices import (CHANGE_WORKFLOW, PROJECT_EDITABLE, PROJECT_WORKFLOW, BudgetCategory, BudgetSource,
                               ChangeStatus, ProjectStatus)
 from projects.filters_projects import ChangeFilter, ProjectFilter
-from projects.forms_projects import (BASIC_FIELDS, COUNT_FIELDS, SECTIONS, ChangeForm, ProjectForm, initial_rows,
+from projects.forms_projects import (BASIC_FIELDS, SECTIONS, ChangeForm, ProjectForm, initial_rows,
                                      make_formsets, rows_of, service_rows)
 from projects.models import Project, ProjectChange
 from projects.selectors import (WORKING_PAIRING_STATES, linkable_needs, project_due, registered_on,

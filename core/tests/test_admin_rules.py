@@ -136,7 +136,30 @@ def _instances(world):
             doc_number="仁科〔2025〕20号"),
         "core.TaskRun": TaskRun.objects.create(kind="test", label="测试任务"),
         "django_tasks_database.DBTaskResult": _task_result(),
+        **_project_instances(world),
     }
+
+
+def _project_instances(world):
+    """A draft agreement, a draft project and a change request of an accepted one (projects' admin), of a team of
+    their own (world.team's application is under review in these tests: its members are locked)."""
+    from accounts.models import User
+    from core.roles import Role
+    from projects import services
+    from projects.tests.factories import active_pairing, agreement_values, confirmed_need, project_content, staff
+    from teams.models import Team
+
+    team = Team.objects.create(cycle=world.cycle, name="水稻团队", lead_unit=world.unit, leader_name="李明")
+    leader = User.objects.create(username="rice_leader", role=Role.TEAM_LEADER, team=team, full_name="李明",
+                                 must_change_password=False)
+    pairing = active_pairing(world, town=world.renhua_city_town, team=team, level="city")
+    content = project_content(world, staff(world, team), [confirmed_need(world, world.renhua_city_town)])
+    agreement = services.agreement_create(actor=leader, pairing=pairing, **agreement_values())
+    draft = services.project_create(actor=leader, pairing=pairing, **content)
+    accepted = services.project_accept(actor=world["city_st"], project=services.project_submit(
+        actor=leader, project=services.project_create(actor=leader, pairing=pairing, **content), confirmed=True))
+    change = services.change_request(actor=leader, project=accepted, reason="增加培训", values={"trainings": 9})
+    return {"projects.Agreement": agreement, "projects.Project": draft, "projects.ProjectChange": change}
 
 
 def _task_result():

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from projects import services
-from projects.models import Project, ProjectChange
+from projects.models import ProjectChange
 from projects.tests.factories import active_pairing, agreement_values, confirmed_need, make_project, staff
 from projects.tests.test_agreements import pdf
 from projects.tests.test_project_pages import VIEWERS, page_data

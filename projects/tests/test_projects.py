@@ -243,3 +243,19 @@ def test_a_city_organized_project_is_handled_by_the_city_not_the_county(world):
                                       **project_content(world, people, [confirmed_need(world, world.renhua_city_town)]))
     changers = {name for name in world.users if restrict(Project.objects.all(), world[name], CHANGE).filter(pk=project.pk)}
     assert changers == {"admin", "other_leader", "city_st"}
+
+
+def test_amounts_written_without_fen_are_the_same_amount(world, setup):
+    """"100000" is the 100000.00 stored: a change request repeating the current amounts differently is no change."""
+    project = _accepted(world, setup)
+    pairing, people, needs = setup
+    same = project_content(world, people, needs)
+    same["values"]["total_budget"] = "100000"
+    same["budget_lines"][0]["amount"] = "50000"
+    with pytest.raises(ValidationError) as error:
+        services.change_request(actor=world["leader"], project=project, reason="无变化", **same)
+    assert "与当前版本相同" in str(error.value)
+    bad = project_content(world, people, needs)
+    bad["values"]["income_raised"] = "1.005"
+    errors = _errors(lambda: services.change_request(actor=world["leader"], project=project, reason="x", **bad))
+    assert "两位小数" in " ".join(errors["income_raised"])

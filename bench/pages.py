@@ -51,9 +51,10 @@ KEY_MODEL = {
     "round": "matching.SelectionRound", "run": "matching.SelectionRun", "constraint": "matching.PairConstraint",
     "pairing": "matching.Pairing", "submission": "registrations.RegistrationSubmission",
     "notice": "notices.PublicNotice", "objection": "notices.Objection",
+    "agreement": "projects.Agreement", "project": "projects.Project", "change": "projects.ProjectChange",
 }
 COUNTED = ("regions.Town", "needs.Need", "teams.Team", "teams.Commissioner", "calls.Application", "matching.Pairing",
-           "notices.PublicNotice", "registrations.RegistrationSubmission", "accounts.User")
+           "notices.PublicNotice", "registrations.RegistrationSubmission", "projects.Project", "accounts.User")
 
 
 # ---------------------------------------------------------------------------------------------- inside one database

@@ -263,7 +263,7 @@ CHANGE_APPROVED = "示范基地所在村增加连片种植面积，农户参与�
 CHANGE_REJECTED = "拟将部分示范基地建设费调整为设备费，购置与项目目标关系不大的通用设备。"
 
 
-def project_text(*, town, need, topic: str, category: str, number: int, second: bool = False) -> dict:
+def project_text(*, town, need, topic: str, category: str, second: bool = False) -> dict:
     """Title, objectives, content and the three years' plans of an invented project on ``need`` (示意)."""
     practice, demonstration, plans, _varieties, _lines = PRACTICE.get(category, PRACTICE["蔬菜"])
     base = need.title if need.title.startswith(town.name) else "%s%s" % (town.name, need.title)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -455,8 +456,6 @@ def _staff(team) -> list:
 
 def _budget(total: int, lines: list, count: int, main_source: str) -> list[dict]:
     """``count`` budget lines (the practice's first ones) adding up to ``total`` yuan exactly."""
-    from decimal import Decimal
-
     shares = {2: (60, 40), 3: (50, 30, 20), 4: (40, 25, 20, 15)}[count]
     amounts = [Decimal(total * share // 100) for share in shares[:-1]]
     amounts.append(Decimal(total) - sum(amounts))
@@ -465,15 +464,12 @@ def _budget(total: int, lines: list, count: int, main_source: str) -> list[dict]
             for k, ((category, note), amount) in enumerate(zip(lines[:count], amounts))]
 
 
-def project_content(*, pairing, needs_, people, topic: str, category: str, number: int, start: dt.date,
+def project_content(*, pairing, linked, people, topic: str, category: str, number: int, start: dt.date,
                     end: dt.date, second: bool = False) -> dict:
     """The whole content of an invented project (示意) for ``project_create``: a budget of 50,000–300,000 yuan over
     2–4 lines adding up, quantified targets, one plan per year, 2–3 members' duties."""
-    from decimal import Decimal
-
-    _practice, _demo, plans, varieties, lines = data.PRACTICE.get(category, data.PRACTICE["蔬菜"])
-    text = data.project_text(town=pairing.town, need=needs_[0], topic=topic, category=category, number=number,
-                             second=second)
+    _practice, _demo, _plans, varieties, lines = data.PRACTICE.get(category, data.PRACTICE["蔬菜"])
+    text = data.project_text(town=pairing.town, need=linked[0], topic=topic, category=category, second=second)
     total = 50000 + ((number * 7 + (3 if second else 0)) % 26) * 10000
     trainings = (4 + number % 5) * (2 if second else 1)
     years = list(range(start.year, end.year + 1))
@@ -487,7 +483,7 @@ def project_content(*, pairing, needs_, people, topic: str, category: str, numbe
             "demo_area_mu": Decimal(0 if second or category == "乡村旅游" else 30 + (number * 13) % 170),
             "households": 60 + (number * 17) % 240, "enterprises": 1 + number % 5,
             "income_raised": Decimal(total * (3 + number % 5)), "total_budget": Decimal(total)},
-        "needs": list(needs_),
+        "needs": list(linked),
         "years": [{"year": year, "plan": "%d年：%s。" % (year, text["plans"][k % len(text["plans"])])}
                   for k, year in enumerate(years)],
         "budget_lines": _budget(total, [("training", "技能培训%d期" % trainings), ("publication", "培训教材、品牌设计")]
@@ -530,7 +526,7 @@ def _assistance_steps(story: Story, cycle, number: int, pairing, registered: dt.
     leader, people = _leader_account(team), _staff(team)
     town_user = town_account(story, town)
     organizer = story.city_st if pairing.organizer_level in ("city", "province") else story.county_st[town.county_id]
-    needs_ = list(Need.objects.filter(cycle=cycle, town=town, status__in=("confirmed", "matched")).order_by("pk"))
+    linked = list(Need.objects.filter(cycle=cycle, town=town, status__in=("confirmed", "matched")).order_by("pk"))
     topic, _t, _d, category, _s = story.needs_for(town, 1)[0]
     day = lambda offset: registered + dt.timedelta(days=offset)  # noqa: E731
     state: dict = {}
@@ -569,7 +565,7 @@ def _assistance_steps(story: Story, cycle, number: int, pairing, registered: dt.
         key = "second" if second else "first"
 
         def content(second=second, end=end):
-            return project_content(pairing=pairing, needs_=needs_, people=people, topic=topic, category=category,
+            return project_content(pairing=pairing, linked=linked, people=people, topic=topic, category=category,
                                    number=number, start=start, end=end, second=second)
 
         def create(key=key, content=content):
@@ -788,6 +784,6 @@ def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt
         start = min((T.replace(day=1) + dt.timedelta(days=32)).replace(day=1), cycle.end_date)
         with on(ago(3), 16):
             projects.project_create(actor=province_leader, pairing=pairing, **project_content(
-                pairing=pairing, needs_=made, people=_staff(pairing.team), topic=topic, category=category, number=1,
+                pairing=pairing, linked=made, people=_staff(pairing.team), topic=topic, category=category, number=1,
                 start=start, end=cycle.end_date))
     del SurveyCampaign

@@ -28,7 +28,11 @@ S+5 survey campaigns (city over its towns, each county over its own), S+15 profi
 town plus some contenders), S+78 accepted (a few contenders rejected), S+80 selection round and its run, S+86
 finalized (pairings proposed, needs matched), S+88 public notice (a few objections dismissed), closed by the
 scheduled job, then registration (city calls to the province; county calls to the city and the province), confirmed,
-pairings registered and active; province-organized towns get the team the province sent, recorded by the city.
+pairings registered and active; province-organized towns get the team the province sent, recorded by the city; then
+every pairing's agreement (a closed cycle's confirmed; the open cycle's mostly confirmed, some signed, draft or
+returned) and one or two projects on its town's needs (a closed cycle's accepted; the open cycle's mostly accepted,
+some submitted, returned or draft; a few late; the needs of a submitted project in assistance), each with its yearly
+plans, budget lines adding up, members' duties and, for a few accepted ones, a change request (``CycleStory.assistance``).
 
 Densities (per town unless said): city and province — 3 villages, 3-5 needs, a TOWN account for every town (city) or
 every 5th town (province), 20 % extra competing teams per call; nation — 2 villages, 3 needs, a TOWN account for every

@@ -57,8 +57,13 @@ def submission_problems(project) -> list[str]:
     from django.utils.translation import gettext as _
 
     problems = []
-    if not project.needs.exists():
+    linked = list(project.needs.values_list("title", "status"))
+    if not linked:
         problems.append(_("请至少对应一项本镇已确认的需求。"))
+    labels = dict(NeedStatus.choices)
+    for title, status in linked:
+        if status not in LINKABLE_NEED_STATES:  # the organizer returned or closed it since it was linked
+            problems.append(_("需求“%(n)s”当前为“%(s)s”，请取消对应或待需求重新确认。") % {"n": title, "s": labels.get(status, status)})
     if not project.years.exists():
         problems.append(_("请填写进度安排（按年度）。"))
     lines = list(project.budget_lines.values_list("amount", flat=True))

@@ -259,3 +259,17 @@ def test_amounts_written_without_fen_are_the_same_amount(world, setup):
     bad["values"]["income_raised"] = "1.005"
     errors = _errors(lambda: services.change_request(actor=world["leader"], project=project, reason="x", **bad))
     assert "两位小数" in " ".join(errors["income_raised"])
+
+
+def test_a_need_returned_after_linking_stops_the_submission(world, setup):
+    from needs.services import need_transition
+
+    pairing, people, needs = setup
+    _confirmed_agreement(world, pairing)
+    project = make_project(world, pairing, people, needs)
+    need_transition(actor=world["renhua_st"], need=needs[0], action="return", comment="请补充受益农户数")
+    with pytest.raises(ValidationError) as error:
+        services.project_submit(actor=world["leader"], project=project)
+    assert "已退回" in str(error.value)
+    project.refresh_from_db()
+    assert project.status == "draft"

@@ -1,7 +1,10 @@
 """The first half's invariants, tested as a state machine.
 
 A hypothesis ``RuleBasedStateMachine`` takes random steps through the whole first half — needs, calls,
-applications, selection rounds, public notices and objections, registration — ALWAYS through the apps' services
+applications, selection rounds, public notices and objections, registration — and the running half's first steps
+— agreements (draft, sign with a scan, the town confirms or returns), projects (written with sometimes bad content,
+submitted, returned, resubmitted, accepted) and their change requests (approved, rejected, withdrawn) — ALWAYS
+through the apps' services
 (``<app>/services.py``), each step as a randomly chosen user of the test world: two times in three a user who
 plausibly takes it (the record's own organizer, team leader or town), otherwise anyone. A refused step
 (``ValidationError``, ``PermissionDenied``, ``core.workflow.Conflict``) is fine; any other exception fails. Some
@@ -13,26 +16,37 @@ After every step it checks:
 3. no live pairing whose application (same team, the pairing's round's call) is not accepted (withdrawn), or whose
    call is cancelled;
 4. every status change has its transition row: each record of each model in ``core.workflow.WORKFLOWS`` (and the
-   public notices, whose moves are recorded too) is in the state of its latest ``Transition`` (none: its field's
-   default), and its transitions form one chain from its creation state (no move left unrecorded in between);
+   public notices, whose moves are recorded too; agreements, projects and changes are workflows too) is in the state
+   of its latest ``Transition`` (none: its field's default), and its transitions form one chain from its creation
+   state (no move left unrecorded in between);
 5. nothing outside the acting user's change scope changed (see :data:`EXCEPTIONS` for the steps that legitimately
    change records the actor cannot change), a created record is in the actor's change scope, and a refused step
-   changed nothing;
+   changed nothing (a project's yearly plans, budget lines and members' duties are watched too);
 6. (extra) notice entries agree with their pairings, a pairing reads 已更换 only once a 递补 team took its place
-   (已撤销 until then), and no selection run is left pending or running.
+   (已撤销 until then), and no selection run is left pending or running;
+7. at most one agreement per pairing;
+8. a project's linked needs are all of its own town and cycle, a submitted or accepted project's budget lines add up
+   to its total, its version is 1 + its approved changes, and agreements and projects copy their pairing's cycle,
+   town and team;
+9. no need linked to a submitted or accepted project is still "confirmed" or "matched" (submitting moves them to
+   "in assistance").
 
 The world (``build_base``) is built once per test, through the services, on top of ``build_world``
 (``portal.testing``): a county call over three towns with confirmed needs and three accepted applications plus a
 submitted fourth (a selection world, like ``matching.testing.build_selection``), a city call, a draft call, and a
-province-organized town. Every example runs inside a savepoint rolled back at its end. An ``@initialize`` rule first
-takes the county call 0–5 stages along the happy path (round opened, run and meeting → finalized → on notice → an
-objection upheld, or the notice closed by the scheduled job), so random walks start from deep states too; rules are
-enabled only when they have something to act on and mostly pick records in a state the step applies to.
+province-organized town (周田镇, with a town account, a confirmed need and the province's rice team with its leader).
+Every example runs inside a savepoint rolled back at its end. An ``@initialize`` rule first takes the county call 0–5
+stages along the happy path (round opened, run and meeting → finalized → on notice → an objection upheld, or the
+notice closed by the scheduled job) and 周田镇 0–4 stages into the running half (the rice team recorded → its
+agreement signed → confirmed and a project submitted → accepted), so random walks start from deep states too; rules
+are enabled only when they have something to act on and mostly pick records in a state the step applies to.
 
 ``make test`` runs a bounded, derandomized search (the same examples every run, ~10–20 s); ``INVARIANT_EXAMPLES=200
 INVARIANT_STEPS=40`` (or ``INVARIANT_RANDOM=1``) draws new examples every run, ``INVARIANT_VERBOSE=1`` prints the
-refusals. ``test_scenario_reaches_the_end`` replays the machine's actions in a fixed order down to active pairings;
-``test_violation_*`` are minimal reproductions of the violations the machine found (expected failures until fixed).
+refusals. ``test_scenario_reaches_the_end`` replays the machine's actions in a fixed order down to active pairings
+(and a county pairing's agreement and accepted project); ``test_running_half_scenario`` takes every running-half step
+by the right and wrong roles; ``test_violation_*`` are minimal reproductions of the violations the machine found
+(expected failures until fixed).
 """
 from __future__ import annotations
 
@@ -1305,8 +1319,14 @@ class FirstHalf(RuleBasedStateMachine):
         stuck = list(SelectionRun.objects.filter(status__in=("pending", "running")).values_list("pk", "status"))
         assert not stuck, "selection runs left unfinished: %s" % stuck
 
+    def kinds(self) -> set:
+        """The labels of the watched models that have records now (from the last snapshot: no query)."""
+        return {label for label, _pk in self.current()}
+
     @invariant()
     def one_agreement_per_pairing(self):
+        if "projects.Agreement" not in self.kinds():
+            return
         clash = list(Agreement.objects.order_by().values("pairing").annotate(n=Count("pk")).filter(n__gt=1))
         assert not clash, "several agreements of one pairing: %s" % clash
 
@@ -1317,7 +1337,7 @@ class FirstHalf(RuleBasedStateMachine):
         from django.db.models import F, Q, Sum, Value
         from django.db.models.functions import Coalesce
 
-        if not Agreement.objects.exists() and not Project.objects.exists():
+        if not {"projects.Agreement", "projects.Project"} & self.kinds():
             return
         wrong = []
         through = Project.needs.through.objects
@@ -1338,6 +1358,8 @@ class FirstHalf(RuleBasedStateMachine):
 
     @invariant()
     def needs_of_submitted_projects_are_in_assistance(self):
+        if "projects.Project" not in self.kinds():
+            return
         stuck = list(Need.objects.filter(projects__status__in=("submitted", "accepted"),
                                          status__in=("confirmed", "matched")).values_list("pk", "status").distinct())
         assert not stuck, "needs linked to a submitted project still confirmed or matched: %s" % stuck
@@ -1463,6 +1485,21 @@ def test_scenario_reaches_the_end(base):
         # The city records the team the province sent to 周田镇.
         province_team = Team.objects.get(name="省派水稻团队").pk
         expect(machine.do_province_record("city_st", "zhoutian", province_team, "active"), "province team")
+        # 董塘镇's team starts the running half with its county: the agreement confirmed by the town, a project
+        # accepted by 仁化县 (neither 南雄市 nor the city may: the county organizes the town).
+        (dongtang,) = machine.pks(Pairing, town=town, status="active")
+        leader = machine.record_leader(Pairing, dongtang)[0]
+        expect(machine.do_agreement_create(leader, dongtang), "agreement")
+        (agreement,) = machine.pks(Agreement, pairing_id=dongtang)
+        expect(machine.do_agreement_sign(leader, agreement), "sign")
+        expect(machine.do_agreement_answer("renhua_county_town", agreement, "confirm"), "town confirms")
+        expect(machine.do_project_create(leader, dongtang), "project")
+        (project,) = machine.pks(Project, pairing_id=dongtang)
+        expect(machine.do_project_submit(leader, project), "submit")
+        for other in ("nanxiong_st", "city_st"):
+            assert machine.do_project_review(other, project, "accept") == "refused", other
+            checked()
+        expect(machine.do_project_review("renhua_st", project, "accept"), "the county accepts")
         # Refused steps change nothing: withdrawing a paired application, cancelling the call.
         assert machine.do_app_withdraw("leader", Application.objects.get(call_id=call, team=base["world"].team).pk) \
             in ("refused", "done")
@@ -1473,6 +1510,99 @@ def test_scenario_reaches_the_end(base):
         print("\nscenario reached: %s" % ", ".join(sorted(stages)))
         assert stages >= {"finalized", "on_notice", "objection_upheld", "replacement", "notice_cleared",
                           "submission_confirmed", "pairing_active_by_selection", "province_team_recorded"}, stages
+    finally:
+        machine.teardown()
+
+
+def test_running_half_scenario(base):
+    """The running half's first steps in a fixed order, each also tried by roles that may not take it, invariants
+    checked after each: 周田镇's agreement (returned once by the town, confirmed), a project refused for each kind of
+    bad content, submitted (its needs in assistance), returned, revised, resubmitted and accepted by the city, change
+    requests approved (version 2), rejected and withdrawn. Then the new checks are shown not to be vacuous."""
+    machine = FirstHalf(base)
+    try:
+        checked = machine.check_invariants_now
+
+        def expect(outcome, what, wanted="done"):
+            assert outcome == wanted, "%s: %s (%s)" % (what, outcome, REFUSED.most_common(3))
+            checked()
+
+        machine.start(0, False, 1)  # the province's rice team active in 周田镇
+        checked()
+        (pairing,) = machine.pks(Pairing, status__in=WORKING)
+        for who in ("leader", "city_st", "zhoutian_town", "member"):
+            expect(machine.do_agreement_create(who, pairing), who + " drafts", "refused")
+        for bad in ("empty", "dates"):
+            expect(machine.do_agreement_create("rice_leader", pairing, bad), bad, "refused")
+        expect(machine.do_agreement_create("rice_leader", pairing), "draft")
+        expect(machine.do_agreement_create("rice_leader", pairing), "a second agreement", "refused")
+        (agreement,) = machine.pks(Agreement)
+        for scan, when in (("text", "today"), ("none", "today"), ("pdf", "future"), ("pdf", "early")):
+            expect(machine.do_agreement_sign("rice_leader", agreement, scan, when), scan + " " + when, "refused")
+        expect(machine.do_agreement_sign("city_st", agreement), "the city signs", "refused")
+        expect(machine.do_agreement_sign("rice_leader", agreement), "sign")
+        for who in ("renhua_county_town", "rice_leader", "city_st"):
+            expect(machine.do_agreement_answer(who, agreement, "confirm"), who + " confirms", "refused")
+        expect(machine.do_agreement_answer("zhoutian_town", agreement, "return", comment=""), "no reason", "refused")
+        expect(machine.do_agreement_answer("zhoutian_town", agreement, "return"), "return")
+        expect(machine.do_agreement_sign("rice_leader", agreement), "sign again")
+        expect(machine.do_agreement_answer("zhoutian_town", agreement, "confirm"), "confirm")
+
+        for bad in ("sum", "need", "member", "text", "dates", "cap"):
+            expect(machine.do_project_create("rice_leader", pairing, bad), bad, "refused")
+        expect(machine.do_project_create("city_st", pairing), "the city writes", "refused")
+        expect(machine.do_project_create("rice_leader", pairing, "no_needs"), "an incomplete draft")
+        expect(machine.do_project_create("rice_leader", pairing), "project")
+        incomplete, project = machine.pks(Project)
+        expect(machine.do_project_submit("rice_leader", incomplete), "incomplete", "refused")
+        expect(machine.do_project_submit("city_st", project), "the city submits", "refused")
+        expect(machine.do_project_submit("rice_leader", project), "submit")
+        assert set(Need.objects.filter(projects=project).values_list("status", flat=True)) == {"in_assistance"}
+        for who in ("renhua_st", "nanxiong_st", "rice_leader", "zhoutian_town", "province"):
+            expect(machine.do_project_review(who, project, "accept"), who + " accepts", "refused")
+        expect(machine.do_project_review("city_st", project, "return", comment=""), "no reason", "refused")
+        expect(machine.do_project_review("city_st", project, "return"), "return")
+        expect(machine.do_project_update("rice_leader", project, "sum"), "revised badly", "refused")
+        expect(machine.do_project_update("rice_leader", project), "revise")
+        expect(machine.do_project_submit("rice_leader", project), "resubmit")
+        expect(machine.do_project_review("city_st", project, "accept"), "accept")
+        expect(machine.do_project_update("rice_leader", project), "edit once accepted", "refused")
+
+        for kind in ("sum", "same"):
+            expect(machine.do_change_request("rice_leader", project, kind), kind, "refused")
+        expect(machine.do_change_request("city_st", project), "the city asks", "refused")
+        expect(machine.do_change_request("rice_leader", project), "change")
+        expect(machine.do_change_request("rice_leader", project), "a second pending change", "refused")
+        (first,) = machine.pks(ProjectChange)
+        for who in ("renhua_st", "rice_leader", "zhoutian_town"):
+            expect(machine.do_change_decide(who, first, "approve"), who + " approves", "refused")
+        expect(machine.do_change_decide("city_st", first, "approve"), "approve")
+        assert Project.objects.get(pk=project).version == 2
+        expect(machine.do_change_request("rice_leader", project), "another change")
+        second = max(machine.pks(ProjectChange))
+        expect(machine.do_change_decide("city_st", second, "reject", comment=""), "no reason", "refused")
+        expect(machine.do_change_decide("city_st", second, "reject", comment="理由不足"), "reject")
+        expect(machine.do_change_request("rice_leader", project), "a third change")
+        third = max(machine.pks(ProjectChange))
+        expect(machine.do_change_decide("city_st", third, "withdraw"), "the city withdraws", "refused")
+        expect(machine.do_change_decide("rice_leader", third, "withdraw"), "withdraw")
+        expect(machine.do_change_decide("city_st", third, "approve"), "approve a withdrawn change", "refused")
+        assert Project.objects.get(pk=project).version == 2
+        assert reached_stages() >= {"agreement_confirmed", "project_accepted", "change_approved"}
+
+        # The new checks are not vacuous: each corruption (a direct update, bypassing the services) is reported.
+        linked = Need.objects.filter(projects=project).first().pk
+        Need.objects.filter(pk=linked).update(status="confirmed")
+        with pytest.raises(AssertionError, match="still confirmed or matched"):
+            machine.needs_of_submitted_projects_are_in_assistance()
+        elsewhere = Need.objects.exclude(town_id=Project.objects.get(pk=project).town_id).first()
+        Project.objects.get(pk=project).needs.add(elsewhere)
+        BudgetLine.objects.filter(project_id=project).update(amount=Decimal("1.00"))
+        Project.objects.filter(pk=project).update(version=5)
+        with pytest.raises(AssertionError) as error:
+            machine.projects_keep_their_content_rules()
+        assert {"another town or cycle", "≠ total", "approved changes"} <= {
+            words for words in ("another town or cycle", "≠ total", "approved changes") if words in str(error.value)}
     finally:
         machine.teardown()
 
@@ -1614,5 +1744,25 @@ def test_violation_replacement_into_a_town_paired_again(base):
         outcome = machine.do_replacement("renhua_st", target.pk, int(candidates[0]["team_id"]))
         assert outcome == "refused"
         machine.check_invariants_now()
+    finally:
+        machine.teardown()
+
+
+def test_a_need_returned_meanwhile_keeps_its_project_from_being_submitted(base):
+    """A project linked to a need its organizer returned since is refused at submission (the submit guard), so a
+    need never reads 已确认 under a submitted project."""
+    machine = FirstHalf(base)
+    try:
+        machine.start(0, False, 2)  # 周田镇's rice team active, its agreement signed (not yet confirmed)
+        (pairing,) = machine.pks(Pairing, status__in=WORKING)
+        assert machine.do_project_create("rice_leader", pairing) == "done"
+        (project,) = machine.pks(Project)
+        (need,) = Project.objects.get(pk=project).needs.values_list("pk", flat=True)
+        assert machine.do_need_move("city_st", need, "return") == "done"  # confirmed → returned, still linked
+        outcome = machine.do_project_submit("rice_leader", project, confirmed=True)
+        assert machine.do_need_move("zhoutian_town", need, "resubmit") == "done"
+        assert machine.do_need_move("city_st", need, "confirm") == "done"
+        machine.check_invariants_now()  # needs_of_submitted_projects_are_in_assistance
+        assert outcome == "refused"
     finally:
         machine.teardown()

@@ -87,7 +87,11 @@ class CommissionerDetailView(ScopedDetailView):
             context["id_number"] = commissioner_id_number(user=user, commissioner=person, purpose="详情页查看")
         context["may_verify"] = (not person.is_verified and person.user_id and person.user_id != user.pk
                                  and user.role in {Role.UNIT, Role.CITY_ST, Role.COUNTY_ST} and may_verify(user, person))
-        context["memberships"] = TeamMembership.objects.filter(commissioner=person).select_related("team", "cycle")
+        memberships = list(TeamMembership.objects.filter(commissioner=person).select_related("team", "cycle"))
+        context["memberships"] = memberships
+        # A team's page is linked only for who may open it (the paired town reads the people, not the team's page).
+        context["viewable_teams"] = set(restrict(Team.objects.filter(pk__in=[m.team_id for m in memberships]), user)
+                                        .values_list("pk", flat=True))
         return context
 
 

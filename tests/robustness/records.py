@@ -4,7 +4,8 @@ Everything is in 仁化县 (董塘镇, the county-organized town of ``portal.tes
 see it and the pages render their full content; the programme runs once: needs, a call with an accepted
 application, a selection round run by the engine and finalized, the pairing's notice with a dismissed objection,
 and the registration submission confirmed by the city and the province (the pairing is active); the pairing's
-agreement (signed, awaiting the town), a submitted project and an accepted one with a pending change request.
+agreement (signed, awaiting the town), a submitted project, an accepted one with a pending change request and a
+draft project.
 """
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def build_records(world) -> dict:
 
 def _assistance(world, r, need):
     """The city and the province confirm (the pairing is active); the agreement (signed, awaiting the town), a
-    submitted project, and an accepted one with a pending change request."""
+    submitted project, an accepted one with a pending change request, and a draft (the crawled ``project``)."""
     from decimal import Decimal
 
     from calls.tests.factories import pdf_file
@@ -135,7 +136,10 @@ def _assistance(world, r, need):
     people = [row.commissioner for row in TeamMembership.objects.filter(team=world.team).select_related(
         "commissioner").order_by("role", "pk")]
     project = projects.project_create(actor=leader, pairing=pairing, **project_content(world, people, [need]))
-    r["project"] = projects.project_submit(actor=leader, project=project, confirmed=True)
+    projects.project_submit(actor=leader, project=project, confirmed=True)
+    # The crawled project is a draft: its edit form renders with its lines and takes the malformed POSTs.
+    r["project"] = projects.project_create(actor=leader, pairing=pairing,
+                                           **project_content(world, people, [need], total="60000.00"))
     accepted = projects.project_create(actor=leader, pairing=pairing,
                                        **project_content(world, people, [need], total="80000.00"))
     projects.project_submit(actor=leader, project=accepted, confirmed=True)

@@ -215,7 +215,8 @@ def object_links(world) -> dict:
         "user": "accounts:user_detail", "unit": "units:detail", "profile": "needs:profile_detail",
         "attachment_draft": "calls:attachment_download",
         "agreement": "projects:agreement_detail", "project": "projects:project_detail",
-        "project_accepted": "projects:project_detail", "change": "projects:change_detail",
+        "project_accepted": "projects:project_detail", "project_draft": "projects:project_detail",
+        "change": "projects:change_detail",
     }
     links = {}
     for side in SIDES:

@@ -116,6 +116,7 @@ AUDIENCE: dict[str, Callable] = {
     "agreement": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
     "project": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),  # submitted, awaiting the organizer
     "project_accepted": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),  # accepted, with a pending change request
+    "project_draft": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),  # a draft, not submitted yet
     "change": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
     # Shared programme-wide records (one instance, side "shared"): every signed-in user reads them.
     "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE,
@@ -535,9 +536,9 @@ DECLARATIONS: dict[str, Decl] = {
     # The town of the agreement confirms or returns it (a return needs a comment: the body has one).
     "projects:agreement_action": obj("agreement", params={"pk": "agreement", "action": "=confirm|return"},
                                      methods=("post",), writers=TOWN, data=comment()),
-    "projects:project_detail": obj("project", "project_accepted"),
+    "projects:project_detail": obj("project", "project_accepted", "project_draft"),
     "projects:project_document": obj("project", params={"pk": "project", "fmt": "=docx|pdf"}),
-    "projects:project_edit": obj("project", gate=frozenset({"team_leader"}), methods=("get", "post"),
+    "projects:project_edit": obj("project_draft", gate=frozenset({"team_leader"}), methods=("get", "post"),
                                  allowed=W_LEADER, writers=W_LEADER, data=project_form),
     # The leader submits and resubmits; the organizing S&T office returns or accepts.
     "projects:project_action": obj("project", params={"pk": "project", "action": "=submit|resubmit|return|accept"},
@@ -582,9 +583,9 @@ API_VIEWSETS: dict[str, Decl] = {
     "publicnotice": obj("notice"),
     # The objector's name and phone masked for all but the handlers (objector_phone: ORG), as on the page.
     "objection": obj("objection"),
-    # PATCH: the leader (the signed agreement and the submitted/accepted projects refuse the edit: 400).
+    # PATCH: the leader (the signed agreement and the submitted project refuse the edit: 400; the draft takes it).
     "agreement": obj("agreement", writers=W_LEADER),
-    "project": obj("project", "project_accepted", writers=W_LEADER),
+    "project": obj("project", "project_draft", writers=W_LEADER),
     "projectchange": obj("change"),
 }
 # API list routes that take a POST (create): the body names the side's record(s); nobody writes another city's.

@@ -9,7 +9,8 @@ it runs the programme once through the apps' services: village, profile, survey 
 selection round run by the engine and finalized, the pairing on a public notice with an objection, a registration
 submission (confirmed by the city and the province: the pairing is active), the background task run and the
 notifications those services post; then the pairing's agreement (signed, awaiting the town), a submitted project
-(``project``) and an accepted one (``project_accepted``) with a pending change request (``change``).
+(``project``), an accepted one (``project_accepted``) with a pending change request (``change``) and a draft
+(``project_draft``).
 
 Every record carries a marker in a text field, ``<SIDE>X<key>X`` (``QYXneedX``, ``NXXcallX`` …), so a page, an
 export or an API answer shows which record leaked. Region names are markers too (``REGION_MARKERS``).
@@ -317,10 +318,13 @@ def _assistance(world, side, o, *, org, leader, code):
     o["project_accepted"] = projects.project_accept(actor=org, project=accepted)
     o["change"] = projects.change_request(actor=world[leader], project=o["project_accepted"],
                                           reason=m("change") + "扩大示范面积", values={"demo_area_mu": Decimal("80.0")})
-    for key in ("project", "project_accepted", "project_need"):
+    # A draft project (its edits are tried on it: the submitted one refuses any edit by its state).
+    o["project_draft"] = projects.project_create(actor=world[leader], pairing=o["pairing"],
+                                                 **content(m("project") + "柑橘技术培训", total="60000.00"))
+    for key in ("project", "project_accepted", "project_draft", "project_need"):
         o[key].refresh_from_db()
-    assert (o["project"].status, o["project_accepted"].status, o["change"].status) == (
-        "submitted", "accepted", "pending"), side
+    assert (o["project"].status, o["project_accepted"].status, o["project_draft"].status, o["change"].status) == (
+        "submitted", "accepted", "draft", "pending"), side
 
 
 def build_matrix_world() -> MatrixWorld:

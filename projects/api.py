@@ -427,8 +427,9 @@ class ChangeRequestInput(ProjectContentInput):
 
 class ProjectActInput(ActInput):
     action = serializers.ChoiceField(
-        choices=[("submit", "报送"), ("resubmit", "修改后重新报送"), ("return", "退回修改"), ("accept", "受理")],
-        error_messages={"invalid_choice": "操作应为 submit、resubmit、return 或 accept。"})
+        choices=[("submit", "报送"), ("resubmit", "修改后重新报送"), ("return", "退回修改"), ("accept", "受理"),
+                 ("discard", "作废草稿")],
+        error_messages={"invalid_choice": "操作应为 submit、resubmit、return、accept 或 discard。"})
     confirmed = serializers.BooleanField(default=False, help_text="已知悉提示（协议尚未确认、已逾期）仍要报送")
 
 
@@ -523,7 +524,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=ProjectActInput, responses=ProjectSerializer)
     @action(detail=True, methods=["post"])
     def act(self, request, pk=None):
-        """``{"action": "submit"|"resubmit"|"return"|"accept", "comment": "…", "confirmed": false}``."""
+        """``{"action": "submit"|"resubmit"|"return"|"accept"|"discard", "comment": "…", "confirmed": false}``."""
         project = self._scoped(pk)
         data = _input(ProjectActInput, request)
         name = data["action"]

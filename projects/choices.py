@@ -23,6 +23,7 @@ class ProjectStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已报送")
     RETURNED = "returned", _("退回修改")
     ACCEPTED = "accepted", _("已受理待论证")
+    DISCARDED = "discarded", _("已作废")
 
 
 class ChangeStatus(models.TextChoices):
@@ -85,6 +86,13 @@ def project_incomplete(project, actor=None):
     return None
 
 
+def project_submitted_once(project, actor=None):
+    """Guard: a project once submitted is on the organizer's record and is not discarded."""
+    if project.submitted_at is not None:
+        return _("项目曾报送科技部门，不能作废。")
+    return None
+
+
 def agreement_unconfirmed(project, actor=None):
     """Warning: the plan has the agreement signed before the projects; the leader may still submit on time."""
     from projects.models import Agreement
@@ -117,6 +125,9 @@ PROJECT_WORKFLOW = Workflow("projects.Project", title="帮扶项目", steps={
                      style="danger", guards=(project_incomplete,), warnings=(agreement_unconfirmed,)),
     "accept": Step(sources=(P.SUBMITTED,), target=P.ACCEPTED, roles=ORGANIZERS, label=str(_("受理，进入专家论证")),
                    style="success", stamp="accepted_at"),
+    # A draft never submitted (a duplicate, a false start) is discarded by its leader; a submitted one stays on record.
+    "discard": Step(sources=(P.DRAFT,), target=P.DISCARDED, roles=LEADERS, label=str(_("作废草稿")),
+                    style="outline-secondary", guards=(project_submitted_once,)),
 })
 
 # After acceptance a project changes only through a change request the organizing S&T office approves.

@@ -37,6 +37,7 @@ TARGET_FIELDS = ["trainings", "people_trained", "technologies", "varieties", "de
                  "households", "enterprises", "income_raised"]
 PROJECT_FIELDS = ["title", "objectives", "content", "start_date", "end_date", *TARGET_FIELDS, "total_budget"]
 SCAN_KINDS = ("pdf", "jpeg", "png")
+MONEY_LIMIT = Decimal("9999999999.99")  # the widest money column; beyond it a figure is a typing error
 
 
 # ------------------------------------------------------------------------------------------------ who is told
@@ -112,6 +113,10 @@ def _agreement_values(agreement: Agreement, values: dict) -> None:
             setattr(agreement, name, value.strip() if isinstance(value, str) else value)
     errors: dict = {}
     _in_cycle(errors, agreement, "term_start", "term_end", agreement.term_start, agreement.term_end, agreement.cycle)
+    registered = registered_on(agreement.pairing)
+    if registered and isinstance(agreement.term_start, dt.date) and agreement.term_start < registered \
+            and "term_start" not in errors:
+        errors["term_start"] = [_("协议期限不能早于结对备案日期（%(d)s）。") % {"d": registered.isoformat()}]
     try:
         agreement.full_clean(exclude=["pairing"] if agreement.pk is None else None)
     except ValidationError as error:
@@ -179,6 +184,9 @@ def agreement_sign(*, actor, agreement: Agreement, scan, signed_on, comment: str
         try:
             kind = check_upload(scan, label=str(Agreement._meta.get_field("signed_scan").verbose_name),
                                 kinds=SCAN_KINDS)
+            problem = scan_problem(scan, kind)
+            if problem:
+                errors["signed_scan"] = [problem]
         except ValidationError as error:
             errors["signed_scan"] = error.messages
     if isinstance(signed_on, str):
@@ -210,6 +218,25 @@ def agreement_sign(*, actor, agreement: Agreement, scan, signed_on, comment: str
     return agreement
 
 
+MARKUP = (b"<script", b"<html", b"<svg", b"<iframe", b"<body", b"javascript:")
+
+
+def scan_problem(upload, kind: str) -> str | None:
+    """A scan must be whole and only what its first bytes say: a PDF ending in %%EOF, a JPEG in its end marker, a PNG
+    with its IEND chunk, and no web page inside (a polyglot served to the town would not be a scan)."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    tail = data[-2048:].rstrip(b"\r\n\x00 ")
+    whole = {"pdf": b"%%EOF" in data[-2048:], "jpeg": tail.endswith(b"\xff\xd9"), "png": b"IEND" in data[-64:]}
+    if not whole.get(kind, False):
+        return _("协议签署扫描件不完整或已损坏，请重新扫描后上传（PDF、JPG或PNG）。")
+    lowered = data.lower()
+    if any(marker in lowered for marker in MARKUP):
+        return _("协议签署扫描件中含有网页代码，不是扫描文件，请重新扫描后上传。")
+    return None
+
+
 def _town_acts(actor, agreement) -> None:
     if not (is_system_admin(actor) or (actor.role == Role.TOWN and actor.town_id == agreement.town_id)):
         raise PermissionDenied(_("只有协议所在的镇可以确认或退回帮扶协议。"))
@@ -220,6 +247,8 @@ def agreement_confirm(*, actor, agreement: Agreement, comment: str = "") -> Agre
     """The town confirms its own agreement; the team and the organizing office are told."""
     agreement = _locked(Agreement, agreement)
     _town_acts(actor, agreement)
+    if actor.role != Role.TOWN:  # the system administrator records it for the town: the record says so
+        comment = _("系统管理员代%(town)s确认。%(c)s") % {"town": agreement.town.name, "c": comment or ""}
     apply_transition(workflow=AGREEMENT_WORKFLOW, obj=agreement, action="confirm", actor=actor, comment=comment)
     notify(recipients=team_leaders(agreement.team_id) + organizer_users(agreement),
            title=_("帮扶协议已确认：%(team)s—%(town)s") % {"team": agreement.team.name, "town": agreement.town.name},
@@ -236,6 +265,8 @@ def agreement_return(*, actor, agreement: Agreement, comment: str) -> Agreement:
     if not comment:
         raise ValidationError({"comment": _("请填写退回理由。")})
     agreement.return_comment = comment
+    if actor.role != Role.TOWN:
+        comment = _("系统管理员代%(town)s退回。%(c)s") % {"town": agreement.town.name, "c": comment}
     apply_transition(workflow=AGREEMENT_WORKFLOW, obj=agreement, action="return", actor=actor, comment=comment,
                      save_fields=["return_comment"])
     notify(recipients=team_leaders(agreement.team_id), title=_("帮扶协议被镇退回：%(town)s") % {"town": agreement.town.name},
@@ -278,6 +309,9 @@ def _money(value, label, errors, key):
     if amount is not None and not amount.is_finite():
         errors.setdefault(key, []).append(_("%(label)s应为数字（元）。") % {"label": label})
         return None
+    if amount is not None and abs(amount) > MONEY_LIMIT:
+        errors.setdefault(key, []).append(_("%(label)s超出范围（不能超过一百亿元）。") % {"label": label})
+        return None
     return amount
 
 
@@ -301,7 +335,11 @@ def check_content(*, project: Project, values: dict, needs=None, years=None, bud
     for name, places in (("total_budget", Decimal("0.01")), ("income_raised", Decimal("0.01")),
                          ("demo_area_mu", Decimal("0.1"))):
         value = getattr(project, name)
-        if isinstance(value, Decimal) and value.is_finite() and name not in errors:
+        if isinstance(value, Decimal) and value.is_finite() and name not in errors and abs(value) > MONEY_LIMIT:
+            errors.setdefault(name, []).append(_("%(label)s超出范围。") % {
+                "label": Project._meta.get_field(name).verbose_name})
+            setattr(project, name, None)
+        elif isinstance(value, Decimal) and value.is_finite() and name not in errors:
             if value != value.quantize(places):
                 errors.setdefault(name, []).append(_("%(label)s最多保留%(n)s位小数。") % {
                     "label": Project._meta.get_field(name).verbose_name, "n": "两" if name != "demo_area_mu" else "一"})
@@ -600,8 +638,20 @@ def project_accept(*, actor, project: Project, comment: str = "") -> Project:
     return project
 
 
+@transaction.atomic
+def project_discard(*, actor, project: Project, comment: str = "") -> Project:
+    """The leader discards a draft never submitted (a duplicate, a false start): it leaves the to-dos, lists and the
+    summary table; its needs stay as they were (a draft moves none)."""
+    project = _locked(Project, project)
+    _leader_edits(actor, project, (ProjectStatus.DRAFT,), _("帮扶项目"))
+    apply_transition(workflow=PROJECT_WORKFLOW, obj=project, action="discard", actor=actor, comment=comment)
+    return project
+
+
 def project_act(*, actor, project: Project, action: str, comment: str = "", confirmed: bool = False) -> Project:
     """One entry for pages and the API."""
+    if action == "discard":
+        return project_discard(actor=actor, project=project, comment=comment)
     if action in ("submit", "resubmit"):
         return project_submit(actor=actor, project=project, comment=comment, confirmed=confirmed)
     if action == "return":
@@ -609,6 +659,20 @@ def project_act(*, actor, project: Project, action: str, comment: str = "", conf
     if action == "accept":
         return project_accept(actor=actor, project=project, comment=comment)
     raise ValidationError(_("未知操作：%(action)s") % {"action": action})
+
+
+def _complete_or_raise(content: Content) -> None:
+    """An accepted project stays complete: a change keeps needs, a yearly plan, budget lines and members."""
+    errors: dict = {}
+    if not content.needs:
+        errors["needs"] = [_("变更后仍须至少对应一项本镇已确认的需求。")]
+    if not content.years:
+        errors["years"] = [_("变更后仍须有进度安排（按年度）。")]
+    if not content.budget_lines:
+        errors["budget_lines"] = [_("变更后仍须有预算明细，且合计等于预算总额。")]
+    if not content.members:
+        errors["members"] = [_("变更后仍须有成员分工。")]
+    _raise(errors)
 
 
 # ------------------------------------------------------------------------------------------------ change requests
@@ -637,6 +701,7 @@ def change_request(*, actor, project: Project, reason: str, values: dict, needs=
                             years=current["years"] if years is None else years,
                             budget_lines=current["budget_lines"] if budget_lines is None else budget_lines,
                             members=current["members"] if members is None else members)
+    _complete_or_raise(content)
     after = snapshot(scratch, content)
     if after == before:
         raise ValidationError(_("变更后的内容与当前版本相同，无需申请变更。"))
@@ -667,6 +732,7 @@ def change_decide(*, actor, change: ProjectChange, action: str, comment: str = "
             raise ValidationError(_("项目已是第%(v)d版，该申请基于第%(f)d版，请团队重新申请。") % {
                 "v": project.version, "f": change.from_version})
         content = check_content(project=project, **content_from_snapshot(change.after))
+        _complete_or_raise(content)
         project.version += 1
         project._change_reason = _("批准变更（第%(v)d版）") % {"v": project.version}
         _write_content(project, content, replace_lines=True)

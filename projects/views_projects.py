@@ -126,7 +126,8 @@ class ProjectListView(ScopedListView):
 
 
 class ProjectSummaryView(PageMixin, View):
-    """The organizer's 项目汇总表 as XLSX: the projects this user may see (``?cycle=``, ``?status=`` narrow it)."""
+    """The organizer's 项目汇总表 as XLSX: the submitted projects this user may see (``?cycle=``, ``?status=`` narrow
+    it; drafts only when asked for by status)."""
 
     roles = OFFICIAL_ROLES
 
@@ -143,6 +144,8 @@ class ProjectSummaryView(PageMixin, View):
         status = request.GET.get("status")
         if status in ProjectStatus.values:
             projects = projects.filter(status=status)
+        else:  # the table lists what teams have submitted: drafts are the teams' own, discarded ones are gone
+            projects = projects.exclude(status__in=(ProjectStatus.DRAFT, ProjectStatus.DISCARDED))
         projects = projects.order_by("town__county__code", "town__code", "pk")
         scope = request.user.scope_label if request.user.scope_label not in ("—", "全部") else ""
         title = "%s帮扶项目汇总表" % scope

@@ -113,7 +113,8 @@ def test_the_town_returns_with_reasons_and_the_leader_signs_again(world):
                                           comment="缺少驻镇工作队盖章")
     assert agreement.status == "returned" and agreement.return_comment == "缺少驻镇工作队盖章"
     services.agreement_update(actor=world["leader"], agreement=agreement, summary="补充后的概要")
-    png = SimpleUploadedFile("s.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, content_type="image/png")
+    png = SimpleUploadedFile("s.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20 + b"\x00\x00\x00\x00IEND\xaeB`\x82",
+                             content_type="image/png")
     agreement = services.agreement_sign(actor=world["leader"], agreement=agreement, scan=png,
                                         signed_on=timezone.localdate())
     assert agreement.status == "signed" and agreement.return_comment == ""
@@ -136,3 +137,35 @@ def test_scope_town_team_and_other_counties(world):
     changers = {name for name in world.users
                 if restrict(Agreement.objects.all(), world[name], CHANGE).filter(pk=agreement.pk)}
     assert changers == {"admin", "leader", "renhua_county_town"}
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"\xff\xd8\xff\xe0JFIF<script>alert(1)</script>\xff\xd9", "网页代码"),
+    (b"%PDF-1.4\n<html><body>not a scan</body></html>\n%%EOF", "网页代码"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "不完整"),
+    (b"\x89PNG\r\n\x1a\n" + b"0" * 40, "不完整"),
+])
+def test_a_scan_is_checked_whole_not_only_by_its_first_bytes(world, content, words):
+    agreement = draft(world)
+    upload = SimpleUploadedFile("scan.bin", content)
+    with pytest.raises(ValidationError) as error:
+        services.agreement_sign(actor=world["leader"], agreement=agreement, scan=upload, signed_on=timezone.localdate())
+    assert words in " ".join(error.value.message_dict["signed_scan"])
+    agreement.refresh_from_db()
+    assert agreement.status == "draft"
+
+
+def test_the_term_starts_no_earlier_than_the_registration(world):
+    agreement = draft(world)
+    with pytest.raises(ValidationError) as error:
+        services.agreement_update(actor=world["leader"], agreement=agreement, term_start=world.cycle.start_date)
+    assert "不能早于结对备案日期" in " ".join(error.value.message_dict["term_start"])
+
+
+def test_the_administrator_confirming_for_a_town_is_recorded_so(world):
+    from core.workflow import transitions_for
+
+    agreement = services.agreement_sign(actor=world["leader"], agreement=draft(world), scan=pdf(),
+                                        signed_on=timezone.localdate())
+    services.agreement_confirm(actor=world["admin"], agreement=agreement)
+    assert "系统管理员代董塘镇确认" in transitions_for(agreement).get(action="confirm").comment

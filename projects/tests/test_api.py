@@ -299,7 +299,7 @@ def test_submit_return_resubmit_accept_through_the_api(world, renhua, login):
     url = "/api/v1/projects/%d/" % project.pk
     leader, office = login("leader"), login("renhua_st")
     actions = leader.get(url + "actions/").json()
-    assert [s["action"] for s in actions] == ["submit"] and "帮扶协议尚未经镇确认" in actions[0]["warning"]
+    assert [s["action"] for s in actions] == ["submit", "discard"] and "帮扶协议尚未经镇确认" in actions[0]["warning"]
     response = post(leader, url + "act/", {"action": "submit"})
     assert response.status_code == 400 and "帮扶协议尚未经镇确认" in response.content.decode()
     assert post(login("member"), url + "act/", {"action": "submit", "confirmed": True}).status_code == 403

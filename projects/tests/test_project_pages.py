@@ -355,9 +355,11 @@ def test_the_summary_holds_the_projects_the_official_may_see(world, setup, login
     import projects
     monkeypatch.setattr(projects, "documents", fake, raising=False)
     response = login("renhua_st").get("/assistance/projects/summary.xlsx")
-    assert response.status_code == 200 and seen["rows"] == [mine.pk] and "仁化县" in seen["title"]
+    assert response.status_code == 200 and seen["rows"] == [] and "仁化县" in seen["title"]  # drafts: not submitted
     assert "attachment" in response["Content-Disposition"]
-    login("city_st").get("/assistance/projects/summary.xlsx?cycle=%d" % world.cycle.pk)
+    login("renhua_st").get("/assistance/projects/summary.xlsx?status=draft")
+    assert seen["rows"] == [mine.pk]
+    login("city_st").get("/assistance/projects/summary.xlsx?cycle=%d&status=draft" % world.cycle.pk)
     assert seen["rows"] == [mine.pk, theirs.pk] and world.cycle.name in seen["title"]
     login("city_st").get("/assistance/projects/summary.xlsx?status=submitted")
     assert seen["rows"] == []
@@ -372,7 +374,7 @@ def test_the_real_summary_opens_with_openpyxl(world, setup, login):
     if not hasattr(documents, "summary_xlsx"):
         pytest.skip("projects.documents.summary_xlsx not written yet")
     mine, theirs = _two_projects(world, setup)
-    response = login("renhua_st").get("/assistance/projects/summary.xlsx")
+    response = login("renhua_st").get("/assistance/projects/summary.xlsx?status=draft")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     text = " ".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)

@@ -273,3 +273,43 @@ def test_a_need_returned_after_linking_stops_the_submission(world, setup):
     assert "已退回" in str(error.value)
     project.refresh_from_db()
     assert project.status == "draft"
+
+
+@pytest.mark.parametrize("lists", ["budget_lines", "members", "years", "needs"])
+def test_a_change_cannot_empty_an_accepted_project(world, setup, lists):
+    project = _accepted(world, setup)
+    pairing, people, needs = setup
+    content = project_content(world, people, needs)
+    content[lists] = []
+    errors = _errors(lambda: services.change_request(actor=world["leader"], project=project, reason="删减", **content))
+    assert "变更后仍须" in " ".join(errors[lists])
+    assert not ProjectChange.objects.exists()
+
+
+@pytest.mark.parametrize("field,value", [("total_budget", "9" * 30), ("income_raised", "1e309"),
+                                         ("demo_area_mu", "9" * 40)])
+def test_absurd_figures_are_refused_not_a_server_error(world, setup, field, value):
+    pairing, people, needs = setup
+    content = project_content(world, people, needs)
+    content["values"][field] = value
+    errors = _errors(lambda: services.project_create(actor=world["leader"], pairing=pairing, **content))
+    assert "超出范围" in " ".join(errors[field])
+    content = project_content(world, people, needs)
+    content["budget_lines"][0]["amount"] = "9" * 310
+    errors = _errors(lambda: services.project_create(actor=world["leader"], pairing=pairing, **content))
+    assert "超出范围" in " ".join(errors["budget_lines"]) and len(" ".join(errors["budget_lines"])) < 200
+
+
+def test_the_leader_discards_a_draft_never_submitted(world, setup):
+    pairing, people, needs = setup
+    project = make_project(world, pairing, people, needs)
+    with pytest.raises(PermissionDenied):
+        services.project_act(actor=world["renhua_st"], project=project, action="discard")
+    project = services.project_act(actor=world["leader"], project=project, action="discard", comment="重复录入")
+    assert project.status == "discarded"
+    second = make_project(world, pairing, people, needs)
+    _confirmed_agreement(world, pairing)
+    second = services.project_submit(actor=world["leader"], project=second)
+    second = services.project_return(actor=world["renhua_st"], project=second, comment="补充")
+    with pytest.raises(ValidationError):  # once submitted it stays on the record
+        services.project_act(actor=world["leader"], project=second, action="discard")

@@ -23,10 +23,11 @@ class Cycle(DomainModel):
     start_date = BoundedDateField(_("开始日期"))
     end_date = BoundedDateField(_("结束日期"))
     dispatch_deadline = BoundedDateField(_("选派完成期限"), help_text=_("首批为2021年12月31日"))
-    agreement_due_date = BoundedDateField(_("帮扶协议签订期限"), null=True, blank=True)
+    agreement_due_date = BoundedDateField(_("帮扶协议最迟签订日期"), null=True, blank=True,
+                                          help_text=_("设此日期时，各结对的协议签订期限不晚于此日"))
     agreement_days = models.PositiveSmallIntegerField(
         _("帮扶协议签订期限（备案后天数）"), default=30,
-        help_text=_("结对备案后多少天内签订帮扶协议；另设“帮扶协议签订期限”日期时，以两者中较早者为准")
+        help_text=_("结对备案后多少天内签订帮扶协议；另设“帮扶协议最迟签订日期”时，以两者中较早者为准")
     )
     project_submission_days = models.PositiveSmallIntegerField(
         _("项目报送期限（备案后天数）"), default=60

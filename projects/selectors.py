@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from matching.choices import PairingStatus
@@ -140,15 +140,29 @@ def progress_by_area(user, cycle):
     agreement_window_passed = Q(registered_at__date__lt=agreement_cut)
     if cycle.agreement_due_date and cycle.agreement_due_date < timezone.localdate():
         agreement_window_passed |= Q(registered_at__date__lte=cycle.agreement_due_date)
-    rows = (pairings.annotate(confirmed=Exists(confirmed), drafted=Exists(drafted), sent=Exists(sent))
+    awaiting = Agreement.objects.filter(pairing_id=OuterRef("pk"), status=AgreementStatus.SIGNED)
+    confirmed_late = Agreement.objects.filter(pairing_id=OuterRef("pk"), status=AgreementStatus.CONFIRMED,
+                                              confirmed_at__date__gt=F("due_date"))
+    sent_late = Project.objects.filter(pairing_id=OuterRef("pk"), submitted_at__isnull=False, late=True)
+    rows = (pairings.annotate(confirmed=Exists(confirmed), drafted=Exists(drafted), sent=Exists(sent),
+                              awaiting=Exists(awaiting), confirmed_late=Exists(confirmed_late),
+                              sent_late=Exists(sent_late))
             .values(key, "%s__name" % key)
             .annotate(total=Count("pk"),
                       agreements_confirmed=Count("pk", filter=Q(confirmed=True)),
+                      agreements_awaiting=Count("pk", filter=Q(awaiting=True)),
+                      agreements_drafting=Count("pk", filter=Q(drafted=True, confirmed=False, awaiting=False)),
                       agreements_missing=Count("pk", filter=Q(drafted=False)),
                       agreements_late=Count("pk", filter=Q(confirmed=False) & agreement_window_passed),
+                      agreements_done_late=Count("pk", filter=Q(confirmed_late=True)),
                       projects_sent=Count("pk", filter=Q(sent=True)),
-                      projects_late=Count("pk", filter=Q(sent=False, registered_at__date__lt=project_cut)))
+                      projects_late=Count("pk", filter=Q(sent=False, registered_at__date__lt=project_cut)),
+                      projects_done_late=Count("pk", filter=Q(sent_late=True)))
             .order_by("%s__code" % key))
-    return [{"area": row["%s__name" % key], **{k: row[k] for k in (
-        "total", "agreements_confirmed", "agreements_missing", "agreements_late", "projects_sent", "projects_late")}}
-            for row in rows]
+    return [{"area": row["%s__name" % key], **{k: row[k] for k in PROGRESS_FIGURES}} for row in rows]
+
+
+# The figures of the progress table: the four agreement states add up to the pairings; "late" is still outstanding
+# past its window, "done late" was confirmed or submitted after it.
+PROGRESS_FIGURES = ("total", "agreements_confirmed", "agreements_awaiting", "agreements_drafting", "agreements_missing",
+                    "agreements_late", "agreements_done_late", "projects_sent", "projects_late", "projects_done_late")

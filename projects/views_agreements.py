@@ -308,7 +308,7 @@ class AgreementDocumentView(PageMixin, View):
 
 
 # ------------------------------------------------------------------------------------------------ progress
-FIGURES = ("total", "agreements_confirmed", "agreements_missing", "agreements_late", "projects_sent", "projects_late")
+FIGURES = selectors.PROGRESS_FIGURES
 
 
 class ProgressView(PageMixin, TemplateView):

@@ -100,7 +100,9 @@ class ProjectListView(ScopedListView):
     export_filename = "帮扶项目"
 
     def base_queryset(self):
-        return Project.objects.select_related("town__county", "team", "cycle").order_by("town__code", "pk")
+        # The current cycle first (officials see every cycle; the closed ones follow).
+        return Project.objects.select_related("town__county", "team", "cycle").order_by(
+            "-cycle__start_date", "town__code", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

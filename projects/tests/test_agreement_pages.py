@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from matching.models import Pairing
 from portal.testing import CYCLE_YEAR
 from projects import services
-from projects.models import Agreement
+from projects.models import Agreement, Project
 from projects.tests.factories import active_pairing, agreement_values
 from teams.models import Team
 
@@ -389,8 +389,13 @@ def test_the_progress_counts_per_county_with_totals(world, login, progress):
     huangkeng, zhuji = progress
     response = login("city_st").get(reverse("projects:progress"))
     assert figures(response) == {"仁化县": (2, 1, 0, 1, 0, 0), "南雄市": (1, 0, 1, 1, 0, 1)}
-    assert response.context["totals"] == {"total": 3, "agreements_confirmed": 1, "agreements_missing": 1,
-                                          "agreements_late": 2, "projects_sent": 0, "projects_late": 1}
+    assert response.context["totals"] == {"total": 3, "agreements_confirmed": 1, "agreements_awaiting": 0,
+                                          "agreements_drafting": 1, "agreements_missing": 1, "agreements_late": 2,
+                                          "agreements_done_late": 0, "projects_sent": 0, "projects_late": 1,
+                                          "projects_done_late": 0}
+    totals = response.context["totals"]  # the four agreement states add up to the pairings
+    assert sum(totals[k] for k in ("agreements_confirmed", "agreements_awaiting", "agreements_drafting",
+                                   "agreements_missing")) == totals["total"]
     html = response.content.decode()
     assert 'data-testid="totals"' in html
     assert "status=confirmed&amp;county=%d" % world.renhua.pk in html
@@ -446,3 +451,23 @@ def test_the_cycles_fixed_agreement_date_makes_the_figure_late_as_the_list_and_t
     response = login("renhua_st").get(reverse("projects:progress"))
     assert figures(response) == {"仁化县": (1, 0, 1, 1, 0, 0)}
     assert [row["pairing"].pk for row in response.context["attention"] if row["agreement_late"]] == [pairing.pk]
+
+
+def test_the_progress_remembers_what_was_done_late_and_what_awaits_the_town(world, login):
+    """An agreement confirmed after its due date and a project submitted late stay counted as done late; a signed
+    agreement awaiting its town has its own column (the states add up to the pairings)."""
+    from projects.tests.factories import confirmed_need, make_project, staff
+
+    agreement = signed(world)
+    Agreement.objects.filter(pk=agreement.pk).update(due_date=timezone.localdate() - dt.timedelta(days=3))
+    services.agreement_confirm(actor=world["renhua_county_town"], agreement=agreement)
+    pairing = agreement.pairing
+    project = make_project(world, pairing, staff(world), [confirmed_need(world)])
+    Project.objects.filter(pk=project.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    services.project_submit(actor=world["leader"], project=project, confirmed=True)
+    huangkeng = other_pairing(world, world.renhua_city_town, "茶叶二队", level="city", days=2)
+    other = services.agreement_create(actor=world["admin"], pairing=huangkeng, **agreement_values())
+    services.agreement_sign(actor=world["admin"], agreement=other, scan=pdf(), signed_on=timezone.localdate())
+    row = login("renhua_st").get(reverse("projects:progress")).context["rows"][0]
+    assert (row["total"], row["agreements_confirmed"], row["agreements_awaiting"], row["agreements_done_late"],
+            row["projects_sent"], row["projects_done_late"]) == (2, 1, 1, 1, 1, 1)

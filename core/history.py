@@ -1,6 +1,11 @@
 """Readable change history (who, when, before, after) from django-simple-history."""
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+
 
 def _display(record, field_name, value):
     # Personal fields a model lists in ``history_masked_fields`` ({name: mask function}) never show in full in a
@@ -11,6 +16,11 @@ def _display(record, field_name, value):
     field = record.instance_type._meta.get_field(field_name)
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.FileField):  # the storage name is random and says nothing: whether a file is there
+        return "已上传文件" if value else ""
+    if isinstance(value, dt.datetime):  # local time to the minute, as the pages show it
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        return moment.strftime("%Y-%m-%d %H:%M")
     return "" if value is None else str(value)
 
 

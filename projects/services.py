@@ -484,6 +484,10 @@ def _write_content(project: Project, content: Content, *, replace_lines: bool) -
                                                      duty=row["duty"]) for row in content.members])
 
 
+CONTENT_PARTS = (("fields", "基本信息和量化指标"), ("needs", "对应需求"), ("years", "进度安排"),
+                 ("budget_lines", "预算明细"), ("members", "成员分工"))
+
+
 def snapshot(project: Project, content: Content | None = None) -> dict:
     """A project's content as plain JSON (what a change request keeps for each version)."""
     if content is None:
@@ -558,6 +562,7 @@ def project_update(*, actor, project: Project, values: dict, needs=None, years=N
     """The leader edits a draft or returned project (the whole content at once, or nothing)."""
     project = _locked(Project, project)
     _leader_edits(actor, project, PROJECT_EDITABLE, _("帮扶项目"))
+    before = snapshot(project)  # the stored version (check_content changes the object in memory)
     content = check_content(project=project, values=values, needs=needs, years=years, budget_lines=budget_lines,
                             members=members)
     if needs is None:
@@ -571,7 +576,14 @@ def project_update(*, actor, project: Project, values: dict, needs=None, years=N
         if members is None:
             content.members = [{"commissioner": m.commissioner, "duty": m.duty}
                                for m in project.members.select_related("commissioner")]
-    project._change_reason = _("修改帮扶项目")
+    after = snapshot(project, content)
+    if not replace:  # the lines are kept as they are
+        after.update({key: before[key] for key in ("years", "budget_lines", "members")})
+    parts = [label for key, label in CONTENT_PARTS if before[key] != after[key]]
+    if not parts:
+        return project  # an edit that changes nothing writes nothing
+    # The history row of the project says which parts changed (its lines have their own history rows).
+    project._change_reason = (_("修改帮扶项目：%(p)s") % {"p": "、".join(str(p) for p in parts)})[:100]
     _write_content(project, content, replace_lines=replace)
     return project
 

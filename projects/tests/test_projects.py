@@ -313,3 +313,18 @@ def test_the_leader_discards_a_draft_never_submitted(world, setup):
     second = services.project_return(actor=world["renhua_st"], project=second, comment="补充")
     with pytest.raises(ValidationError):  # once submitted it stays on the record
         services.project_act(actor=world["leader"], project=second, action="discard")
+
+
+def test_an_edit_names_the_parts_it_changed_in_the_history_and_no_change_writes_nothing(world, setup):
+    pairing, people, needs = setup
+    project = make_project(world, pairing, people, needs)
+    rows = project.history.count()
+    content = project_content(world, people, needs)
+    services.project_update(actor=world["leader"], project=project, **content)
+    assert project.history.count() == rows  # the same content: nothing written
+    content["budget_lines"][0]["amount"] = Decimal("40000.00")
+    content["budget_lines"][1]["amount"] = Decimal("60000.00")
+    content["values"]["trainings"] = 9
+    services.project_update(actor=world["leader"], project=project, **content)
+    reason = project.history.order_by("-history_id").first().history_change_reason
+    assert reason == "修改帮扶项目：基本信息和量化指标、预算明细"

@@ -206,16 +206,25 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
         return context
 
 
+# The first step of a record a service creates in its initial state (core.workflow.record_creation).
+CREATION_LABELS = {"draft": "起草", "open": "开启", "propose": "拟结对", "record_province": "登记省派团队",
+                   "request": "提出申请"}
+
+
 def _labelled(transitions, model, state_field):
-    """Transitions with the state codes shown as their Chinese labels."""
+    """Transitions with the state codes and the step shown as their Chinese labels."""
+    from core.workflow import workflows_of
+
     try:
         labels = dict(model._meta.get_field(state_field).flatchoices)
     except Exception:
         labels = {}
+    steps = {action: step.label for workflow in workflows_of(model) for action, step in workflow.items()}
     rows = list(transitions)
     for row in rows:
         row.from_state = labels.get(row.from_state, row.from_state) or "—"
         row.to_state = labels.get(row.to_state, row.to_state)
+        row.action_label = steps.get(row.action) or CREATION_LABELS.get(row.action, row.action)
     return rows
 
 

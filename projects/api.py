@@ -293,8 +293,14 @@ class AgreementViewSet(ScopedReadOnlyViewSet):
         agreement = self._scoped(pk)
         data = _input(AgreementSignInput, request)
         _not_stale(AGREEMENT_WORKFLOW, agreement, "sign", request.user, None)
-        agreement = _call(services.agreement_sign, actor=request.user, agreement=agreement, scan=data["scan"],
-                          signed_on=data["signed_on"], comment=data["comment"])
+        try:
+            agreement = _call(services.agreement_sign, actor=request.user, agreement=agreement, scan=data["scan"],
+                              signed_on=data["signed_on"], comment=data["comment"])
+        except serializers.ValidationError as error:  # the service names the model's field; the request's is "scan"
+            detail = error.detail
+            if isinstance(detail, dict) and "signed_scan" in detail:
+                detail = {("scan" if key == "signed_scan" else key): value for key, value in detail.items()}
+            raise serializers.ValidationError(detail)
         return Response(self._show(agreement))
 
     @extend_schema(request=AgreementActInput, responses=AgreementSerializer)

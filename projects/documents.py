@@ -163,6 +163,7 @@ p { margin: 0; }
 .text { text-indent: 2em; }
 .heading { text-indent: 2em; font-weight: bold; }
 .signature { break-inside: avoid; page-break-inside: avoid; margin-top: 8mm; }
+.signatures { break-inside: avoid; page-break-inside: avoid; }
 .date { text-align: right; margin-right: 4em; }
 """
 
@@ -184,10 +185,12 @@ def agreement_html(agreement) -> str:
         parts.append(_p(heading, "heading"))
         parts += [_p(text, "text") for text in paragraphs]
     parts.append(_p("（以下无正文）", "text"))
+    # The parties sign on one page: the blocks stay together (a page break between them invites a swapped page).
+    parts.append('<div class="signatures">')
     for party, name, signer in _agreement_parties(agreement):
         parts.append('<div class="signature">%s%s%s</div>' % (
             _p("%s（盖章）：%s" % (party, name), "party"), _p("%s：" % signer, "party"), _p(BLANK_DATE, "date")))
-    parts.append("</body></html>")
+    parts.append("</div></body></html>")
     return "".join(parts)
 
 

@@ -28,8 +28,9 @@ def test_a_town_user_on_a_phone_sees_its_town_as_a_card(page_for):
     page = page_for("renhua_county_town", width=390, height=844)
     shot(page, "home-town-phone")
     page.click(".navbar-toggler")
-    page.click("#kj-nav >> text=镇（乡、街道）")
-    page.wait_for_url("**/regions/towns/**")
+    page.wait_for_selector("#kj-nav.show")  # the menu has finished opening (a link clicked mid-animation may miss)
+    with page.expect_navigation(url="**/regions/towns/**", timeout=30000):  # a loaded CI machine is slow
+        page.click("#kj-nav >> text=镇（乡、街道）")
     cards = page.locator("[data-testid=cards]")
     cards.wait_for(state="visible")
     assert "董塘镇" in cards.inner_text()

@@ -58,6 +58,21 @@ def django_errors_to_drf(exc):
     return exc
 
 
+def read_input(serializer_class, request) -> dict:
+    """The request body checked by ``serializer_class`` (types only; the service checks the rules), or 400."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def call_service(function, **kwargs):
+    """Call a service; its Chinese ValidationError / PermissionDenied / Conflict become 400 / 403 / 409."""
+    try:
+        return function(**kwargs)
+    except (DjangoValidationError, DjangoPermissionDenied) as error:
+        raise django_errors_to_drf(error)
+
+
 def _dependents(exc) -> str:
     """What still refers to the record a ProtectedError/RestrictedError refused to delete: 需求（3条）、团队（1条）."""
     counts: dict[str, int] = {}

@@ -8,6 +8,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api import ScopedReadOnlyViewSet, django_errors_to_drf
+from core.api import read_input as _input, call_service as _call  # the shared API helpers
 from core.scoping import VIEW, restrict
 from matching import services
 from matching.models import Pairing, SelectionRound, SelectionRun
@@ -71,11 +72,6 @@ class FinalizeInput(serializers.Serializer):
     run = serializers.IntegerField(**ID)
 
 
-def _input(serializer_class, request) -> dict:
-    """The request body checked by ``serializer_class``: an object with the right fields, or 400."""
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _pair(data):
@@ -89,11 +85,6 @@ def _pair(data):
     return town, team
 
 
-def _call(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except (DjangoValidationError, DjangoPermissionDenied) as error:
-        raise django_errors_to_drf(error)
 
 
 class SelectionRoundViewSet(ScopedReadOnlyViewSet):

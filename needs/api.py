@@ -9,6 +9,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, django_errors_to_drf
+from core.api import read_input as _input  # the shared API helpers
 from core.scoping import VIEW, restrict
 from needs import services
 from needs.choices import ServiceType
@@ -44,11 +45,6 @@ class NeedBulkInput(NeedActionInput):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=5000)
 
 
-def _input(serializer_class, request) -> dict:
-    """The request body checked by ``serializer_class``: a JSON object of the right fields, or 400."""
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class NeedViewSet(ScopedModelViewSet):

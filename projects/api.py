@@ -42,6 +42,7 @@ from rest_framework.utils.json import strict_constant
 
 from core import idempotency
 from core.api import ConflictError, ScopedReadOnlyViewSet, django_errors_to_drf
+from core.api import read_input as _input, call_service as _call  # the shared API helpers
 from core.fields import COMMENT_MAX_CHARS
 from core.roles import Role, is_system_admin
 from core.scoping import CHANGE, VIEW, can, restrict
@@ -112,18 +113,8 @@ class AmountField(serializers.Field):
         return str(value)
 
 
-def _input(serializer_class, request) -> dict:
-    """The request body checked by ``serializer_class``: an object of the right fields and types, or 400."""
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
-def _call(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except (DjangoValidationError, DjangoPermissionDenied) as error:
-        raise django_errors_to_drf(error)
 
 
 def _create_once(request, model, make, show):

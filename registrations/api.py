@@ -10,6 +10,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api import PasswordChanged, ScopedReadOnlyViewSet, django_errors_to_drf
+from core.api import read_input as _input, call_service as _call  # the shared API helpers
 from core.menu import OFFICIALS
 from core.scoping import VIEW, restrict
 from cycles.models import Cycle
@@ -52,18 +53,8 @@ class SubmissionActInput(serializers.Serializer):
     reference_number = serializers.CharField(default="", allow_blank=True, max_length=100)
 
 
-def _input(serializer_class, request) -> dict:
-    """The request body checked by ``serializer_class``: a JSON object of the right fields, or 400."""
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
-def _call(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except (DjangoValidationError, DjangoPermissionDenied) as error:
-        raise django_errors_to_drf(error)
 
 
 class RegistrationSubmissionViewSet(ScopedReadOnlyViewSet):

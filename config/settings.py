@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "notices",
     "registrations",
     "projects",
+    "reviews",
     "portal",
 ]
 

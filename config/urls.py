@@ -20,6 +20,7 @@ urlpatterns = [
     path("registrations/", include("registrations.urls")),
     path("notices/", include("notices.urls")),
     path("assistance/", include("projects.urls")),
+    path("review/", include("reviews.urls")),
     path("public/", include("notices.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

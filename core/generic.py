@@ -208,7 +208,7 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
 
 # The first step of a record a service creates in its initial state (core.workflow.record_creation).
 CREATION_LABELS = {"draft": "起草", "open": "开启", "propose": "拟结对", "record_province": "登记省派团队",
-                   "request": "提出申请"}
+                   "request": "提出申请", "start": "发起论证", "seat": "选入专家组"}
 
 
 def _labelled(transitions, model, state_field):

@@ -27,7 +27,7 @@ class MenuItem:
     order: int = 100
 
 
-GROUP_ORDER = ["工作台", "需求摸底", "征集申报", "遴选结对", "公示备案", "协议项目", "基础数据", "系统"]
+GROUP_ORDER = ["工作台", "需求摸底", "征集申报", "遴选结对", "公示备案", "协议项目", "论证资助", "基础数据", "系统"]
 
 _items: list[MenuItem] = []
 _loaded = False

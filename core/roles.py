@@ -45,6 +45,8 @@ TOWN_KEEPERS = frozenset({Role.CITY_ST, Role.COUNTY_ST, Role.TOWN})
 LEADERS = frozenset({Role.TEAM_LEADER})
 # Commissioners are registered by their dispatching unit or the S&T offices.
 REGISTRARS = frozenset({Role.CITY_ST, Role.COUNTY_ST, Role.UNIT})
+# Review experts score the projects they are assigned and declare their conflicts of interest.
+EXPERTS = frozenset({Role.EXPERT})
 
 # Which scope field each role is bound to; the user's record must carry it.
 ROLE_SCOPE_FIELD = {

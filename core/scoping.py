@@ -46,6 +46,16 @@ def register_change_rule(name: str, fn) -> None:
     CHANGE_RULES[name] = fn
 
 
+# Read grants a higher app adds to a lower app's model ("app_label.Model" -> [fn(user) -> Q]): an expert reads the
+# projects assigned to them for review. The higher app registers from its AppConfig.ready.
+VIEW_GRANTS: dict[str, list] = {}
+
+
+def register_view_grant(label: str, fn) -> None:
+    if fn not in VIEW_GRANTS.setdefault(label, []):
+        VIEW_GRANTS[label].append(fn)
+
+
 class ScopedModel(Model):
     """Mixin declaring how a model's rows fall into users' scopes.
 
@@ -170,6 +180,8 @@ def default_scope_q(model, user, action: str) -> Q:
             return Q()
         q = organizer_q(model, user, action) if model.scope_view == "organizer" else tree_q(model, user)
         q = _or(q, model.scope_view_also(user))
+        for grant in VIEW_GRANTS.get(model._meta.label, ()):
+            q = _or(q, grant(user))
     elif role not in model.scope_editors:
         q = NOTHING
     elif model.scope_change == "tree":

@@ -10,6 +10,9 @@ from core.models import DomainModel
 from core.roles import Role
 
 
+WEIGHT_FIELDS = ("weight_fit", "weight_feasibility", "weight_benefit", "weight_team", "weight_budget")
+
+
 class Cycle(DomainModel):
     """A 3-year assistance cycle with its deadlines and the rules of that round (docs/domain.md: *default* values)."""
 
@@ -36,6 +39,14 @@ class Cycle(DomainModel):
         _("单个项目经费上限（元）"), max_digits=12, decimal_places=2, default=Decimal("500000.00"),
         help_text=_("帮扶项目预算总额不得超过此数")
     )
+    review_panel_size = models.PositiveSmallIntegerField(
+        _("项目论证专家组人数"), default=3, help_text=_("每个市级团队项目的论证专家组至少人数（行动方案三（五））")
+    )
+    weight_fit = models.PositiveSmallIntegerField(_("评分权重：需求契合度"), default=25)
+    weight_feasibility = models.PositiveSmallIntegerField(_("评分权重：技术可行性"), default=25)
+    weight_benefit = models.PositiveSmallIntegerField(_("评分权重：预期效益"), default=20)
+    weight_team = models.PositiveSmallIntegerField(_("评分权重：团队能力"), default=15)
+    weight_budget = models.PositiveSmallIntegerField(_("评分权重：经费合理性"), default=15)
     required_stationed_days = models.PositiveSmallIntegerField(
         _("团队累计驻镇天数要求"), default=365, help_text=_("原则上要求：不足时提示，不阻止")
     )
@@ -91,8 +102,17 @@ class Cycle(DomainModel):
             errors["project_submission_days"] = _("项目报送期限至少1天。")
         if self.project_budget_cap is not None and self.project_budget_cap <= 0:
             errors["project_budget_cap"] = _("单个项目经费上限应大于0。")
+        if self.review_panel_size is not None and not 1 <= self.review_panel_size <= 15:
+            errors["review_panel_size"] = _("论证专家组人数应在1至15人之间。")
+        weights = [getattr(self, name) for name in WEIGHT_FIELDS]
+        if all(weight is not None for weight in weights) and sum(weights) <= 0:
+            errors["weight_fit"] = _("评分权重之和应大于0。")
         if errors:
             raise ValidationError(errors)
+
+    def review_weights(self) -> dict:
+        """The scoring criteria's weights (criterion -> weight), as set for this cycle."""
+        return {name.removeprefix("weight_"): getattr(self, name) for name in WEIGHT_FIELDS}
 
     @classmethod
     def current(cls):

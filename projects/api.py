@@ -50,7 +50,7 @@ from core.workflow import action_choices, action_warnings
 from matching.models import Pairing
 from needs.models import Need
 from projects import services
-from projects.choices import (AGREEMENT_WORKFLOW, CHANGE_WORKFLOW, PROJECT_WORKFLOW, BudgetCategory, BudgetSource,
+from projects.choices import (AGREEMENT_WORKFLOW, CHANGE_WORKFLOW, PROJECT_CHANGEABLE, PROJECT_WORKFLOW, BudgetCategory, BudgetSource,
                               ChangeStatus, ProjectStatus)
 from projects.models import Agreement, Project, ProjectChange, ProjectMember
 
@@ -549,7 +549,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         """The steps the caller may take on this project now."""
         project = self.get_object()
         steps = _steps(PROJECT_WORKFLOW, project, request.user)
-        if (project.status == ProjectStatus.ACCEPTED and can(request.user, project, CHANGE)
+        if (project.status in PROJECT_CHANGEABLE and can(request.user, project, CHANGE)
                 and (is_system_admin(request.user) or request.user.role == Role.TEAM_LEADER)):
             steps.append({"action": "change", "label": "申请项目变更", "endpoint": "change/", "needs_comment": True,
                           "refusal": "该项目已有待审批的变更申请。"

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import LEADERS, ORGANIZERS, Role
-from core.workflow import Step, Workflow
+from core.workflow import SYSTEM, Step, Workflow
 
 
 class AgreementStatus(models.TextChoices):
@@ -23,6 +23,8 @@ class ProjectStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已报送")
     RETURNED = "returned", _("退回修改")
     ACCEPTED = "accepted", _("已受理待论证")
+    APPROVED = "approved", _("已立项")
+    REJECTED = "rejected", _("论证未通过")
     DISCARDED = "discarded", _("已作废")
 
 
@@ -62,6 +64,8 @@ P = ProjectStatus
 C = ChangeStatus
 AGREEMENT_EDITABLE = (A.DRAFT, A.RETURNED)
 PROJECT_EDITABLE = (P.DRAFT, P.RETURNED)
+# After acceptance (and once approved) a project changes only by an approved change request.
+PROJECT_CHANGEABLE = (P.ACCEPTED, P.APPROVED)
 TOWNS = frozenset({Role.TOWN})
 
 # The leader drafts, prints and uploads the signed scan ("sign"); the town confirms it or sends it back.
@@ -128,6 +132,9 @@ PROJECT_WORKFLOW = Workflow("projects.Project", title="帮扶项目", steps={
     # A draft never submitted (a duplicate, a false start) is discarded by its leader; a submitted one stays on record.
     "discard": Step(sources=(P.DRAFT,), target=P.DISCARDED, roles=LEADERS, label=str(_("作废草稿")),
                     style="outline-secondary", guards=(project_submitted_once,)),
+    # The expert review's decision (reviews app) moves the project: approved (with or without changes) or rejected.
+    "approve": Step(sources=(P.ACCEPTED,), target=P.APPROVED, roles=SYSTEM, label=str(_("论证通过，立项"))),
+    "reject": Step(sources=(P.ACCEPTED,), target=P.REJECTED, roles=SYSTEM, label=str(_("论证未通过"))),
 })
 
 # After acceptance a project changes only through a change request the organizing S&T office approves.

@@ -24,7 +24,7 @@ from matching.models import Pairing
 from needs.choices import NeedStatus
 from needs.models import Need
 from needs.services import needs_system_move
-from projects.choices import (AGREEMENT_EDITABLE, AGREEMENT_WORKFLOW, CHANGE_WORKFLOW, PROJECT_EDITABLE,
+from projects.choices import (AGREEMENT_EDITABLE, AGREEMENT_WORKFLOW, CHANGE_WORKFLOW, PROJECT_CHANGEABLE, PROJECT_EDITABLE,
                               PROJECT_WORKFLOW, AgreementStatus, BudgetCategory, BudgetSource, ChangeStatus,
                               ProjectStatus)
 from projects.models import Agreement, BudgetLine, Project, ProjectChange, ProjectMember, ProjectYear
@@ -221,7 +221,7 @@ def agreement_sign(*, actor, agreement: Agreement, scan, signed_on, comment: str
 MARKUP = (b"<script", b"<html", b"<svg", b"<iframe", b"<body", b"javascript:")
 
 
-def scan_problem(upload, kind: str) -> str | None:
+def scan_problem(upload, kind: str, label: str = "") -> str | None:
     """A scan must be whole and only what its first bytes say: a PDF ending in %%EOF, a JPEG in its end marker, a PNG
     with its IEND chunk, and no web page inside (a polyglot served to the town would not be a scan)."""
     upload.seek(0)
@@ -230,10 +230,10 @@ def scan_problem(upload, kind: str) -> str | None:
     tail = data[-2048:].rstrip(b"\r\n\x00 ")
     whole = {"pdf": b"%%EOF" in data[-2048:], "jpeg": tail.endswith(b"\xff\xd9"), "png": b"IEND" in data[-64:]}
     if not whole.get(kind, False):
-        return _("协议签署扫描件不完整或已损坏，请重新扫描后上传（PDF、JPG或PNG）。")
+        return _("%(label)s不完整或已损坏，请重新扫描后上传（PDF、JPG或PNG）。") % {"label": label or _("协议签署扫描件")}
     lowered = data.lower()
     if any(marker in lowered for marker in MARKUP):
-        return _("协议签署扫描件中含有网页代码，不是扫描文件，请重新扫描后上传。")
+        return _("%(label)s中含有网页代码，不是扫描文件，请重新扫描后上传。") % {"label": label or _("协议签署扫描件")}
     return None
 
 
@@ -698,7 +698,7 @@ def change_request(*, actor, project: Project, reason: str, values: dict, needs=
         raise PermissionDenied(_("只有团队负责人可以申请项目变更。"))
     if not can(actor, project, CHANGE):
         raise PermissionDenied(_("您无权申请变更该项目。"))
-    if project.status != ProjectStatus.ACCEPTED:
+    if project.status not in PROJECT_CHANGEABLE:
         raise ValidationError(_("项目当前为“%(s)s”，受理前请直接修改，无需变更申请。") % {"s": project.get_status_display()})
     if project.changes.filter(status=ChangeStatus.PENDING).exists():
         raise ValidationError(_("该项目已有待审批的变更申请，请等待审批或撤回后再申请。"))

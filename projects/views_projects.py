@@ -28,7 +28,7 @@ from cycles.models import Cycle
 from matching.models import Pairing
 from needs.models import Need
 from projects import services
-from projects.choices import (CHANGE_WORKFLOW, PROJECT_EDITABLE, PROJECT_WORKFLOW, BudgetCategory, BudgetSource,
+from projects.choices import (CHANGE_WORKFLOW, PROJECT_CHANGEABLE, PROJECT_EDITABLE, PROJECT_WORKFLOW, BudgetCategory, BudgetSource,
                               ChangeStatus, ProjectStatus)
 from projects.filters_projects import ChangeFilter, ProjectFilter
 from projects.forms_projects import (BASIC_FIELDS, SECTIONS, ChangeForm, ProjectForm, initial_rows,
@@ -369,7 +369,7 @@ class ProjectEditView(ProjectWriteView):
         if response is None and self.project.status not in PROJECT_EDITABLE:
             messages.error(self.request, "项目当前为“%s”，不能修改%s。" % (
                 self.project.get_status_display(),
-                "；如需调整，请提交项目变更申请" if self.project.status == ProjectStatus.ACCEPTED else "（待科技部门处理）"))
+                "；如需调整，请提交项目变更申请" if self.project.status in PROJECT_CHANGEABLE else "（待科技部门处理）"))
             return redirect(self.project.get_absolute_url())
         return response
 
@@ -392,7 +392,7 @@ class ChangeCreateView(ProjectWriteView):
         if response is not None:
             return response
         project = self.project
-        if project.status != ProjectStatus.ACCEPTED:
+        if project.status not in PROJECT_CHANGEABLE:
             messages.error(self.request, "项目当前为“%s”，受理前请直接修改，无需变更申请。" % project.get_status_display())
             return redirect(project.get_absolute_url())
         pending = project.changes.filter(status=ChangeStatus.PENDING).first()
@@ -467,7 +467,7 @@ class ProjectDetailView(ScopedDetailView):
             "needs": [(need, need.pk in visible) for need in needs],
             "changes": changes,
             "pending_change": pending,
-            "may_request_change": writable and project.status == ProjectStatus.ACCEPTED and pending is None,
+            "may_request_change": writable and project.status in PROJECT_CHANGEABLE and pending is None,
         })
         return context
 

@@ -143,3 +143,19 @@ def _unassigned_reasons(model: ScoringModel, rows: np.ndarray, locked_cols: np.n
         else:
             reasons[code] = "符合条件的 %d 个团队都已分配给其他镇，一对一约束下无法覆盖本镇" % count
     return reasons
+
+
+def text_fit(queries: list[Need], documents: list[Team], *,
+             taxonomy: Taxonomy | dict | str | Path | None = None) -> tuple[list[str], list[str], np.ndarray]:
+    """The engine's text fit alone: BM25 of each query (grouped by ``town_code``) against each document's texts,
+    scaled so each query's best document has 1 (0 where nothing fits). Returns (query keys, document ids, matrix).
+
+    Other programme steps reuse it: the expert review proposes panels by an expert's field against a project's
+    texts (a "query" is a project, a "document" an expert)."""
+    if not queries or not documents:
+        return [], [], np.zeros((len({q.town_code for q in queries}), len(documents)))
+    model = ScoringModel(queries, documents, analyzer=analyzer_for(as_taxonomy(taxonomy)), weights=Weights())
+    raw = model.raw_fit_block(np.arange(model.n_towns, dtype=np.int64))
+    best = raw.max(axis=1, initial=0.0)
+    fit = np.divide(raw, best[:, None], out=np.zeros_like(raw), where=best[:, None] > 0)
+    return model.town_codes, model.team_ids, fit

@@ -52,6 +52,9 @@ KEY_MODEL = {
     "pairing": "matching.Pairing", "submission": "registrations.RegistrationSubmission",
     "notice": "notices.PublicNotice", "objection": "notices.Objection",
     "agreement": "projects.Agreement", "project": "projects.Project", "change": "projects.ProjectChange",
+    "expert": "reviews.Expert", "relation": "reviews.Relation", "review": "reviews.Review",
+    "approved_review": "reviews.Review", "seat": "reviews.ReviewSeat", "grant": "reviews.Grant",
+    "disbursement": "reviews.Disbursement", "envelope": "reviews.Envelope", "accepted_project": "projects.Project",
 }
 COUNTED = ("regions.Town", "needs.Need", "teams.Team", "teams.Commissioner", "calls.Application", "matching.Pairing",
            "notices.PublicNotice", "registrations.RegistrationSubmission", "projects.Project", "accounts.User")

@@ -196,6 +196,8 @@ def load_demo() -> list[tuple[str, str, str]]:
     for code, username in COUNTY_ACCOUNTS.items():
         _account(username, Role.COUNTY_ST, "%s科学技术局" % counties[code].name, password_hash, county=counties[code])
     _account("renhua_rural", Role.COUNTY_RURAL, "仁化县乡村振兴局", password_hash, county=counties["440224"])
+    # The demo's expert is 曾德明 of the city's expert pool (portal.demo_data.CITY_EXPERTS).
+    _account("expert", Role.EXPERT, "曾德明", password_hash, city=city)
 
     first, first_made = _cycle(
         FIRST_CYCLE, city_st, day=dt.date(2021, 11, 20), start_date=dt.date(2021, 12, 1),
@@ -251,7 +253,6 @@ def load_demo() -> list[tuple[str, str, str]]:
 
         teams.commissioner_verify(actor=unit_users["华南农业大学"], commissioner=leader_entry)
     _account("huangkeng", Role.TOWN, "仁化县黄坑镇驻镇工作队", password_hash, town=huangkeng, county=counties["440224"])
-    _account("expert", Role.EXPERT, "评审专家", password_hash)
 
     from calls.models import Call
 

@@ -274,3 +274,74 @@ def project_text(*, town, need, topic: str, category: str, second: bool = False)
     content = ("1. %s；2. 开展%s技术培训和现场指导，编写实用技术手册；3. 联结合作社和农户推广新技术、新品种，"
                "跟踪示范效果，形成可复制的技术模式。" % (plans[0], topic))
     return {"title": title[:100], "objectives": objectives, "content": content, "plans": plans}
+
+
+# ---------------------------------------------------------------------------------------------- expert review (示意)
+# The expert pools: (username, name, field, keywords, title, title rank, unit name). Invented people in real units;
+# several sit in the units the demo's teams come from (华南农业大学, 广东省农业科学院, 仲恺农业工程学院, 韶关学院), so the
+# panels show conflicts of interest. ``expert`` (the demo login) is the city pool's 曾德明.
+CITY_EXPERTS = [
+    ("zj_liuyonghong", "刘永红", "果树栽培", "柑橘、贡柑、沙糖桔、黄龙病、沙田柚、三华李、李、桃", "研究员", "senior",
+     "华南农业大学"),
+    ("zj_chenliping", "陈丽萍", "茶叶栽培与加工", "茶叶、白毛茶、红茶、单丛、茶园管理、品牌", "研究员", "senior",
+     "广东省农业科学院"),
+    ("zj_huangzhenhua", "黄振华", "蔬菜栽培", "蔬菜、马蹄、香芋、佛手瓜、设施栽培、连作障碍、脱毒种苗", "教授", "senior",
+     "仲恺农业工程学院"),
+    ("zj_dengzhiming", "邓志明", "食用菌", "食用菌、香菇、菌种、林下栽培、烘干", "研究员", "senior",
+     "广东省科学院微生物研究所"),
+    ("zj_liangshuzhen", "梁淑贞", "畜禽养殖", "生猪、家禽、走地鸡、林下养殖、粪污资源化、防疫", "研究员", "senior",
+     "广东省科学院动物研究所"),
+    ("zj_wuhaiyan", "吴海燕", "水产养殖", "水产、稻渔综合种养、鱼类养殖、水质调控", "教授", "senior", "广东海洋大学"),
+    ("expert", "曾德明", "植物保护", "病虫害绿色防控、黄龙病、统防统治、农药减量、植保", "研究员", "senior",
+     "华南农业大学"),
+    ("zj_luochunmei", "罗春梅", "农产品加工", "农产品加工、精深加工、保鲜、烘干、茶叶加工、稻米加工", "教授", "senior",
+     "华南理工大学"),
+    ("zj_zhongwenhui", "钟文辉", "农村电商与品牌", "电商、品牌、营销、乡村旅游、农文旅融合", "副教授", "associate",
+     "韶关学院"),
+    ("zj_hejiaxin", "何嘉欣", "中药材", "中药材、南药、黄精、凉粉草、林下种植", "教授", "senior", "广东药科大学"),
+    ("zj_yeguoping", "叶国平", "林业", "油茶、竹产业、毛竹、低产林改造、林下经济", "教授级高级工程师", "senior",
+     "广东省林业科学研究院"),
+    ("zj_wenlixin", "温立新", "作物栽培", "优质稻、烤烟、黄烟、机械化、彩色稻、土壤改良", "推广研究员", "senior",
+     "韶关市农业科技推广中心"),
+]
+# One expert of the city's pool is away (not available): the panels pass over them.
+CITY_EXPERT_AWAY = ("zj_wuhaiyan", "2022年起赴湛江挂职，暂不能参加评审")
+COUNTY_EXPERTS = {  # county code -> the county's pool, same columns
+    "440224": [  # 仁化县
+        ("zj_rh_tanjunjie", "谭俊杰", "果树栽培", "贡柑、柑橘、黄龙病、沙田柚", "高级农艺师", "associate",
+         "仁化县农业技术推广中心"),
+        ("zj_rh_panmeiling", "潘美玲", "茶叶", "白毛茶、红茶、茶园管理、茶叶加工", "高级农艺师", "associate",
+         "仁化县农业农村局"),
+        ("zj_rh_caiyongjian", "蔡永健", "作物栽培", "黄烟、烤烟、机械化、优质稻", "推广研究员", "senior",
+         "韶关市农业科学研究所"),
+        ("zj_rh_dengshaohua", "邓少华", "畜牧兽医", "生猪、粪污资源化、有机肥、家禽", "高级兽医师", "associate",
+         "仁化县动物疫病预防控制中心"),
+        ("zj_rh_xiaohuizhen", "萧惠珍", "农产品加工", "农产品加工、电商、品牌、保鲜", "副教授", "associate", "韶关学院"),
+    ],
+    "440282": [  # 南雄市
+        ("zj_nx_yuanzelin", "袁泽林", "作物栽培", "烤烟、黄烟、优质稻、机械化", "高级农艺师", "associate",
+         "南雄市农业技术推广中心"),
+        ("zj_nx_laixuemei", "赖雪梅", "蔬菜栽培", "蔬菜、马蹄、香芋、设施栽培", "高级农艺师", "associate",
+         "南雄市农业农村局"),
+        ("zj_nx_qiujiahao", "邱家豪", "果树栽培", "银杏、柑橘、沙田柚、果树", "农艺师", "intermediate", "南雄市林业局"),
+        ("zj_nx_tianchujun", "田楚君", "农业经济", "电商、品牌、合作社、乡村旅游", "教授", "senior", "仲恺农业工程学院"),
+    ],
+}
+# The county that decides its teams' projects in a single approval step in the first cycle.
+SINGLE_STEP_COUNTY = "440232"  # 乳源瑶族自治县
+REVIEW_COMMENTS = [
+    "项目紧扣镇域产业需求，技术路线清晰，示范推广指标具体，建议加强与合作社的利益联结。",
+    "团队专业力量较强，前期对接基础好；建议细化年度培训计划，明确每期培训对象和人数。",
+    "技术方案总体可行，经费测算基本合理；示范基地选址应优先考虑连片种植区域。",
+    "预期效益测算偏乐观，建议补充增收测算依据；其余内容同意。",
+]
+OUTLIER_COMMENT = "项目目标与现有基础差距较大，示范面积和带动农户数偏多，经费中设备费比例偏高，建议压减。"
+DECLINE_REASON = "本人与该团队负责人共同承担在研的省级科研项目，存在合作关系，申请回避。"
+RELATION_REASON = "曾在该团队派出单位兼职，近三年与团队负责人合作发表论文"
+PANEL_OPINION = ("专家组认为：项目紧扣%(town)s%(topic)s产业需求，技术路线可行，团队力量较强，示范推广指标具体，"
+                 "经费安排基本合理（专家组平均分%(mean)s分），同意立项。")
+CHANGES_OPINION = "专家组认为：项目方向正确，但设备购置费比例偏高、年度示范指标不够具体，建议修改后立项。"
+CHANGES_COMMENT = "请压减设备购置费，细化每年示范面积和培训场次，按核定金额调整预算后报科技局备案。"
+REJECT_OPINION = "专家组认为：项目内容与该团队已立项项目的培训内容重复，培训对象和经费测算依据不清。"
+REJECT_COMMENT = "项目与该团队已立项项目内容重复，经费测算依据不足，不予立项，可并入已立项项目实施。"
+SINGLE_COMMENT = "经县科技局审核，项目符合本县帮扶工作安排，同意立项。"

@@ -5,12 +5,17 @@ apply and are accepted, selection rounds finalized, notices (仁化县: an objec
 second notice; the city: an objection dismissed), registration with the city and the province (南雄市: returned once),
 every working pairing's assistance agreement (signed scan, confirmed by the town: one returned once, a few late) and
 one or two projects (submitted, accepted; a few late, one returned and resubmitted, a change approved and one
-rejected in 2023; texts invented, 示意), pairings active for three years and ended, the cycle closed.
+rejected in 2023; texts invented, 示意), the expert review and funding (the city's, 仁化县's and 南雄市's expert pools;
+every city- and province-organized project, and 仁化县's, 南雄市's and 乳源's, reviewed — 乳源 in a single approval step
+— decided and funded in two tranches within the 2022 and 2023 envelopes), pairings active for three years and ended,
+the cycle closed.
 
 Current cycle (第二批, 2025–2027), around today: the city's survey, needs everywhere, the city's call selected and its
 notice in its period with an objection being investigated, 仁化县's call open with applications submitted, accepted,
 returned and a draft, 南雄市's round finalized with proposed pairings, the rest of the counties at the needs step; the
-team the province sent to one town has its agreement signed (awaiting the town) and a draft project.
+team the province sent to one town has its agreement signed (awaiting the town) and a draft project; its teams in
+the two other towns have three projects under the city's review: one approved (awaiting its grant), one scored
+(awaiting the decision), one being scored (the demo's ``expert`` yet to score).
 """
 from __future__ import annotations
 
@@ -58,15 +63,16 @@ def one_taxonomy():
     ``needs.taxonomy.current_analyzer()``: that re-reads every category and product from the database (~20 ms a
     need). The taxonomy does not change while the demo loads, so the analyzer is built once and reused.
     """
-    from needs import search
+    from needs import search, taxonomy
 
-    real = search.current_analyzer
-    analyzer = real()
+    real, real_taxonomy = search.current_analyzer, taxonomy.current_taxonomy
+    analyzer, fixed = real(), real_taxonomy()
     search.current_analyzer = lambda: analyzer
+    taxonomy.current_taxonomy = lambda: fixed  # the review's panel proposals score experts with it
     try:
         yield
     finally:
-        search.current_analyzer = real
+        search.current_analyzer, taxonomy.current_taxonomy = real, real_taxonomy
 
 
 class Story:
@@ -513,6 +519,7 @@ def assistance_story(story: Story, cycle) -> None:
 
     for number, pairing in enumerate(pairings):
         _assistance_steps(story, cycle, number, pairing, registered_on(pairing), at_)
+    first_cycle_reviews(story, cycle, at_)
     for when, _order, step in sorted(events, key=lambda event: event[:2]):
         with on(when):
             step()
@@ -786,4 +793,327 @@ def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt
             projects.project_create(actor=province_leader, pairing=pairing, **project_content(
                 pairing=pairing, linked=made, people=_staff(pairing.team), topic=topic, category=category, number=1,
                 start=start, end=cycle.end_date))
+
+    # 8. The expert review of the province's other two towns' projects (one approved, one scored, one being scored).
+    current_cycle_reviews(story, cycle, today=T)
     del SurveyCampaign
+
+
+# ====================================================================== expert review and funding (专家论证 · 立项资助)
+
+def voucher(name: str = "拨付凭证.pdf") -> SimpleUploadedFile:
+    """A voucher scan: a small, whole PDF (ends in %%EOF, no markup)."""
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def expert_account(story: Story, username: str, name: str, *, city=None, county=None) -> User:
+    """An expert's account, made as the demo makes the towns' (one password hash; a pool's office creating each
+    account through ``expert_save(create_account=True)`` hashes a password per expert, which is too slow here)."""
+    account = User.objects.filter(username=username).first()
+    if account is None:
+        account = User(username=username, role=Role.EXPERT, city=city, county=county, full_name=name,
+                       organization="评审专家", must_change_password=False, password=story.password_hash)
+        account.full_clean()
+        account.save()
+    return account
+
+
+def pools_create(story: Story, cycle) -> dict:
+    """The city's pool (12 experts, ``expert`` among them, one away) and 仁化县's and 南雄市's (4–5 each), each with
+    an account; one declared relation; 乳源's single approval step for the cycle. Returns {"city": [...], county: [...]}."""
+    from regions.models import County
+    from reviews import services as reviews
+    from reviews.models import Expert
+
+    city = story.city_st.city
+    pools = {"city": []}
+    specs = [("city", None, row) for row in data.CITY_EXPERTS]
+    counties = {c.code: c for c in County.objects.filter(code__in=list(data.COUNTY_EXPERTS) + [data.SINGLE_STEP_COUNTY])}
+    for code, rows in data.COUNTY_EXPERTS.items():
+        pools[counties[code].pk] = []
+        specs += [("county", counties[code], row) for row in rows]
+    for number, (level, county, (username, name, field, keywords, title, rank, unit_name)) in enumerate(specs):
+        actor = story.city_st if level == "city" else story.county_st[county.pk]
+        existing = Expert.objects.filter(user__username=username).first()
+        if existing is not None:
+            pools["city" if level == "city" else county.pk].append(existing)
+            continue
+        account = expert_account(story, username, name, city=city if level == "city" else None, county=county)
+        if account.full_name != name:  # the demo login ``expert`` made before with a generic name
+            account.full_name = name
+            account.save(update_fields=["full_name"])
+        away = data.CITY_EXPERT_AWAY[1] if username == data.CITY_EXPERT_AWAY[0] else ""
+        expert, _password = reviews.expert_save(actor=actor, account=account, values={
+            "name": name, "field": field, "keywords": keywords, "title": title, "title_rank": rank,
+            "unit": story.units.get(unit_name), "unit_name": unit_name, "phone": "1867510%04d" % (number + 1),
+            "email": "%s@example.org" % username.replace("zj_", ""), "available": not away,
+            "availability_note": away})
+        pools["city" if level == "city" else county.pk].append(expert)
+    # A declared relation: 钟文辉 (韶关学院) once worked with a city team from another unit.
+    zhong = next(e for e in pools["city"] if e.user.username == "zj_zhongwenhui")
+    from projects.models import Project
+
+    team = (Project.objects.filter(cycle=cycle, organizer_level="city", status="accepted")
+            .exclude(team__lead_unit__name="韶关学院").order_by("town__code").values_list("team", flat=True).first())
+    if team is not None:
+        from teams.models import Team
+
+        reviews.relation_add(actor=story.city_st, expert=zhong, team=Team.objects.get(pk=team),
+                             reason=data.RELATION_REASON)
+    single = counties[data.SINGLE_STEP_COUNTY]
+    reviews.review_rule_set(actor=story.county_st[single.pk], cycle=cycle, county=single, mode="single")
+    return pools
+
+
+def _scores(base: int, seat: int, project: int, outlier: bool = False) -> dict:
+    """Five varied scores around ``base`` (an outlier marks the project down by about 25 points)."""
+    shift = -25 if outlier else 0
+    keys = ("score_fit", "score_feasibility", "score_benefit", "score_team", "score_budget")
+    return {key: max(40, min(98, base + shift + ((project * 5 + seat * 7 + k * 3) % 11) - 5))
+            for k, key in enumerate(keys)}
+
+
+def _fiscal_share(project) -> Decimal:
+    """What the funder is asked for: the budget lines paid from the city's or the county's funds."""
+    share = sum((line.amount for line in project.budget_lines.all() if line.source in ("city", "county")), Decimal("0"))
+    return share or project.total_budget
+
+
+def first_cycle_reviews(story: Story, cycle, at_) -> None:
+    """Schedule the first cycle's expert review and funding (``at_(day, hour, step)``), among the projects' steps.
+
+    2022-04: the pools, a declared relation, 乳源's single step. The organizing S&T office starts the review of every
+    accepted project it funds — the city for its and the province's towns (a panel of 3 from its pool, proposed by the
+    platform), 仁化县 and 南雄市 with their own pools, 乳源 in one approval step (the other counties' projects are not
+    reviewed on the platform in the demo: their offices had no pool yet). One city expert declares a conflict and
+    withdraws, the platform proposes the substitute; the experts score (one outlier); the office decides (mostly
+    approved, one with changes, one rejected). Funding: the yearly envelopes (2022, 2023), a grant per approved
+    project (the first projects in fiscal 2022, the one-year training projects in 2023), two tranches each with
+    vouchers."""
+    from projects.models import Project
+    from reviews import services as reviews
+    from reviews.choices import ReviewMode
+    from reviews.models import Review, ReviewSeat
+
+    state: dict = {"reviews": []}
+    reviewed_counties = set(data.COUNTY_EXPERTS) | {data.SINGLE_STEP_COUNTY}
+
+    def organizer(project):
+        return story.city_st if project.organizer_level in ("city", "province") else story.county_st[
+            project.town.county_id]
+
+    def pools():
+        state["pools"] = pools_create(story, cycle)
+
+    def start():
+        projects = [p for p in Project.objects.filter(cycle=cycle, status="accepted").select_related(
+            "town__county", "team").order_by("organizer_level", "town__code", "pk")
+            if p.organizer_level != "county" or p.town.county.code in reviewed_counties]
+        for project in projects:
+            review = reviews.review_start(actor=organizer(project), project=project)
+            if review.mode == ReviewMode.PANEL:
+                reviews.panel_fill(actor=organizer(project), review=review)
+                reviews.review_open(actor=organizer(project), review=review)
+            state["reviews"].append(review)
+        city = [r for r in state["reviews"] if r.organizer_level != "county"]
+        second = [r for r in city if r.project.end_date.year == 2023]
+        # The story's exceptions, all in the city's reviews: a withdrawal (with its substitute), an outlier, a
+        # project approved with changes and one rejected (a one-year training project, never a changed one).
+        state["decline"] = city[1]
+        state["outlier"] = city[4]
+        state["changes"] = city[6]
+        state["reject"] = second[-1] if second else city[-1]
+
+    def decline():
+        review = state["decline"]
+        seat = review.seats.select_related("expert__user").order_by("pk").first()
+        reviews.seat_decline(actor=seat.expert.user, seat=seat, comment=data.DECLINE_REASON)
+        with on(timezone.localtime() + dt.timedelta(days=1)):
+            reviews.panel_fill(actor=organizer(review.project), review=review)
+
+    def score(day_index):
+        def step():
+            for number, review in enumerate(state["reviews"]):
+                if review.mode != ReviewMode.PANEL:
+                    continue
+                seats = list(ReviewSeat.objects.filter(review=review, status__in=("assigned", "submitted"))
+                             .select_related("expert__user").order_by("pk"))
+                base = 74 + (number * 7) % 17
+                for index, seat in enumerate(seats):
+                    if seat.status != "assigned" or (number + index) % 3 != day_index:
+                        continue
+                    outlier = review.pk == state["outlier"].pk and index == 2
+                    reviews.seat_submit(actor=seat.expert.user, seat=seat, scores=_scores(base, index, number, outlier),
+                                        comment=data.OUTLIER_COMMENT if outlier else
+                                        data.REVIEW_COMMENTS[(number + index) % len(data.REVIEW_COMMENTS)])
+        return step
+
+    def decide():
+        from reviews.selectors import score_sheet
+
+        for review in state["reviews"]:
+            review = Review.objects.select_related("project", "town").get(pk=review.pk)
+            project = Project.objects.prefetch_related("budget_lines").get(pk=review.project_id)
+            actor = organizer(project)
+            share = _fiscal_share(project)
+            topic = story.needs_for(project.town, 1)[0][0]
+            if review.mode == ReviewMode.SINGLE:
+                reviews.review_decide(actor=actor, review=review, action="approve", amount=share,
+                                      comment=data.SINGLE_COMMENT)
+            elif review.pk == state["reject"].pk:
+                reviews.review_decide(actor=actor, review=review, action="reject", opinion=data.REJECT_OPINION,
+                                      comment=data.REJECT_COMMENT)
+            elif review.pk == state["changes"].pk:
+                amount = (share * Decimal("0.85") / 1000).quantize(Decimal("1")) * 1000
+                reviews.review_decide(actor=actor, review=review, action="approve_changes", amount=amount,
+                                      opinion=data.CHANGES_OPINION, comment=data.CHANGES_COMMENT)
+            else:
+                mean = score_sheet(review)["mean"]
+                reviews.review_decide(actor=actor, review=review, action="approve", amount=share,
+                                      opinion=data.PANEL_OPINION % {"town": project.town.name, "topic": topic,
+                                                                    "mean": mean})
+
+    def approved(year):
+        rows = Review.objects.filter(cycle=cycle, status__in=("approved", "approved_changes")).select_related(
+            "project", "town__county").order_by("organizer_level", "town__code", "pk")
+        return [r for r in rows if (r.project.end_date.year == 2023) == (year == 2023)]
+
+    def funder(review):
+        return story.city_st if review.organizer_level != "county" else story.county_st[review.town.county_id]
+
+    def envelopes(year):
+        def step():
+            needed: dict = {}
+            for review in approved(year):
+                needed[funder(review)] = needed.get(funder(review), Decimal("0")) + review.approved_amount
+            for actor, amount in needed.items():
+                budget = ((amount * Decimal("1.15")) / 100000).quantize(Decimal("1"), rounding="ROUND_CEILING") * 100000
+                where = "韶关市" if actor.role == Role.CITY_ST else actor.county.name
+                reviews.envelope_save(actor=actor, values={
+                    "fiscal_year": year, "budgeted": budget,
+                    "note": "%s%d年农村科技特派员项目资助资金（示意）" % (where, year)})
+        return step
+
+    def grants(year):
+        def step():
+            for review in approved(year):
+                number = reviews.next_project_number(review, year)
+                state.setdefault("grants", {}).setdefault(year, []).append(reviews.grant_create(
+                    actor=funder(review), review=review, values={
+                        "project_number": number, "fiscal_year": year,
+                        "budget_source": "city_st" if review.organizer_level != "county" else "county",
+                        "amount": review.approved_amount, "granted_on": timezone.localdate(),
+                        "note": "按论证核定金额立项"}))
+        return step
+
+    def tranche(year, first: bool):
+        def step():
+            for grant in state.get("grants", {}).get(year, []):
+                actor = story.city_st if grant.organizer_level == "city" else story.county_st[grant.county_id]
+                part = (grant.amount * Decimal("0.6")).quantize(Decimal("0.01")) if first else \
+                    grant.amount - (grant.amount * Decimal("0.6")).quantize(Decimal("0.01"))
+                reviews.disbursement_add(actor=actor, grant=grant, amount=part, paid_on=timezone.localdate(),
+                                         voucher=voucher("拨付凭证-%s-%d.pdf" % (grant.project_number, 1 if first else 2)),
+                                         note="首期拨付（60%）" if first else "尾款拨付（中期检查合格）")
+        return step
+
+    at_(D(2022, 4, 15), 9, pools)
+    at_(D(2022, 4, 20), 9, start)
+    at_(D(2022, 4, 22), 10, decline)
+    for day_index, day in enumerate((D(2022, 4, 27), D(2022, 4, 29), D(2022, 5, 5))):
+        at_(day, 15, score(day_index))
+    at_(D(2022, 5, 16), 10, decide)
+    at_(D(2022, 5, 25), 10, envelopes(2022))
+    at_(D(2022, 6, 10), 10, grants(2022))
+    at_(D(2022, 7, 5), 10, tranche(2022, True))
+    at_(D(2023, 1, 6), 10, envelopes(2023))
+    at_(D(2023, 1, 16), 10, grants(2023))
+    at_(D(2023, 2, 20), 10, tranche(2023, True))
+    at_(D(2023, 6, 30), 10, tranche(2022, False))
+    at_(D(2023, 10, 20), 10, tranche(2023, False))
+
+
+def current_cycle_reviews(story: Story, cycle, *, today: dt.date) -> None:
+    """The current cycle's review, around today: the teams the province sent to its two other towns have been at work
+    for two months (agreements confirmed, three projects accepted). The city reviews them: one approved (awaiting its
+    grant: the year's envelope is set), one scored by its panel (awaiting the decision), one being scored — the demo
+    login ``expert`` (曾德明) assigned and yet to score, one expert submitted."""
+    from projects import services as projects
+    from reviews import services as reviews
+    from reviews.models import Review, ReviewSeat
+
+    city_st = story.city_st
+    T = today
+    ago = lambda days: T - dt.timedelta(days=days)  # noqa: E731
+    made_projects = []
+    with on(ago(70)):
+        teams_made = []
+        for index, town in enumerate(organized(cycle, "province")[1:3], start=1):
+            topic, _t, _d, category, _s = story.needs_for(town, 1)[0]
+            team, leader = story.team(cycle=cycle, topic=topic, category=category, unit_name="广东省农业科学院",
+                                      username="tp%d_p%02d" % (T.year, index), name="省派%s%s帮扶团队" % (town.name, topic))
+            pairing = registrations.province_team_record(actor=city_st, cycle=cycle, town=town, team=team,
+                                                         status="active", comment="省科技厅选派，市科技局登记")
+            made = story.enter_needs(cycle=cycle, town=town, actor=city_st, rows=story.needs_for(town, 1),
+                                     surveyed_on=ago(71), confirm_by=city_st)
+            teams_made.append((pairing, leader, topic, category, made))
+    for number, (pairing, leader, topic, category, made) in enumerate(teams_made):
+        town = pairing.town
+        texts = {name: text % {"town": town.name, "topic": topic, "rooms": 2, "mu": 40}
+                 for name, text in data.AGREEMENT_TEXT.items()}
+        with on(ago(66), 15):
+            agreement = projects.agreement_create(actor=leader, pairing=pairing, **texts)
+        with on(ago(62), 11):
+            projects.agreement_sign(actor=leader, agreement=agreement, scan=pdf("帮扶协议签署件.pdf"), signed_on=ago(63))
+        with on(ago(60), 16):
+            projects.agreement_confirm(actor=town_account(story, town), agreement=agreement,
+                                       comment="协议内容与镇、驻镇工作队商定一致。")
+        start = min((ago(50).replace(day=1) + dt.timedelta(days=32)).replace(day=1), cycle.end_date)
+        for second in ((False, True) if number == 0 else (False,)):
+            content = project_content(pairing=pairing, linked=made, people=_staff(pairing.team), topic=topic,
+                                      category=category, number=3 + number, start=start, end=cycle.end_date,
+                                      second=second)
+            with on(ago(58 - second), 15):
+                project = projects.project_create(actor=leader, pairing=pairing, **content)
+            with on(ago(52 - second), 10):
+                projects.project_submit(actor=leader, project=project)
+            with on(ago(47), 15 + second):
+                projects.project_accept(actor=city_st, project=project, comment="材料齐全，受理，进入专家论证。")
+            made_projects.append(project)
+    approved, scored, scoring = made_projects
+    expert = User.objects.get(username="expert").expert_profile
+
+    def panel(project, day, *, first=None):
+        with on(ago(day), 9):
+            review = reviews.review_start(actor=city_st, project=project)
+            if first is not None:
+                reviews.seat_add(actor=city_st, review=review, expert=first)
+            reviews.panel_fill(actor=city_st, review=review)
+            reviews.review_open(actor=city_st, review=review)
+        return review
+
+    def submit(review, day, count=None):
+        """The panel's experts (other than the demo's ``expert``) submit, one a day; ``count`` of them only."""
+        seats = list(ReviewSeat.objects.filter(review=review, status="assigned").exclude(expert=expert)
+                     .select_related("expert__user").order_by("pk"))
+        for index, seat in enumerate(seats[:count]):
+            with on(ago(day - index), 15):
+                reviews.seat_submit(actor=seat.expert.user, seat=seat, scores=_scores(82, index, 7),
+                                    comment=data.REVIEW_COMMENTS[index % len(data.REVIEW_COMMENTS)])
+
+    from reviews.selectors import score_sheet
+
+    review = panel(approved, 40)
+    submit(review, 34)
+    with on(ago(25), 10):
+        review = Review.objects.get(pk=review.pk)
+        project = type(approved).objects.prefetch_related("budget_lines").get(pk=approved.pk)
+        reviews.review_decide(actor=city_st, review=review, action="approve", amount=_fiscal_share(project),
+                              opinion=data.PANEL_OPINION % {"town": project.town.name, "topic": teams_made[0][2],
+                                                            "mean": score_sheet(review)["mean"]})
+        reviews.envelope_save(actor=city_st, values={"fiscal_year": T.year, "budgeted": Decimal("3000000"),
+                                                     "note": "韶关市%d年农村科技特派员项目资助资金（示意）" % T.year})
+    review = panel(scored, 20)
+    submit(review, 8)
+    review = panel(scoring, 9, first=expert)
+    submit(review, 3, count=1)

@@ -32,7 +32,13 @@ pairings registered and active; province-organized towns get the team the provin
 every pairing's agreement (a closed cycle's confirmed; the open cycle's mostly confirmed, some signed, draft or
 returned) and one or two projects on its town's needs (a closed cycle's accepted; the open cycle's mostly accepted,
 some submitted, returned or draft; a few late; the needs of a submitted project in assistance), each with its yearly
-plans, budget lines adding up, members' duties and, for a few accepted ones, a change request (``CycleStory.assistance``).
+plans, budget lines adding up, members' duties and, for a few accepted ones, a change request (``CycleStory.assistance``);
+then the expert review and funding (``CycleStory.decide``/``reviews``): each city's pool of 40 experts and each county's
+of 10 (with accounts), per accepted project a review by a panel of 3 from its funder's pool (never from a team
+member's unit; submitted scores, a few outliers), decided (a closed cycle's all: mostly approved, some with changes, a
+few rejected; the open cycle's at every step) with the project following, a grant per funded approval (within the
+approved amount) with one or two tranches (vouchers point at one stored PDF) and each funder's envelope per fiscal
+year above what it committed.
 
 Densities (per town unless said): city and province — 3 villages, 3-5 needs, a TOWN account for every town (city) or
 every 5th town (province), 20 % extra competing teams per call; nation — 2 villages, 3 needs, a TOWN account for every
@@ -303,6 +309,7 @@ class Context:
     writer: Writer
     counters: Counter = field(default_factory=Counter)
     scan: str = ""  # the signed agreement scan every generated agreement points at
+    voucher: str = ""  # the disbursement voucher every generated tranche points at
 
 
 def cycle_dates(count: int) -> list[dict]:
@@ -454,17 +461,67 @@ def generate_city(ctx: Context, city_spec: dict, province: tuple, province_user)
                   for index, town in enumerate(towns) if index % ctx.density.town_user_every == 0]
     writer.put(User, [city_user] + list(county_users.values()) + town_users)
 
+    pools = expert_pools(ctx, rng, city, counties, province_code, when)
     for cycle in ctx.cycles:
         CycleStory(ctx, rng, cycle, city, counties, towns, by_town_village, city_user, county_users,
-                   province_user, town_users={account.town_id: account for account in town_users}).tell()
+                   province_user, town_users={account.town_id: account for account in town_users},
+                   pools=pools).tell()
     writer.flush_transitions()
+
+
+EXPERT_FIELDS = [  # (field, keywords)
+    ("果树栽培", "柑橘、黄龙病、沙田柚、李、桃"), ("茶叶栽培与加工", "茶叶、红茶、茶园管理、品牌"),
+    ("蔬菜栽培", "蔬菜、设施栽培、连作障碍、马蹄、香芋"), ("食用菌", "香菇、菌种、林下栽培"),
+    ("畜禽养殖", "生猪、家禽、粪污资源化、防疫"), ("水产养殖", "稻渔综合种养、鱼类养殖"),
+    ("植物保护", "病虫害绿色防控、统防统治、农药减量"), ("农产品加工", "精深加工、保鲜、烘干"),
+    ("农村电商与品牌", "电商、品牌、营销、乡村旅游"), ("中药材", "南药、黄精、林下种植"),
+    ("林业", "油茶、竹产业、低产林改造"), ("作物栽培", "优质稻、烤烟、机械化、土壤改良"),
+]
+EXPERT_TITLES = [("研究员", "senior"), ("教授", "senior"), ("副研究员", "associate"), ("副教授", "associate"),
+                 ("高级农艺师", "associate"), ("推广研究员", "senior"), ("农艺师", "intermediate")]
+CITY_POOL, COUNTY_POOL = 40, 10
+
+
+def expert_pools(ctx: Context, rng, city, counties: dict, province_code: str, when) -> dict:
+    """The city's expert pool (``CITY_POOL`` experts) and each county's (``COUNTY_POOL``), each expert with an
+    account, as ``reviews.services.expert_save`` leaves them: {("city", None) or ("county", county pk): [experts]}."""
+    from accounts.models import User
+    from reviews.models import Expert
+
+    pools, accounts, experts = {}, [], []
+    keepers = [("city", None, CITY_POOL)] + [("county", county, COUNTY_POOL) for county in counties.values()]
+    for level, county, size in keepers:
+        code = county.code if county else city.code + "00"
+        members = pools.setdefault((level, county.pk if county else None), [])
+        for index in range(size):
+            number = ctx.counters["expert"] = ctx.counters["expert"] + 1
+            name = person_name(number * 7 + 3)
+            field, keywords = EXPERT_FIELDS[(index + rng.randrange(3)) % len(EXPERT_FIELDS)]
+            title, rank = EXPERT_TITLES[rng.randrange(len(EXPERT_TITLES))]
+            unit = ctx.units[rng.randrange(min(40, len(ctx.units)))]
+            scope = {"county": county, "city": city} if county else {"city": city}
+            account = user(ctx, "scale_expert_%s_%02d" % (code, index + 1), "expert", name, when,
+                           province_code=province_code, **scope)
+            accounts.append(account)
+            away = rng.random() < 0.05
+            experts.append(Expert(organizer_level=level, city=city, county=county, user=account, name=name,
+                                  field=field, keywords=keywords, title=title, title_rank=rank, unit=unit,
+                                  unit_name=unit.name, phone="186%08d" % number, email="",
+                                  available=not away, availability_note="外出挂职，暂不能参加评审" if away else "",
+                                  created_at=when, updated_at=when))
+            members.append(experts[-1])
+    ctx.writer.put(User, accounts)
+    for expert in experts:
+        expert.user = expert.user  # the account's pk, now set
+    ctx.writer.put(Expert, experts)
+    return pools
 
 
 class CycleStory:
     """One cycle of one city, from the survey to active (or, in a closed cycle, ended) pairings."""
 
     def __init__(self, ctx, rng, cycle, city, counties, towns, villages, city_user, county_users, province_user,
-                 town_users=None):
+                 town_users=None, pools=None):
         self.ctx, self.rng, self.cycle, self.city = ctx, rng, cycle, city
         self.counties, self.towns, self.villages = counties, towns, villages
         self.city_user, self.county_users, self.province_user = city_user, county_users, province_user
@@ -474,6 +531,7 @@ class CycleStory:
         self.year = self.S.year
         self.town_users = town_users or {}  # town pk -> its TOWN account (not every town has one)
         self.pairings = []  # every pairing told, registered or later (agreements and projects are written for them)
+        self.pools = pools or {}  # the city's and the counties' expert pools (``expert_pools``)
 
     def day(self, offset: int, hour: int = 9, minute: int = 0) -> dt.datetime:
         return at(self.S + dt.timedelta(days=offset), hour, minute)
@@ -489,6 +547,7 @@ class CycleStory:
         self.calls_and_selection()
         self.province_towns()
         self.assistance()
+        self.reviews()
 
     def classify(self):
         from regions.models import TownClassification
@@ -1012,6 +1071,7 @@ class CycleStory:
 
         w, rng = self.w, self.rng
         agreements, projects, years, lines, members, changes, moves, moved_needs = [], [], [], [], [], [], [], []
+        organizer_of = {}
         for pairing in self.pairings:
             town, team = pairing.town, pairing.team
             leader, town_user = team._leader_user, self.town_users.get(town.pk)
@@ -1104,6 +1164,8 @@ class CycleStory:
                 project._members = [{"commissioner": person, "duty": duty} for (person, _role), duty in
                                     zip(team._people[:rng.randint(2, 3)], MEMBER_DUTIES)]
                 projects.append(project)
+                project._key = len(projects)
+                organizer_of[project._key] = organizer
                 moves.append((project, "draft", "", "draft", leader, written, "编制帮扶项目"))
                 if state == "draft":
                     continue
@@ -1123,6 +1185,8 @@ class CycleStory:
                 if state == "accepted" and rng.random() < 0.08:
                     changes.append(self.change(project, leader, organizer, accepted, Content, snapshot, PROJECT_FIELDS,
                                                moves))
+        self.decisions = [self.decide(project, organizer_of[project._key], moves) for project in projects
+                          if project.status == "accepted"]
         w.put(Agreement, agreements)
         w.put(Project, projects)
         through = Project.needs.through
@@ -1163,6 +1227,7 @@ class CycleStory:
                  "households": project.households + 30}
         after = snapshot(project, Content(fields={**content.fields, **extra}, needs=content.needs, years=content.years,
                                           budget_lines=content.budget_lines, members=content.members))
+        project._changed = True  # never rejected by its review afterwards (a rejected project takes no change)
         if status == "approved":
             for name, value in extra.items():
                 setattr(project, name, value)
@@ -1179,6 +1244,145 @@ class CycleStory:
             action = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw"}[status]
             moves.append((change, action, "pending", status, actor, decided, comment))
         return change
+
+
+    # ---------------------------------------------------------------- expert review and funding
+
+    def decide(self, project, organizer, moves) -> dict | None:
+        """The review of an accepted project, planned before the project is inserted (its status follows the
+        decision): the panel of 3 from the funder's pool (available, never from a team member's unit), the outcome,
+        and for an approved one the grant and its tranches. A closed cycle's reviews are all decided (mostly
+        approved and funded in two tranches); the open cycle's at every step. None: no panel could be formed."""
+        rng = self.rng
+        county = project.organizer_level == "county"
+        pool = self.pools.get(("county", project.town.county_id) if county else ("city", None), [])
+        units = {person.unit_id for person, _role in project.team._people}
+        free = [expert for expert in pool if expert.available and expert.unit_id not in units]
+        if len(free) < 3:
+            return None
+        draw = rng.random()
+        if self.closed:
+            outcome = "approved" if draw < 0.86 else "approved_changes" if draw < 0.94 else "rejected"
+        else:
+            outcome = ("approved" if draw < 0.5 else "approved_changes" if draw < 0.56 else "rejected" if draw < 0.6
+                       else "scored" if draw < 0.72 else "scoring" if draw < 0.88 else "forming")
+        if outcome == "rejected" and getattr(project, "_changed", False):
+            outcome = "approved"
+        base = project.accepted_at
+        plan = {"project": project, "organizer": organizer, "outcome": outcome, "panel": rng.sample(free, 3),
+                "base": rng.randint(70, 90), "outlier": rng.random() < 0.08,
+                "submitted": {"forming": 0, "scoring": rng.randint(1, 2)}.get(outcome, 3),
+                "decided": base + dt.timedelta(days=25, hours=1)}
+        if outcome in ("approved", "approved_changes"):
+            share = Decimal(rng.randint(50, 90)) / 100
+            plan["amount"] = max(Decimal("10000"), (project.total_budget * share / 1000).quantize(Decimal("1")) * 1000)
+            plan["funded"] = self.closed or rng.random() < 0.85
+            plan["tranches"] = 2 if self.closed or rng.random() < 0.5 else 1
+        if outcome in ("approved", "approved_changes", "rejected"):
+            project.status = "approved" if outcome != "rejected" else "rejected"
+            project.updated_at = max(project.updated_at, plan["decided"])
+            moves.append((project, "approve" if outcome != "rejected" else "reject", "accepted", project.status,
+                          organizer, plan["decided"], "论证通过" if outcome != "rejected" else "论证未通过"))
+        return plan
+
+    def reviews(self):
+        """The reviews planned by ``decide`` with their seats, scores and transitions, the grants of the approved
+        ones with their tranches (vouchers point at one stored PDF), and each funder's envelope per fiscal year
+        (budgeted above what it committed)."""
+        from reviews.models import Disbursement, Envelope, Grant, Review, ReviewSeat
+        from reviews.selectors import weighted_total
+
+        w, rng, ctx = self.w, self.rng, self.ctx
+        weights = self.cycle.review_weights()
+        reviews, seats, grants, tranches, moves = [], [], [], [], []
+        for plan in filter(None, getattr(self, "decisions", [])):
+            project, organizer, outcome = plan["project"], plan["organizer"], plan["outcome"]
+            base = project.accepted_at
+            started, opened = base + dt.timedelta(days=5), base + dt.timedelta(days=7)
+            submits = [base + dt.timedelta(days=10 + 2 * index, hours=index) for index in range(3)]
+            decided = outcome in ("approved", "approved_changes", "rejected")
+            status = outcome
+            review = Review(project=project, cycle=self.cycle, town=project.town, team=project.team,
+                            organizer_level=project.organizer_level, mode="panel", panel_size=3, weights=weights,
+                            status=status, opened_at=None if outcome == "forming" else opened,
+                            scored_at=submits[-1] if plan["submitted"] == 3 else None,
+                            decided_at=plan["decided"] if decided else None,
+                            approved_amount=plan.get("amount"),
+                            panel_opinion="专家组认为项目紧扣镇域产业需求，技术路线可行，同意立项。" if outcome == "approved" else
+                            "专家组认为项目方向正确，经费测算需细化，建议修改后立项。" if outcome == "approved_changes" else
+                            "专家组认为项目目标与现有基础差距较大，经费测算依据不足。" if outcome == "rejected" else "",
+                            decision_comment={"approved_changes": "请压减设备购置费，细化年度示范指标。",
+                                              "rejected": "经费测算依据不足，不予立项。"}.get(outcome, ""),
+                            created_by=organizer, created_at=started,
+                            updated_at=plan["decided"] if decided else submits[-1] if plan["submitted"] == 3 else
+                            opened if outcome == "scoring" else started)
+            reviews.append(review)
+            moves.append((review, "start", "", "forming", organizer, started, "组建专家组"))
+            if outcome != "forming":
+                moves.append((review, "open", "forming", "scoring", organizer, opened, ""))
+            for index, expert in enumerate(plan["panel"]):
+                seat = ReviewSeat(review=review, expert=expert, fit=Decimal(rng.randint(300, 999)) / 1000,
+                                  created_at=started, updated_at=started)
+                moves.append((seat, "seat", "", "assigned", organizer, started, ""))
+                if index < plan["submitted"]:
+                    shift = -25 if plan["outlier"] and index == 2 else 0
+                    for key in ("fit", "feasibility", "benefit", "team", "budget"):
+                        setattr(seat, "score_%s" % key, max(30, min(99, plan["base"] + shift + rng.randint(-6, 6))))
+                    seat.total = weighted_total(seat, weights)
+                    seat.status, seat.submitted_at, seat.updated_at = "submitted", submits[index], submits[index]
+                    seat.comment = "技术路线可行，建议细化年度示范推广指标。" if not shift else "示范规模偏大，经费中设备费比例偏高。"
+                    moves.append((seat, "submit", "assigned", "submitted", expert.user, submits[index], ""))
+                seats.append(seat)
+            if plan["submitted"] == 3:
+                moves.append((review, "complete", "scoring", "scored", plan["panel"][-1].user, submits[-1],
+                              "专家组3人均已提交评分"))
+            if decided:
+                action = {"approved": "approve", "approved_changes": "approve_changes", "rejected": "reject"}[outcome]
+                moves.append((review, action, "scored", outcome, organizer, plan["decided"], review.decision_comment))
+            if plan.get("funded"):
+                granted = (plan["decided"] + dt.timedelta(days=15)).date()
+                county = project.town.county if project.organizer_level == "county" else None
+                code = county.code if county else self.city.code
+                key = "grant:%d:%s" % (granted.year, code)
+                ctx.counters[key] += 1
+                grant = Grant(organizer_level="county" if county else "city", city=self.city, county=county,
+                              cycle=self.cycle, town=project.town, team=project.team, review=review, project=project,
+                              project_number="KTP-%d-%s-%03d" % (granted.year, code, ctx.counters[key]),
+                              fiscal_year=granted.year, budget_source="county" if county else "city_st",
+                              amount=plan["amount"], granted_on=granted, note="", created_by=organizer,
+                              created_at=at(granted, 10), updated_at=at(granted, 10))
+                grants.append(grant)
+                first = (grant.amount * Decimal("0.6")).quantize(Decimal("0.01"))
+                parts = [first, grant.amount - first][:plan["tranches"]]
+                for number, part in enumerate(parts):
+                    paid = granted + dt.timedelta(days=20 if number == 0 else 260)
+                    tranches.append(Disbursement(grant=grant, amount=part, paid_on=paid, voucher=ctx.voucher,
+                                                 note="首期拨付" if number == 0 else "尾款拨付", created_by=organizer,
+                                                 created_at=at(paid, 15), updated_at=at(paid, 15)))
+        w.put(Review, reviews)
+        for seat in seats:
+            seat.review = seat.review  # the review's pk, now set
+        w.put(ReviewSeat, seats)
+        for grant in grants:
+            grant.review = grant.review
+        w.put(Grant, grants)
+        for tranche in tranches:
+            tranche.grant = tranche.grant
+        w.put(Disbursement, tranches)
+        for move in moves:
+            w.move(*move)
+        committed = defaultdict(Decimal)
+        for grant in grants:
+            committed[(grant.organizer_level, grant.county, grant.fiscal_year)] += grant.amount
+        envelopes = []
+        for (level, county, year), amount in sorted(committed.items(), key=lambda item: (
+                item[0][2], item[0][1].code if item[0][1] else "")):
+            budgeted = ((amount * Decimal("1.2")) / 100000).quantize(Decimal("1"), rounding="ROUND_CEILING") * 100000
+            made = at(dt.date(year, 1, 5), 10)
+            envelopes.append(Envelope(organizer_level=level, city=self.city, county=county, fiscal_year=year,
+                                      budgeted=budgeted, note="%d年农村科技特派员项目资助资金" % year,
+                                      created_at=made, updated_at=made))
+        w.put(Envelope, envelopes)
 
 
 def receipt_number(number: int) -> str:
@@ -1204,7 +1408,7 @@ CALL_NOTICE = """为贯彻落实农村科技特派员驻镇帮镇扶村行动方
 
 
 DOMAIN_APPS = ("regions", "cycles", "needs", "teams", "units", "calls", "matching", "notices", "registrations",
-               "projects")
+               "projects", "reviews")
 KEPT = ("needs.IndustryCategory", "needs.IndustryProduct", "needs.IndustryProduct_parents")
 
 
@@ -1263,6 +1467,7 @@ def count_labels() -> list:
     from projects.models import Agreement, BudgetLine, Project, ProjectChange, ProjectMember, ProjectYear
     from regions.models import City, County, Town, TownClassification, Village, WorkTeam, WorkTeamMember
     from registrations.models import RegistrationSubmission, SubmissionItem
+    from reviews.models import Disbursement, Envelope, Expert, Grant, Review, ReviewSeat
     from teams.models import Commissioner, Team, TeamMembership
     from units.models import DispatchingUnit
 
@@ -1271,7 +1476,8 @@ def count_labels() -> list:
         SurveyCampaign, CampaignTown, TownProfile, Need, Need.villages.through, NeedToken, Team, Commissioner,
         TeamMembership, Call, Call.towns.through, Application, ApplicationTown, SelectionRound, SelectionRun, Pairing,
         PublicNotice, NoticeEntry, Objection, RegistrationSubmission, SubmissionItem, Agreement, Project,
-        Project.needs.through, ProjectYear, BudgetLine, ProjectMember, ProjectChange, Transition)]
+        Project.needs.through, ProjectYear, BudgetLine, ProjectMember, ProjectChange, Expert, Review, ReviewSeat,
+        Envelope, Grant, Disbursement, Transition)]
 
 
 def history_models() -> list:
@@ -1307,7 +1513,8 @@ def load_scale(scale: str, *, cycles: int = 2, seed: int = 20211029, history: bo
         ctx = Context(scale=scale, seed=seed, cycles=made_cycles, density=DENSITY[scale], password_hash=password_hash,
                       units=units, products=products, taxonomy=taxonomy,
                       analyzer=MemoAnalyzer(current_analyzer()), endorsement=endorsement_file(), writer=writer,
-                      scan=endorsement_file("agreements/scale/signed.pdf"))
+                      scan=endorsement_file("agreements/scale/signed.pdf"),
+                      voucher=endorsement_file("vouchers/scale/voucher.pdf"))
         ctx.taxonomy_dict = taxonomy.to_dict()
         for entry in divisions:
             with transaction.atomic():

@@ -56,6 +56,7 @@ def test_the_demo_shows_a_living_programme_on_every_list_page(client):
     assert set(Pairing.objects.filter(cycle=current).values_list("status", flat=True)) >= {"proposed", "on_notice"}
 
     assert_agreements_and_projects(first, current)
+    assert_reviews_and_funding(first, current)
 
     empty = []
     for url, usernames in PAGES.items():
@@ -91,7 +92,7 @@ def assert_agreements_and_projects(first, current):
     per_pairing = {pk: 0 for pk in worked.values_list("pk", flat=True)}
     for project in projects:
         per_pairing[project.pairing_id] += 1
-        assert project.status == "accepted"
+        assert project.status in ("accepted", "approved", "rejected")
         assert Decimal("50000") <= project.total_budget <= Decimal("330000")
         assert sum(line.amount for line in project.budget_lines.all()) == project.total_budget
         assert 2 <= len(project.budget_lines.all()) <= 4 and 2 <= len(project.members.all()) <= 3
@@ -102,9 +103,13 @@ def assert_agreements_and_projects(first, current):
     assert Transition.objects.filter(content_type__model="project", action="return").count() == 1
     assert sorted(ProjectChange.objects.values_list("status", flat=True)) == ["approved", "rejected"]
     assert projects.filter(version=2).count() == 1
-    # The current cycle: the province's team has its agreement signed (awaiting the town) and a draft project.
-    assert list(Agreement.objects.filter(cycle=current).values_list("status", flat=True)) == ["signed"]
-    assert list(Project.objects.filter(cycle=current).values_list("status", flat=True)) == ["draft"]
+    # The current cycle: the province's team in 隘子镇 has its agreement signed (awaiting the town) and a draft project;
+    # its teams in the two other towns have their agreements confirmed and three projects under review.
+    assert sorted(Agreement.objects.filter(cycle=current).values_list("status", flat=True)) == [
+        "confirmed", "confirmed", "signed"]
+    assert sorted(Project.objects.filter(cycle=current).values_list("status", flat=True)) == [
+        "accepted", "accepted", "approved", "draft"]
+    assert Project.objects.get(cycle=current, status="draft").town.name == "隘子镇"
     # Scoped: the city, a county, a town and a first-cycle leader each see theirs.
     from accounts.models import User
 
@@ -113,3 +118,79 @@ def assert_agreements_and_projects(first, current):
         assert restrict(Agreement.objects.all(), user).exists() and restrict(Project.objects.all(), user).exists()
     leader = User.objects.get(username="tp2021_001")
     assert set(restrict(Project.objects.all(), leader).values_list("team_id", flat=True)) == {leader.team_id}
+
+
+def assert_reviews_and_funding(first, current):
+    """The expert review and funding: the pools, the first cycle's reviews decided and funded in two tranches within
+    the yearly envelopes, the current cycle's reviews at three steps with the demo ``expert`` yet to score."""
+    from decimal import Decimal
+
+    from django.db.models import Count
+
+    from accounts.models import User
+    from core.scoping import restrict
+    from projects.models import Project
+    from reviews.models import Expert, Relation, Review, ReviewRule, ReviewSeat
+    from reviews.selectors import envelopes_with_figures, grants_with_figures, score_sheet
+
+    # Pools: the city's 12 (one away), 仁化县's 5, 南雄市's 4, each with an account; one declared relation (and the
+    # one the withdrawing expert declared); 乳源 decides in a single step in the first cycle.
+    assert Expert.objects.filter(organizer_level="city").count() == 12
+    assert sorted(Expert.objects.filter(organizer_level="county").values_list("county__name", flat=True).annotate(
+        n=Count("pk")).values_list("county__name", "n")) == [("仁化县", 5), ("南雄市", 4)]
+    assert not Expert.objects.filter(user__isnull=True).exists()
+    assert Expert.objects.filter(available=False).count() == 1
+    assert Relation.objects.count() == 2
+    assert list(ReviewRule.objects.values_list("cycle", "county__name", "mode")) == [(first.pk, "乳源瑶族自治县", "single")]
+    expert = User.objects.get(username="expert")
+    assert expert.expert_profile.name == expert.full_name == "曾德明"
+
+    # First cycle: every city- and province-organized project and 仁化县's, 南雄市's and 乳源's reviewed and decided.
+    reviews = Review.objects.filter(cycle=first)
+    statuses = dict(reviews.values_list("status").annotate(n=Count("pk")))
+    assert statuses["approved"] > 40 and statuses["approved_changes"] == 1 and statuses["rejected"] == 1, statuses
+    assert set(statuses) == {"approved", "approved_changes", "rejected"}
+    reviewed = Project.objects.filter(cycle=first).exclude(organizer_level="county") | Project.objects.filter(
+        cycle=first, town__county__name__in=("仁化县", "南雄市", "乳源瑶族自治县"))
+    assert set(reviews.values_list("project", flat=True)) == set(reviewed.values_list("pk", flat=True))
+    assert set(reviews.filter(mode="single").values_list("town__county__name", flat=True)) == {"乳源瑶族自治县"}
+    assert not reviews.filter(mode="panel").annotate(n=Count("seats")).filter(n__lt=3).exists()
+    seats = ReviewSeat.objects.filter(review__cycle=first)
+    assert dict(seats.values_list("status").annotate(n=Count("pk"))) == {
+        "submitted": 3 * reviews.filter(mode="panel").count(), "declined": 1}
+    outliers = [review for review in reviews.filter(mode="panel") if score_sheet(review)["outliers"]]
+    assert len(outliers) == 1
+    for review in reviews.exclude(status="rejected"):
+        assert Decimal("0") < review.approved_amount <= review.project.total_budget
+    assert {review.project.status for review in reviews} == {"approved", "rejected"}
+
+    # Funding: every approved review funded by its selecting organizer, in two tranches with vouchers, within the
+    # approved amount and the funder's envelope of 2022 or 2023.
+    from reviews.models import Disbursement, Envelope, Grant
+
+    grants = grants_with_figures(Grant.objects.filter(cycle=first).select_related("review", "town__county"))
+    assert grants.count() == reviews.exclude(status="rejected").count()
+    for grant in grants:
+        assert grant.amount <= grant.review.approved_amount and grant.disbursed == grant.amount
+        assert grant.undisbursed == 0 and grant.disbursements.count() == 2
+        assert (grant.organizer_level, grant.county_id) == (
+            ("county", grant.town.county_id) if grant.review.organizer_level == "county" else ("city", None))
+        assert {grant.fiscal_year} <= {2022, 2023}
+    assert all(d.voucher.read().rstrip().endswith(b"%%EOF") for d in Disbursement.objects.all()[:3])
+    envelopes = list(envelopes_with_figures(Envelope.objects.filter(fiscal_year__in=(2022, 2023))))
+    assert {(e.organizer_level, e.county.name if e.county else "", e.fiscal_year) for e in envelopes} >= {
+        ("city", "", 2022), ("city", "", 2023), ("county", "仁化县", 2022), ("county", "乳源瑶族自治县", 2022)}
+    assert all(0 < e.committed <= e.budgeted and e.disbursed == e.committed for e in envelopes)
+    assert sum(e.committed for e in envelopes) == sum(g.amount for g in grants)
+
+    # Current cycle: one approved awaiting its grant (the year's envelope is set), one scored awaiting the decision,
+    # one being scored: the demo expert assigned and yet to score, one expert submitted.
+    current_reviews = Review.objects.filter(cycle=current)
+    assert sorted(current_reviews.values_list("status", flat=True)) == ["approved", "scored", "scoring"]
+    assert not Grant.objects.filter(cycle=current).exists()
+    assert Envelope.objects.filter(organizer_level="city", fiscal_year__gte=2025).exists()
+    scoring = current_reviews.get(status="scoring")
+    assert sorted(scoring.seats.values_list("status", flat=True)) == ["assigned", "assigned", "submitted"]
+    mine = ReviewSeat.objects.get(expert__user=expert, review__cycle=current)
+    assert mine.review_id == scoring.pk and mine.status == "assigned"
+    assert restrict(Project.objects.all(), expert).filter(pk=scoring.project_id).exists()

@@ -181,7 +181,8 @@ def test_scoping_and_pages(city, client):
 def test_agreements_and_projects(city):
     """Every pairing has one agreement and one or two projects; budget lines add up; a project's needs are its own
     town's in its cycle, moved to "in assistance" once it is submitted; members are the team's people; versions
-    count the approved changes; the statuses fit the cycle (a closed cycle's all confirmed and accepted)."""
+    count the approved changes; the statuses fit the cycle (a closed cycle's all confirmed, its projects accepted and
+    decided by their review)."""
     from decimal import Decimal
 
     from cycles.models import Cycle
@@ -198,7 +199,8 @@ def test_agreements_and_projects(city):
     per_pairing = Counter(Project.objects.values_list("pairing_id", flat=True))
     assert set(per_pairing) == pairings and set(per_pairing.values()) == {1, 2}
     assert set(Agreement.objects.exclude(cycle=current).values_list("status", flat=True)) == {"confirmed"}
-    assert set(Project.objects.exclude(cycle=current).values_list("status", flat=True)) <= {"accepted", "draft"}
+    assert set(Project.objects.exclude(cycle=current).values_list("status", flat=True)) <= {
+        "accepted", "approved", "rejected", "draft"}
     assert {"confirmed", "signed"} <= set(Agreement.objects.filter(cycle=current).values_list("status", flat=True))
     assert {"accepted", "submitted", "draft"} <= set(Project.objects.filter(cycle=current).values_list("status", flat=True))
     assert Project.objects.filter(late=True).exists() and ProjectChange.objects.exists()
@@ -270,3 +272,59 @@ def test_city_and_province_need_only_the_rows_kept_in_the_repository(monkeypatch
         assert kept == full
     with pytest.raises(FileNotFoundError, match="全国规模需要完整的区划代码文件"):
         scale.read_divisions("nation")
+
+
+def test_reviews_and_funding(city):
+    """Each organizer keeps its pool (the city 40 experts, each county 10, every one with an expert account); every
+    decided project has its review with a panel of 3 from its funder's pool (never from a team member's unit), the
+    scores of the submitted seats and the project's status following the decision; every grant is the selecting
+    organizer's, within the approved amount and its envelope, and its tranches within the grant."""
+    from cycles.models import Cycle
+    from projects.models import Project
+    from regions.models import County
+    from reviews.models import Disbursement, Envelope, Expert, Grant, Review, ReviewSeat
+    from reviews.selectors import envelopes_with_figures, grants_with_figures
+
+    assert Expert.objects.filter(organizer_level="city", county__isnull=True).count() == scale.CITY_POOL
+    for county in County.objects.all():
+        assert Expert.objects.filter(organizer_level="county", county=county).count() == scale.COUNTY_POOL
+    assert not Expert.objects.exclude(user__role="expert").exists()
+    assert not Expert.objects.filter(organizer_level="county").exclude(user__county_id=F("county_id")).exists()
+    current = Cycle.current()
+    decided = Review.objects.filter(status__in=("approved", "approved_changes", "rejected"))
+    assert set(Project.objects.filter(status__in=("approved", "rejected")).values_list("pk", flat=True)) == set(
+        decided.values_list("project_id", flat=True))
+    assert not Review.objects.exclude(status__in=("approved", "approved_changes", "rejected")).exclude(
+        project__status="accepted").exists()
+    assert set(Review.objects.exclude(cycle=current).values_list("status", flat=True)) <= {
+        "approved", "approved_changes", "rejected"}
+    assert {"approved", "scoring", "scored"} <= set(Review.objects.filter(cycle=current).values_list("status", flat=True))
+    assert Review.objects.filter(status="rejected").exists() and Review.objects.filter(status="approved_changes").exists()
+    assert not Review.objects.annotate(n=Count("seats")).exclude(n=3).exists()
+    assert not ReviewSeat.objects.filter(review__status__in=("scored", "approved", "approved_changes", "rejected")
+                                         ).exclude(status="submitted").exists()
+    for seat in ReviewSeat.objects.select_related("review__project", "expert"):
+        pool = ("county", seat.review.town.county_id) if seat.review.organizer_level == "county" else ("city", None)
+        assert (seat.expert.organizer_level, seat.expert.county_id) == pool
+        assert seat.expert.unit_id not in set(seat.review.team.memberships.values_list("commissioner__unit_id",
+                                                                                        flat=True))
+        if seat.status == "submitted":
+            assert seat.total is not None and all(0 <= getattr(seat, "score_%s" % key) <= 100 for key in (
+                "fit", "feasibility", "benefit", "team", "budget"))
+    assert not decided.exclude(status="rejected").filter(approved_amount__isnull=True).exists()
+    assert not decided.filter(approved_amount__gt=F("project__total_budget")).exists()
+    # Funding: the selecting organizer's; within the approved amount; tranches within the grant; envelopes hold.
+    grants = Grant.objects.select_related("review", "town__county")
+    assert grants.count() > 50 and Disbursement.objects.count() > grants.count()
+    for grant in grants:
+        assert grant.review.status in ("approved", "approved_changes") and grant.amount <= grant.review.approved_amount
+        expected = ("county", grant.town.county_id) if grant.review.organizer_level == "county" else ("city", None)
+        assert (grant.organizer_level, grant.county_id) == expected
+        assert grant.project_id == grant.review.project_id
+    assert not grants_with_figures(Grant.objects.all()).filter(undisbursed__lt=0).exists()
+    assert grants_with_figures(Grant.objects.all()).filter(undisbursed=0).exists()
+    assert not Disbursement.objects.filter(voucher="").exists()
+    envelopes = list(envelopes_with_figures(Envelope.objects.all()))
+    assert sum(e.committed for e in envelopes) == sum(g.amount for g in Grant.objects.all())
+    assert all(0 < e.committed <= e.budgeted for e in envelopes)
+    assert sum(e.disbursed for e in envelopes) == sum(d.amount for d in Disbursement.objects.all())

@@ -5,7 +5,8 @@ see it and the pages render their full content; the programme runs once: needs, 
 application, a selection round run by the engine and finalized, the pairing's notice with a dismissed objection,
 and the registration submission confirmed by the city and the province (the pairing is active); the pairing's
 agreement (signed, awaiting the town), a submitted project, an accepted one with a pending change request and a
-draft project.
+draft project; 仁化县's expert pool with reviews of the team's projects (approved and funded, approved, being
+scored), the year's envelope, a grant and its tranche.
 """
 from __future__ import annotations
 
@@ -146,3 +147,52 @@ def _assistance(world, r, need):
     projects.project_accept(actor=org, project=accepted)
     r["change"] = projects.change_request(actor=leader, project=accepted, reason="扩大示范面积",
                                           values={"demo_area_mu": Decimal("80.0")})
+    # The review's crawled records: the accepted project awaiting its review is ``accepted_project``.
+    accepted.refresh_from_db()
+    r["accepted_project"] = accepted
+    _reviews(world, r, need, people)
+
+
+def _reviews(world, r, need, people):
+    """仁化县's expert pool (one declared relation) and three reviews of the team's projects: ``review`` approved and
+    funded (a grant with a tranche and its voucher), ``approved_review`` approved and awaiting its grant, and one being
+    scored (``seat``: an expert's seat yet to score); the year's envelope."""
+    from calls.tests.factories import pdf_file
+    from projects import services as projects
+    from projects.tests.factories import project_content
+    from reviews import services as reviews
+    from reviews.tests.factories import expert_user, make_pool, scores
+
+    org, leader, today = world["renhua_st"], world["leader"], timezone.localdate()
+    pool = make_pool(world, actor="renhua_st", prefix="1371111")
+    r["expert"] = pool[0]
+    r["relation"] = reviews.relation_add(actor=org, expert=pool[-1], unit=world.other_unit, reason="曾在该单位兼职")
+
+    def accepted(total):
+        project = projects.project_create(actor=leader, pairing=r["pairing"],
+                                          **project_content(world, people, [need], total=total))
+        projects.project_submit(actor=leader, project=project, confirmed=True)
+        return projects.project_accept(actor=org, project=project)
+
+    def reviewed(total, submit=True):
+        review = reviews.review_start(actor=org, project=accepted(total))
+        seats = reviews.panel_fill(actor=org, review=review)
+        reviews.review_open(actor=org, review=review)
+        for seat in seats if submit else seats[:1]:
+            reviews.seat_submit(actor=expert_user(seat.expert), seat=seat, scores=scores(), comment="同意立项。")
+        review.refresh_from_db()
+        if submit:
+            reviews.review_decide(actor=org, review=review, action="approve", amount="50000.00", opinion="同意立项。")
+            review.refresh_from_db()
+        return review, seats
+
+    r["review"], _seats = reviewed("90000.00")
+    r["approved_review"], _seats = reviewed("70000.00")
+    scoring, seats = reviewed("75000.00", submit=False)
+    r["seat"] = seats[-1]
+    r["envelope"] = reviews.envelope_save(actor=org, values={"fiscal_year": today.year, "budgeted": "500000.00"})
+    r["grant"] = reviews.grant_create(actor=org, review=r["review"], values={
+        "project_number": reviews.next_project_number(r["review"], today.year), "fiscal_year": today.year,
+        "budget_source": "county", "amount": "50000.00", "granted_on": today})
+    r["disbursement"] = reviews.disbursement_add(actor=org, grant=r["grant"], amount="20000.00", paid_on=today,
+                                                 voucher=pdf_file("拨付凭证.pdf"))

@@ -46,7 +46,7 @@ class OrganizerOwned(DomainModel):
 
     @property
     def keeper_name(self) -> str:
-        return "%s科技部门" % (self.county.name if self.county_id else self.city.name)
+        return "%s科技部门" % self.county.name if self.county_id else "%s科技局" % self.city.name
 
 
 class Expert(OrganizerOwned):
@@ -76,6 +76,13 @@ class Expert(OrganizerOwned):
         verbose_name = _("评审专家")
         verbose_name_plural = _("评审专家")
         ordering = ["name", "pk"]
+        # One entry per phone in a pool (a county pool by its county; the city's own pool has no county).
+        constraints = [
+            models.UniqueConstraint(fields=["county", "phone"], condition=Q(county__isnull=False),
+                                    name="one_expert_phone_per_county_pool"),
+            models.UniqueConstraint(fields=["city", "phone"], condition=Q(county__isnull=True),
+                                    name="one_expert_phone_per_city_pool"),
+        ]
 
     def __str__(self):
         return "%s（%s）" % (self.name, self.unit_name)
@@ -256,6 +263,13 @@ class Envelope(OrganizerOwned):
         verbose_name = _("年度资助预算")
         verbose_name_plural = _("年度资助预算")
         ordering = ["-fiscal_year", "organizer_level", "county__code"]
+        # One budget per funder and year (a county's by its county; the city's own has no county).
+        constraints = [
+            models.UniqueConstraint(fields=["county", "fiscal_year"], condition=Q(county__isnull=False),
+                                    name="one_envelope_per_county_year"),
+            models.UniqueConstraint(fields=["city", "fiscal_year"], condition=Q(county__isnull=True),
+                                    name="one_envelope_per_city_year"),
+        ]
 
     def __str__(self):
         return "%s %s年度资助预算" % (self.keeper_name, self.fiscal_year)

@@ -116,6 +116,7 @@ class Candidate:
     reasons: list = field(default_factory=list)
 
 
+WEAK_FIT = 0.2  # below this the proposal still fills the panel, but says the field hardly fits
 LOAD_PENALTY = 0.15  # each review an expert has yet to score costs this much of the (0–1) field fit
 
 
@@ -174,6 +175,8 @@ def candidates(review: Review) -> list[Candidate]:
         elif not (expert.user_id and expert.user.is_active):
             candidate.excluded = _("尚无可用的平台账号")
         candidate.reasons = [_("领域契合度 %(f).2f") % {"f": fit}, _("在审任务 %(n)d 项") % {"n": load}]
+        if fit < WEAK_FIT:
+            candidate.reasons.append(_("专业领域与项目关联弱，请人工确认"))
         result.append(candidate)
     result.sort(key=lambda c: (bool(c.excluded), -c.score, c.expert.name, c.expert.pk))
     return result

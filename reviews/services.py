@@ -40,6 +40,20 @@ VOUCHER_KINDS = ("pdf", "jpeg", "png")
 OFFICES = (Role.CITY_ST, Role.COUNTY_ST)
 
 
+CENT = Decimal("0.01")
+
+
+def _cents(value: Decimal | None, label: str, errors: dict, key: str) -> Decimal | None:
+    """An amount in yuan to the fen: "80000", "80000.000" and a figure the database summed with many decimals are
+    all kept as 80000.00; one with a fraction of a fen is refused."""
+    if value is None or key in errors:
+        return value
+    if value != value.quantize(CENT):
+        errors.setdefault(key, []).append(_("金额最多保留到分（两位小数）。"))
+        return value
+    return value.quantize(CENT)
+
+
 def _raise(errors):
     if errors:
         raise ValidationError(errors)
@@ -139,7 +153,7 @@ def expert_save(*, actor, values: dict, expert: Expert | None = None, account=No
                                               county_id=expert.county_id, phone=expert.phone).exclude(
             pk=expert.pk).exists():
         errors.setdefault("phone", []).append(_("本专家库已有使用该手机号码的专家。"))
-    _clean(expert, errors, exclude=["user"])
+    _clean(expert, errors, exclude=["user", *errors])
     _raise(errors)
     if unchanged(expert):
         return expert, ""
@@ -166,7 +180,44 @@ def relation_add(*, actor, expert: Expert, reason: str, team=None, unit=None) ->
     _clean(relation, errors)
     _raise(errors)
     relation.save()
+    _withdraw_conflicted(actor=actor, expert=expert, reason=relation.reason, team_id=relation.team_id,
+                         unit_id=relation.unit_id)
     return relation
+
+
+def _withdraw_conflicted(*, actor, expert, reason: str, team_id=None, unit_id=None, skip=None) -> None:
+    """A relation recorded while the expert holds open seats on the related teams' reviews takes them off those
+    panels: the expert's own declaration withdraws them (申请回避), the office's record removes them (调出)."""
+    from teams.models import TeamMembership
+
+    teams = set()
+    if team_id:
+        teams.add(team_id)
+    if unit_id:
+        teams |= set(TeamMembership.objects.filter(commissioner__unit_id=unit_id).values_list("team_id", flat=True))
+    if not teams:
+        return
+    seats = ReviewSeat.objects.filter(expert=expert, status=SeatStatus.ASSIGNED, review__team_id__in=teams,
+                                      review__status__in=(ReviewStatus.FORMING, ReviewStatus.SCORING))
+    if skip is not None:
+        seats = seats.exclude(pk=skip.pk)
+    own = actor.role == Role.EXPERT
+    comment = _("已登记回避关系：%(r)s") % {"r": reason}
+    for seat_id, review_id in list(seats.values_list("pk", "review_id")):
+        review = _locked_review(Review(pk=review_id))
+        seat = ReviewSeat.objects.select_for_update(of=("self",)).get(pk=seat_id)
+        if seat.status != SeatStatus.ASSIGNED:
+            continue
+        seat.review = review
+        apply_transition(workflow=SEAT_WORKFLOW, obj=seat, action="decline" if own else "remove", actor=actor,
+                         comment=comment[:COMMENT_CHARS])
+        notify(recipients=organizer_users(review), title=_("专家回避：%(t)s") % {"t": review.project.title},
+               body=_("%(n)s%(c)s，已退出专家组，请补充专家。") % {"n": expert.name, "c": comment},
+               link=review.get_absolute_url())
+        _maybe_complete(review, actor)
+
+
+COMMENT_CHARS = 1000
 
 
 @transaction.atomic
@@ -233,7 +284,7 @@ def _seat_fit(review, expert) -> Decimal:
 
 
 @transaction.atomic
-def seat_add(*, actor, review: Review, expert: Expert) -> ReviewSeat:
+def seat_add(*, actor, review: Review, expert: Expert, fit: float | None = None) -> ReviewSeat:
     """Put an expert of the pool on the panel: never one with a conflict of interest, unavailable or without an
     account; while scoring (a substitute) the expert is told at once."""
     review = _locked_review(review)
@@ -255,7 +306,8 @@ def seat_add(*, actor, review: Review, expert: Expert) -> ReviewSeat:
         raise ValidationError({"expert": _("%(n)s暂不能参加评审。") % {"n": expert.name}})
     if not (expert.user_id and expert.user.is_active):
         raise ValidationError({"expert": _("%(n)s尚无可用的平台账号，请先为其创建账号。") % {"n": expert.name}})
-    seat = ReviewSeat(review=review, expert=expert, fit=_seat_fit(review, expert))
+    fit = Decimal(str(max(0.0, min(fit, 9.999)))) if fit is not None else _seat_fit(review, expert)
+    seat = ReviewSeat(review=review, expert=expert, fit=fit)
     if not may_write(actor, seat, CHANGE):
         raise PermissionDenied(_("您无权调整该专家组。"))
     seat._change_reason = "create"
@@ -274,7 +326,7 @@ def panel_fill(*, actor, review: Review) -> list[ReviewSeat]:
         chosen = selectors.proposal(review)
         if not chosen and review.seats.filter(status__in=LIVE_SEATS).count() < review.panel_size:
             raise ValidationError(_("专家库中没有可选的专家（已排除回避、不可用和无账号的专家），请先补充专家库。"))
-        return [seat_add(actor=actor, review=review, expert=candidate.expert) for candidate in chosen]
+        return [seat_add(actor=actor, review=review, expert=candidate.expert, fit=candidate.fit) for candidate in chosen]
 
 
 def _tell_expert(seat) -> None:
@@ -390,6 +442,7 @@ def seat_decline(*, actor, seat: ReviewSeat, comment: str) -> ReviewSeat:
     seat.review = review
     apply_transition(workflow=SEAT_WORKFLOW, obj=seat, action="decline", actor=actor, comment=comment)
     Relation.objects.create(expert=seat.expert, team_id=review.team_id, reason=comment[:200], declared_by=actor)
+    _withdraw_conflicted(actor=actor, expert=seat.expert, reason=comment[:200], team_id=review.team_id, skip=seat)
     substitute = selectors.proposal(review)
     body = _("回避事由：%(c)s。") % {"c": comment}
     if substitute:
@@ -439,7 +492,8 @@ def review_decide(*, actor, review: Review, action: str, amount=None, opinion: s
     if review.mode == ReviewMode.PANEL and not opinion:
         errors["panel_opinion"] = [_("请填写专家组意见。")]
     label = str(Review._meta.get_field("approved_amount").verbose_name)
-    value = _money(amount, label, errors, "approved_amount")
+    # A rejection funds nothing: whatever was typed as an amount is left aside.
+    value = _money(amount, label, errors, "approved_amount") if action in APPROVED_ACTIONS else None
     if action in APPROVED_ACTIONS:
         if value is None and "approved_amount" not in errors:
             errors["approved_amount"] = [_("请填写核定资助金额（元）。")]
@@ -448,8 +502,8 @@ def review_decide(*, actor, review: Review, action: str, amount=None, opinion: s
         elif value is not None and value > review.project.total_budget:
             errors["approved_amount"] = [_("核定资助金额不能超过项目预算总额（%(b)s元）。") % {
                 "b": "{:,.2f}".format(review.project.total_budget)}]
-        elif value is not None and value != value.quantize(Decimal("0.01")):
-            errors["approved_amount"] = [_("金额最多保留到分（两位小数）。")]
+        else:
+            value = _cents(value, label, errors, "approved_amount")
     else:
         value = None
     if action != "approve" and not (comment or "").strip():
@@ -502,17 +556,26 @@ def envelope_save(*, actor, values: dict, envelope: Envelope | None = None) -> E
     creating = envelope is None
     errors: dict = {}
     if creating:
+        from regions.models import City
+
         envelope = Envelope(**_keeper(actor, values))
+        # One envelope per funder and year has no database constraint: creations in a city take turns on its row.
+        City.objects.select_for_update().filter(pk=envelope.city_id).order_by().first()
     else:
-        envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
+        envelope = Envelope.objects.select_for_update(of=("self",)).get(pk=envelope.pk)
     if "fiscal_year" in values and creating:
         envelope.fiscal_year = _year(values["fiscal_year"], _("预算年度"), errors, "fiscal_year")
     if "budgeted" in values:
-        envelope.budgeted = _money(values["budgeted"], _("年度预算"), errors, "budgeted")
+        envelope.budgeted = _cents(_money(values["budgeted"], _("年度预算"), errors, "budgeted"), _("年度预算"), errors,
+                                   "budgeted")
     if "note" in values:
         envelope.note = (values["note"] or "").strip()
     if not may_write(actor, envelope, CHANGE):
         raise PermissionDenied(_("只有本级科技部门可以设置资助预算。"))
+    if envelope.fiscal_year is None and "fiscal_year" not in errors:
+        errors["fiscal_year"] = [_("请填写预算年度。")]
+    if envelope.budgeted is None and "budgeted" not in errors:
+        errors["budgeted"] = [_("请填写年度预算（元）。")]
     if envelope.fiscal_year and Envelope.objects.filter(
             organizer_level=envelope.organizer_level, city_id=envelope.city_id, county_id=envelope.county_id,
             fiscal_year=envelope.fiscal_year).exclude(pk=envelope.pk).exists():
@@ -524,7 +587,7 @@ def envelope_save(*, actor, values: dict, envelope: Envelope | None = None) -> E
         if current is not None and envelope.budgeted < current.committed:
             errors.setdefault("budgeted", []).append(_("年度预算不能少于已立项资助的金额（%(c)s元）。") % {
                 "c": "{:,.2f}".format(current.committed)})
-    _clean(envelope, errors)
+    _clean(envelope, errors, exclude=[name for name in errors])  # one message per field: ours, not Django's again
     _raise(errors)
     if unchanged(envelope):
         return envelope
@@ -543,10 +606,11 @@ def next_project_number(review: Review, year: int) -> str:
 
 
 def _lock_envelope(grant: Grant):
-    query = Envelope.objects.select_for_update().filter(organizer_level=grant.organizer_level, city_id=grant.city_id,
-                                                        fiscal_year=grant.fiscal_year)
+    # No ordering: the model's (by county code) would join the nullable county, which PostgreSQL cannot lock.
+    query = Envelope.objects.select_for_update(of=("self",)).filter(
+        organizer_level=grant.organizer_level, city_id=grant.city_id, fiscal_year=grant.fiscal_year)
     query = query.filter(county_id=grant.county_id) if grant.county_id else query.filter(county__isnull=True)
-    return query.first()
+    return query.order_by("pk").first()
 
 
 def _grant_values(grant: Grant, values: dict, errors: dict, creating: bool) -> None:
@@ -577,8 +641,8 @@ def _check_grant_money(grant: Grant, errors: dict, previous: Decimal = Decimal("
     amount = grant.amount
     if amount is None or "amount" in errors:
         return
-    if amount != amount.quantize(Decimal("0.01")):
-        errors.setdefault("amount", []).append(_("金额最多保留到分（两位小数）。"))
+    amount = grant.amount = _cents(amount, "", errors, "amount")
+    if "amount" in errors:
         return
     if amount <= 0:
         errors.setdefault("amount", []).append(_("资助金额应大于0。"))
@@ -670,8 +734,6 @@ def disbursement_add(*, actor, grant: Grant, amount, paid_on, voucher, note: str
     if tranche.amount is not None and "amount" not in errors:
         if tranche.amount <= 0:
             errors["amount"] = [_("拨付金额应大于0。")]
-        elif tranche.amount != tranche.amount.quantize(Decimal("0.01")):
-            errors["amount"] = [_("金额最多保留到分（两位小数）。")]
         elif tranche.amount > left:
             errors["amount"] = [_("拨付金额超出尚未拨付的资助金额（尚余%(l)s元）。") % {"l": "{:,.2f}".format(left)}]
     elif tranche.amount is None and "amount" not in errors:
@@ -686,6 +748,7 @@ def disbursement_add(*, actor, grant: Grant, amount, paid_on, voucher, note: str
         errors["paid_on"] = [_("请填写拨付日期。")]
     elif paid_on is not None and paid_on < grant.granted_on:
         errors["paid_on"] = [_("拨付日期不能早于立项日期（%(d)s）。") % {"d": grant.granted_on.isoformat()}]
+    tranche.amount = _cents(tranche.amount, label, errors, "amount")
     tranche.paid_on = paid_on
     kind = None
     voucher_label = str(Disbursement._meta.get_field("voucher").verbose_name)

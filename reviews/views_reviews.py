@@ -132,6 +132,8 @@ class ReviewListView(ScopedListView):
         user = self.request.user
         context["may_start"] = is_office(user)
         if context["may_start"]:
+            context["empty_text"] = "尚无专家论证。项目受理后，请在上方“待论证项目”中发起论证。"
+        if context["may_start"]:
             pending = pending_projects(user).select_related("town__county", "team").order_by("accepted_at", "pk")
             context["pending"] = list(pending[:PENDING_SHOWN])
             context["pending_count"] = pending.count() if len(context["pending"]) == PENDING_SHOWN else len(
@@ -572,7 +574,10 @@ class SeatActionView(SeatDetailView):
             messages.error(request, error_text(error))
             return redirect(seat.get_absolute_url())
         if action == "submit":
-            messages.success(request, "评分已提交，不能再修改。全部专家提交后可查看评分汇总。")
+            seat.review.refresh_from_db(fields=["status"])
+            messages.success(request, "评分已提交，不能再修改。%s" % (
+                "专家组已全部提交，评分汇总见下方。" if selectors.scores_visible(seat.review)
+                else "全部专家提交后可查看评分汇总。"))
             return redirect(seat.get_absolute_url())
         messages.success(request, "已申请回避，您已退出该项目的评审。")
         return redirect("reviews:seat_list")

@@ -29,6 +29,17 @@ def icon(name, classes=""):
 
 
 @register.filter
+def money(value):
+    """An amount in yuan as officials write it: ``100,000.00`` (the Chinese locale has no thousands separator)."""
+    if value in (None, ""):
+        return "—"
+    try:
+        return "{:,.2f}".format(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
 def card_rows(table, title_name):
     """The page's rows as phone cards, ``(title cell, select cell, [(header, cell), …])``: each cell rendered once
     (django-tables2 renders a cell on every ``row.items`` pass, and a card needs three)."""

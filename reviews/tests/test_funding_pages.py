@@ -78,10 +78,10 @@ def test_envelopes_are_set_on_their_page_and_summed_by_the_database(world, login
     county = Envelope.objects.get(organizer_level="county")
     assert county.county_id == world.renhua.pk
     html = login("city_st").get(reverse("reviews:envelope_list")).content.decode()
-    assert "韶关市科技部门" in html and "仁化县科技部门" in html and "500,000.00 元" in html and "200,000.00 元" in html
+    assert "韶关市科技局" in html and "仁化县科技部门" in html and "500,000.00 元" in html and "200,000.00 元" in html
     assert 'data-testid="edit-envelope-%d"' % city.pk in html and 'data-testid="edit-envelope-%d"' % county.pk not in html
     html = login("renhua_st").get(reverse("reviews:envelope_list")).content.decode()
-    assert "仁化县科技部门" in html and "韶关市科技部门" not in html
+    assert "仁化县科技部门" in html and "韶关市科技局" not in html
     # A second envelope for the same year is refused on the field, in Chinese.
     response = login("renhua_st").post(reverse("reviews:envelope_create"), {"fiscal_year": YEAR, "budgeted": "1"})
     assert "年度的资助预算已设置" in response.content.decode() and Envelope.objects.count() == 2

@@ -3,7 +3,9 @@
 A hypothesis ``RuleBasedStateMachine`` takes random steps through the whole first half — needs, calls,
 applications, selection rounds, public notices and objections, registration — and the running half's first steps
 — agreements (draft, sign with a scan, the town confirms or returns), projects (written with sometimes bad content,
-submitted, returned, resubmitted, accepted) and their change requests (approved, rejected, withdrawn) — ALWAYS
+submitted, returned, resubmitted, accepted) and their change requests (approved, rejected, withdrawn), then the expert
+review (started, panel proposed or any expert seated, opened, scored with sometimes bad scores, declined or removed,
+decided) and the funding (grants, tranches with real or fake vouchers, corrected grants and envelopes) — ALWAYS
 through the apps' services
 (``<app>/services.py``), each step as a randomly chosen user of the test world: two times in three a user who
 plausibly takes it (the record's own organizer, team leader or town), otherwise anyone. A refused step
@@ -29,7 +31,13 @@ After every step it checks:
    to its total, its version is 1 + its approved changes, and agreements and projects copy their pairing's cycle,
    town and team;
 9. no need linked to a submitted or accepted project is still "confirmed" or "matched" (submitting moves them to
-   "in assistance").
+   "in assistance");
+10. no live review seat held by an expert conflicted with the team when seated (a member, of a member's unit, a
+    relation declared before);
+11. a panel review scored or decided has its whole panel (its size) submitted; every score and total within 0–100;
+    a project is 已立项 iff its review approved (论证未通过 iff rejected), within the project's budget;
+12. a grant only of an approved review, by its selecting organizer, within the approved amount; tranches never above
+    their grant; no envelope committed above its budget.
 
 The world (``build_base``) is built once per test, through the services, on top of ``build_world``
 (``portal.testing``): a county call over three towns with confirmed needs and three accepted applications plus a
@@ -38,7 +46,9 @@ province-organized town (周田镇, with a town account, a confirmed need and th
 Every example runs inside a savepoint rolled back at its end. An ``@initialize`` rule first takes the county call 0–5
 stages along the happy path (round opened, run and meeting → finalized → on notice → an objection upheld, or the
 notice closed by the scheduled job) and 周田镇 0–4 stages into the running half (the rice team recorded → its
-agreement signed → confirmed and a project submitted → accepted), so random walks start from deep states too; rules
+agreement signed → confirmed and a project submitted → accepted) and its accepted project 0–5 stages through the
+review (panel seated → opened → scored → approved → funded and paid once; ``build_pools`` gives the city and 仁化县
+their expert pools, conflicted experts included, and their envelopes), so random walks start from deep states too; rules
 are enabled only when they have something to act on and mostly pick records in a state the step applies to.
 
 ``make test`` runs a bounded, derandomized search (the same examples every run, ~10–20 s); ``INVARIANT_EXAMPLES=200
@@ -60,7 +70,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings, strategies as st
 from hypothesis.stateful import (
@@ -84,12 +94,19 @@ from notices.models import NoticeEntry, Objection, PublicNotice
 from projects.models import Agreement, BudgetLine, Project, ProjectChange, ProjectMember, ProjectYear
 from regions.models import Town, TownClassification
 from registrations.models import RegistrationSubmission
+from reviews.models import Disbursement, Envelope, Expert, Grant, Relation, Review, ReviewSeat
 from teams.models import Team
 
 # ------------------------------------------------------------------------------------------------ the test world
 
 EXTRA_LEADERS = ("pig_leader", "citrus2_leader", "rice_leader")
-ACTORS = tuple(ALL_USERS) + EXTRA_LEADERS + ("zhoutian_town",)
+# The expert pools (``build_base``): the city's four free experts, one of 华南农业大学 (every team's members' unit:
+# always conflicted) and one who declared a relation with the province's rice team; 仁化县's three free and one of
+# 华南农业大学.
+CITY_EXPERTS = ("zj_lin", "zj_zheng", "zj_zhou", "zj_chen", "zj_scau", "zj_related")
+RENHUA_EXPERTS = ("zj_rh1", "zj_rh2", "zj_rh3", "zj_rh_scau")
+EXPERT_USERS = CITY_EXPERTS + RENHUA_EXPERTS
+ACTORS = tuple(ALL_USERS) + EXTRA_LEADERS + ("zhoutian_town",) + EXPERT_USERS
 ORGANIZERS = ("renhua_st", "nanxiong_st", "city_st")
 LEADERS = ("leader", "other_leader") + EXTRA_LEADERS
 ENTERERS = ("renhua_county_town", "renhua_city_town", "nanxiong_county_town", "nanxiong_city_town", "renhua_st",
@@ -124,7 +141,10 @@ SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # - a team leader submitting (or resubmitting) a project: the service moves the project's linked needs that are still
 #   confirmed or matched to "in assistance" (a system step, ``needs.services.needs_system_move``); the leader may not
 #   change needs.
-EXCEPTIONS = ("close_due", "objection_file", "submission_receive", "project_submit")
+# - an expert submitting their scores (or declining) when the panel is then complete: the service moves the review to
+#   "scored" (the workflow's system step ``complete``); an expert may change only their own seat.
+EXCEPTIONS = ("close_due", "objection_file", "submission_receive", "project_submit", "seat_submit", "seat_decline")
+FUNDING_YEAR = dt.date.today().year
 
 
 def build_base():
@@ -203,11 +223,40 @@ def build_base():
 
     # Invariant 4 holds for the world as built, but for the cycle: build_world creates it open, without a transition
     # (a fixture, not a step). Its state is the starting point the invariant compares with.
+    build_pools(world)
+
     unrecorded = unrecorded_moves(snapshot(), {})
     assert all(key[0] == "cycles.Cycle" for key, _text in unrecorded), unrecorded
     baseline = {key: value for key, (_updated, value) in snapshot().items() if key[0] == "cycles.Cycle"}
     return {"world": world, "towns": {key: town.pk for key, town in towns.items()}, "county_call": county_call.pk,
             "city_call": city_call.pk, "baseline": baseline}
+
+
+def build_pools(world):
+    """The city's and 仁化县's expert pools (accounts made here, linked by the pool's office) and both envelopes."""
+    from reviews import services as reviews
+
+    rows = [("city_st", "zj_lin", "林果", "果树栽培", "柑橘、黄龙病", "仲恺农业工程学院"),
+            ("city_st", "zj_zheng", "郑植", "植物保护", "柑橘病虫害、水稻病虫害", "广东省农业技术推广中心"),
+            ("city_st", "zj_zhou", "周稻", "水稻栽培", "水稻、育秧", "广东省农业科学院"),
+            ("city_st", "zj_chen", "陈茶", "茶叶加工", "红茶、茶园管理", "韶关市农业科学研究所"),
+            ("city_st", "zj_scau", "华农专家", "果树栽培", "柑橘", "华南农业大学"),
+            ("city_st", "zj_related", "回避专家", "水稻栽培", "水稻", "韶关市农技中心"),
+            ("renhua_st", "zj_rh1", "仁果", "果树栽培", "柑橘、黄龙病", "仁化县农技站"),
+            ("renhua_st", "zj_rh2", "仁植", "植物保护", "病虫害防控", "仁化县植保站"),
+            ("renhua_st", "zj_rh3", "仁茶", "茶叶", "白毛茶", "仁化县农科所"),
+            ("renhua_st", "zj_rh_scau", "仁华农", "果树栽培", "柑橘", "华南农业大学")]
+    for index, (office, username, name, field, keywords, unit_name) in enumerate(rows):
+        scope = {"county": world.renhua} if office == "renhua_st" else {"city": world.city}
+        account = world.users[username] = _user(username, Role.EXPERT, **scope)
+        expert, _password = reviews.expert_save(actor=world[office], account=account, values={
+            "name": name, "field": field, "keywords": keywords, "title": "研究员", "unit_name": unit_name,
+            "phone": "1376600%04d" % index})
+        if username == "zj_related":
+            reviews.relation_add(actor=world[office], expert=expert, team=Team.objects.get(name="省派水稻团队"),
+                                 reason="曾与该团队负责人合作")
+    for office in ("city_st", "renhua_st"):
+        reviews.envelope_save(actor=world[office], values={"fiscal_year": FUNDING_YEAR, "budgeted": "200000"})
 
 
 def workflow_models():
@@ -224,7 +273,9 @@ def watched():
     if WATCHED is None:
         # A project's lines are deleted and written again on each edit: they are watched by their id (a line that
         # goes or comes is a change), scoped like their project.
-        WATCHED = workflow_models() + [(NoticeEntry, "outcome")] + [
+        # Grants, envelopes and tranches are watched by their amounts (a tranche by its id: it is never changed).
+        WATCHED = workflow_models() + [(NoticeEntry, "outcome"), (Grant, "amount"), (Envelope, "budgeted"),
+                                       (Disbursement, "pk")] + [
             (model, "pk") for model in (ProjectYear, BudgetLine, ProjectMember)]
     return WATCHED
 
@@ -340,6 +391,12 @@ def reached_stages() -> set:
         "project_accepted": Project.objects.filter(status="accepted").exists(),
         "change_requested": ProjectChange.objects.exists(),
         "change_approved": ProjectChange.objects.filter(status="approved").exists(),
+        "review_started": Review.objects.exists(),
+        "review_scored": Review.objects.filter(scored_at__isnull=False).exists(),
+        "review_decided": Review.objects.filter(decided_at__isnull=False).exists(),
+        "seat_declined": ReviewSeat.objects.filter(status="declined").exists(),
+        "granted": Grant.objects.exists(),
+        "disbursed": Disbursement.objects.exists(),
     }
     return {name for name, value in checks.items() if value}
 
@@ -917,6 +974,153 @@ class FirstHalf(RuleBasedStateMachine):
         return self.act("change_" + action, actor, lambda user: services.change_decide(
             actor=user, change=self.load(ProjectChange, change_pk, stale), action=action, comment=comment))
 
+    # --------------------------------------------------------------------------------------- the review and funding
+
+    def review_organizer(self, review_pk):
+        return self.record_organizer(Review, review_pk)
+
+    def seat_expert(self, seat_pk):
+        user_id = ReviewSeat.objects.filter(pk=seat_pk).values_list("expert__user_id", flat=True).get()
+        return [name for name in EXPERT_USERS if self.users[name].pk == user_id]
+
+    def pool_experts(self, review_pk):
+        """The pk of every expert of the review's pool (conflicted ones included)."""
+        from reviews.selectors import pool_of
+
+        return self.pks(Expert, pool_of(Review.objects.select_related("town__county").get(pk=review_pk)))
+
+    def do_review_start(self, actor, project_pk):
+        from reviews import services
+
+        return self.act("review_start", actor, lambda user: services.review_start(
+            actor=user, project=self.load(Project, project_pk)))
+
+    def do_panel_fill(self, actor, review_pk):
+        from reviews import services
+
+        return self.act("panel_fill", actor, lambda user: services.panel_fill(
+            actor=user, review=self.load(Review, review_pk)))
+
+    def do_seat_add(self, actor, review_pk, expert_pk):
+        from reviews import services
+
+        return self.act("seat_add", actor, lambda user: services.seat_add(
+            actor=user, review=self.load(Review, review_pk), expert=Expert.objects.get(pk=expert_pk)))
+
+    def do_review_open(self, actor, review_pk, stale=False):
+        from reviews import services
+
+        return self.act("review_open", actor, lambda user: services.review_open(
+            actor=user, review=self.load(Review, review_pk, stale)))
+
+    def do_seat_score(self, actor, seat_pk, values, submit, comment="技术路线可行"):
+        """``values``: the five scores (some may be out of range or not whole numbers: refused)."""
+        from reviews import services
+
+        keys = ("score_fit", "score_feasibility", "score_benefit", "score_team", "score_budget")
+
+        def allowed():
+            return {("reviews.Review", ReviewSeat.objects.get(pk=seat_pk).review_id)}
+
+        return self.act("seat_submit" if submit else "seat_score", actor, lambda user: services.seat_score(
+            actor=user, seat=self.load(ReviewSeat, seat_pk), scores=dict(zip(keys, values)), comment=comment,
+            submit=submit), allowed=allowed if submit else None)
+
+    def do_seat_decline(self, actor, seat_pk, comment="与团队负责人为合作关系"):
+        from reviews import services
+
+        def allowed():
+            return {("reviews.Review", ReviewSeat.objects.get(pk=seat_pk).review_id)}
+
+        return self.act("seat_decline", actor, lambda user: services.seat_decline(
+            actor=user, seat=self.load(ReviewSeat, seat_pk), comment=comment), allowed=allowed)
+
+    def do_seat_remove(self, actor, seat_pk, comment="时间冲突"):
+        from reviews import services
+
+        return self.act("seat_remove", actor, lambda user: services.seat_remove(
+            actor=user, seat=self.load(ReviewSeat, seat_pk), comment=comment))
+
+    def do_review_decide(self, actor, review_pk, action, amount="auto", opinion="专家组同意立项", comment="请压缩培训经费",
+                         stale=False):
+        """``amount``: "auto" (80% of the project's budget), "over" (a fen above the budget), or as given."""
+        from reviews import services
+
+        def step(user):
+            review = self.load(Review, review_pk, stale)
+            budget = Project.objects.get(pk=review.project_id).total_budget
+            value = {"auto": (budget * Decimal("0.8")).quantize(Decimal("0.01")),
+                     "over": budget + Decimal("0.01")}.get(amount, amount)
+            services.review_decide(actor=user, review=review, action=action, amount=value, opinion=opinion,
+                                   comment=comment)
+
+        return self.act("review_" + action, actor, step)
+
+    def do_grant_create(self, actor, review_pk, share="all", year=FUNDING_YEAR):
+        """``share``: "all" (the approved amount), "half", "over" (a fen above the approved amount)."""
+        from reviews import services
+
+        def step(user):
+            review = Review.objects.get(pk=review_pk)
+            approved = review.approved_amount or Decimal("1000")
+            amount = {"all": approved, "half": (approved / 2).quantize(Decimal("0.01")),
+                      "over": approved + Decimal("0.01")}[share]
+            services.grant_create(actor=user, review=review, values={
+                "project_number": "KTP-%d-%d" % (year, next(self.numbers)), "fiscal_year": year,
+                "budget_source": "city_st", "amount": amount, "granted_on": timezone.localdate()})
+
+        return self.act("grant_create", actor, step)
+
+    def do_disburse(self, actor, grant_pk, share="half", voucher="pdf"):
+        """``share``: "half" (of what remains), "rest", "over" (a fen above what remains); ``voucher``: "pdf",
+        "text" (a text file named .pdf)."""
+        from reviews import services
+        from reviews.selectors import grants_with_figures
+
+        def step(user):
+            grant = grants_with_figures(Grant.objects.filter(pk=grant_pk)).get()
+            left = grant.undisbursed
+            amount = {"half": (left / 2).quantize(Decimal("0.01")), "rest": left, "over": left + Decimal("0.01")}[share]
+            upload = SimpleUploadedFile("凭证.pdf", SCAN if voucher == "pdf" else b"not a voucher at all",
+                                        content_type="application/pdf")
+            services.disbursement_add(actor=user, grant=Grant.objects.get(pk=grant_pk), amount=amount,
+                                      paid_on=timezone.localdate(), voucher=upload)
+
+        return self.act("disburse", actor, step)
+
+    def do_grant_update(self, actor, grant_pk, amount):
+        from reviews import services
+
+        return self.act("grant_update", actor, lambda user: services.grant_update(
+            actor=user, grant=Grant.objects.get(pk=grant_pk), values={"amount": amount}))
+
+    def do_envelope_cut(self, actor, envelope_pk, budgeted):
+        from reviews import services
+
+        return self.act("envelope_save", actor, lambda user: services.envelope_save(
+            actor=user, envelope=Envelope.objects.get(pk=envelope_pk), values={"budgeted": budgeted}))
+
+    def advance_reviewing(self, depth):
+        """Take the accepted projects ``depth`` stages through the review as their organizers: 1 the review started
+        and its panel proposed and seated; 2 scoring opened; 3 every expert submitted; 4 approved; 5 funded and a
+        first tranche paid."""
+        for project_pk in self.pks(Project, status="accepted", review__isnull=True) if depth else []:
+            organizer = self.record_organizer(Project, project_pk)[0]
+            self.do_review_start(organizer, project_pk)
+            review_pk = Review.objects.get(project_id=project_pk).pk
+            self.do_panel_fill(organizer, review_pk)
+            if depth >= 2:
+                self.do_review_open(organizer, review_pk)
+            if depth >= 3:
+                for seat_pk in self.pks(ReviewSeat, review_id=review_pk, status="assigned"):
+                    self.do_seat_score(self.seat_expert(seat_pk)[0], seat_pk, (80, 85, 70, 90, 75), True)
+            if depth >= 4:
+                self.do_review_decide(organizer, review_pk, "approve")
+            if depth >= 5:
+                self.do_grant_create(organizer, review_pk)
+                for grant_pk in self.pks(Grant, review_id=review_pk):
+                    self.do_disburse(organizer, grant_pk)
+
     def advance_running(self, depth):
         """Take 周田镇 (province-organized) ``depth`` stages into the running half: 1 the city records the province's
         rice team (active); 2 its leader drafts the agreement and uploads the signed scan; 3 the town confirms it and
@@ -964,11 +1168,12 @@ class FirstHalf(RuleBasedStateMachine):
             self.do_close_due()
 
     @initialize(depth=st.integers(min_value=0, max_value=5), spare=st.booleans(),
-                running=st.integers(min_value=0, max_value=4))
-    def start(self, depth, spare, running=0):
+                running=st.integers(min_value=0, max_value=4), reviewing=st.integers(min_value=0, max_value=5))
+    def start(self, depth, spare, running=0, reviewing=0):
         self.init_depth = depth
         self.advance(depth, spare)
         self.advance_running(running)
+        self.advance_reviewing(reviewing)
 
     # --------------------------------------------------------------------------------------- rules
 
@@ -1247,6 +1452,93 @@ class FirstHalf(RuleBasedStateMachine):
             self.record_organizer(Project, project_pk)
         self.do_change_decide(self.who(data, people), change_pk, action, comment, stale)
 
+    # ------------------------------------------------------------------------- rules of the review and funding
+
+    @precondition(lambda self: Project.objects.filter(status="accepted", review__isnull=True).exists())
+    @rule(data=st.data())
+    def review_start(self, data):
+        project_pk = _prefer(data, self.pks(Project, status="accepted", review__isnull=True), self.pks(Project),
+                             "project")
+        self.do_review_start(self.who(data, self.record_organizer(Project, project_pk)), project_pk)
+
+    @precondition(lambda self: Review.objects.filter(status__in=("forming", "scoring")).exists())
+    @rule(data=st.data(), how=st.sampled_from(["fill", "fill", "any expert"]))
+    def panel_seat(self, data, how):
+        review_pk = _pick(data, self.pks(Review, status__in=("forming", "scoring")), "review")
+        actor = self.who(data, self.review_organizer(review_pk))
+        if how == "fill":
+            self.do_panel_fill(actor, review_pk)
+        else:  # any expert of the pool, conflicted ones included (refused), or of another pool
+            expert_pk = _prefer(data, self.pool_experts(review_pk), self.pks(Expert), "expert")
+            self.do_seat_add(actor, review_pk, expert_pk)
+
+    @precondition(lambda self: Review.objects.filter(status="forming").exists())
+    @rule(data=st.data(), stale=st.booleans())
+    def review_open(self, data, stale):
+        review_pk = _pick(data, self.pks(Review, status="forming"), "review")
+        self.do_review_open(self.who(data, self.review_organizer(review_pk)), review_pk, stale)
+
+    @precondition(lambda self: ReviewSeat.objects.filter(status="assigned").exists())
+    @rule(data=st.data(), submit=st.booleans(),
+          values=st.sampled_from([(80, 85, 70, 90, 75), (100, 100, 100, 100, 100), (0, 0, 0, 0, 0), (45, 50, 40, 60, 30),
+                                  (101, 80, 80, 80, 80), ("8.5", 80, 80, 80, 80), (-1, 80, 80, 80, 80),
+                                  (80, None, 80, 80, 80)]),
+          comment=st.sampled_from(["技术路线可行", "技术路线可行", ""]))
+    def seat_score(self, data, submit, values, comment):
+        seat_pk = _prefer(data, self.pks(ReviewSeat, status="assigned", review__status="scoring"),
+                          self.pks(ReviewSeat), "seat")
+        self.do_seat_score(self.who(data, self.seat_expert(seat_pk)), seat_pk, values, submit, comment)
+
+    @precondition(lambda self: ReviewSeat.objects.filter(status="assigned").exists())
+    @rule(data=st.data(), action=st.sampled_from(["decline", "decline", "remove"]),
+          comment=st.sampled_from(["与团队负责人为合作关系", ""]))
+    def seat_leave(self, data, action, comment):
+        seat_pk = _prefer(data, self.pks(ReviewSeat, status="assigned"), self.pks(ReviewSeat), "seat")
+        if action == "decline":
+            self.do_seat_decline(self.who(data, self.seat_expert(seat_pk)), seat_pk, comment)
+        else:
+            review_pk = ReviewSeat.objects.get(pk=seat_pk).review_id
+            self.do_seat_remove(self.who(data, self.review_organizer(review_pk)), seat_pk, comment)
+
+    @precondition(lambda self: Review.objects.filter(status__in=("scored", "forming", "scoring")).exists())
+    @rule(data=st.data(), action=st.sampled_from(["approve", "approve", "approve_changes", "reject"]),
+          amount=st.sampled_from(["auto", "auto", "over", ""]), opinion=st.sampled_from(["专家组同意立项", ""]),
+          comment=st.sampled_from(["请压缩培训经费", ""]), stale=st.booleans())
+    def review_decide(self, data, action, amount, opinion, comment, stale):
+        review_pk = _prefer(data, self.pks(Review, status="scored"), self.pks(Review), "review")
+        self.do_review_decide(self.who(data, self.review_organizer(review_pk)), review_pk, action, amount, opinion,
+                              comment, stale)
+
+    @precondition(lambda self: Review.objects.filter(status__in=("approved", "approved_changes"),
+                                                     grant__isnull=True).exists())
+    @rule(data=st.data(), share=st.sampled_from(["all", "half", "over"]),
+          year=st.sampled_from([FUNDING_YEAR, FUNDING_YEAR, FUNDING_YEAR + 1]))
+    def grant_create(self, data, share, year):
+        review_pk = _prefer(data, self.pks(Review, status__in=("approved", "approved_changes"), grant__isnull=True),
+                            self.pks(Review), "review")
+        self.do_grant_create(self.who(data, self.review_organizer(review_pk)), review_pk, share, year)
+
+    @precondition(lambda self: Grant.objects.exists())
+    @rule(data=st.data(), share=st.sampled_from(["half", "rest", "over"]), voucher=st.sampled_from(["pdf", "pdf", "text"]))
+    def disburse(self, data, share, voucher):
+        grant_pk = _pick(data, self.pks(Grant), "grant")
+        self.do_disburse(self.who(data, self.record_organizer(Review, Grant.objects.get(pk=grant_pk).review_id)),
+                         grant_pk, share, voucher)
+
+    @precondition(lambda self: Grant.objects.exists())
+    @rule(data=st.data(), amount=st.sampled_from(["1000", "50000", "70000", "90000", "999999"]),
+          what=st.sampled_from(["grant", "envelope"]))
+    def money_correct(self, data, amount, what):
+        if what == "grant":
+            grant_pk = _pick(data, self.pks(Grant), "grant")
+            people = self.record_organizer(Review, Grant.objects.get(pk=grant_pk).review_id)
+            self.do_grant_update(self.who(data, people), grant_pk, amount)
+        else:
+            envelope_pk = _pick(data, self.pks(Envelope), "envelope")
+            envelope = Envelope.objects.get(pk=envelope_pk)
+            people = ["city_st"] if envelope.organizer_level == "city" else ["renhua_st"]
+            self.do_envelope_cut(self.who(data, people), envelope_pk, amount)
+
     # --------------------------------------------------------------------------------------- invariants
 
     def current(self):
@@ -1364,11 +1656,91 @@ class FirstHalf(RuleBasedStateMachine):
                                          status__in=("confirmed", "matched")).values_list("pk", "status").distinct())
         assert not stuck, "needs linked to a submitted project still confirmed or matched: %s" % stuck
 
+    # ------------------------------------------------------------------------- invariants of the review and funding
+
+    @invariant()
+    def no_seat_held_by_a_conflicted_expert(self):
+        """A live seat's expert was free of conflicts of interest when seated: not a member of the team, not of a
+        member's unit, no relation with the team or a member's unit declared before the seat was given."""
+        from reviews.selectors import team_people
+
+        if "reviews.ReviewSeat" not in self.kinds():
+            return
+        wrong = []
+        for seat in ReviewSeat.objects.filter(status__in=("assigned", "submitted")).select_related(
+                "expert", "review"):
+            people, expert = team_people(seat.review.team_id), seat.expert
+            if (expert.user_id in people["users"]) or expert.phone in people["phones"]:
+                wrong.append("seat #%s: %s is a member of the team" % (seat.pk, expert.name))
+            elif expert.unit_id in people["units"] or expert.unit_name.strip() in people["unit_names"]:
+                wrong.append("seat #%s: %s is of a member's unit" % (seat.pk, expert.name))
+            elif Relation.objects.filter(expert=expert, created_at__lt=seat.created_at).filter(
+                    Q(team_id=seat.review.team_id) | Q(unit_id__in=people["units"])).exists():
+                wrong.append("seat #%s: %s declared a relation with the team before" % (seat.pk, expert.name))
+        assert not wrong, "seats held by conflicted experts: %s" % wrong
+
+    @invariant()
+    def reviews_keep_their_scores_and_decisions(self):
+        """Scored (or decided after a panel) means the whole panel of its size submitted, no one left to score;
+        every score and total within 0–100; a project is 已立项 iff its review approved (论证未通过 iff rejected);
+        a decided review's approved amount within the project's budget."""
+        if "reviews.Review" not in self.kinds():
+            return
+        wrong = []
+        done = Review.objects.filter(mode="panel", status__in=("scored", "approved", "approved_changes", "rejected"))
+        wrong += ["review #%s (%s): %s submitted of %s, %s left to score" % row for row in done.annotate(
+            submitted=Count("seats", filter=Q(seats__status="submitted")),
+            left=Count("seats", filter=Q(seats__status="assigned"))).filter(
+            Q(submitted__lt=F("panel_size")) | Q(left__gt=0)).values_list("pk", "status", "submitted", "panel_size",
+                                                                            "left")]
+        out = Q()
+        for name in ("score_fit", "score_feasibility", "score_benefit", "score_team", "score_budget", "total"):
+            out |= Q(**{name + "__lt": 0}) | Q(**{name + "__gt": 100})
+        wrong += ["seat #%s: a score or total out of 0–100" % pk for pk in
+                  ReviewSeat.objects.filter(out).values_list("pk", flat=True)]
+        wrong += ["seat #%s submitted without its total" % pk for pk in
+                  ReviewSeat.objects.filter(status="submitted", total__isnull=True).values_list("pk", flat=True)]
+        expected = {"approved": "approved", "approved_changes": "approved", "rejected": "rejected"}
+        for pk, status, project_status in Review.objects.values_list("pk", "status", "project__status"):
+            if project_status != expected.get(status, "accepted"):
+                wrong.append("review #%s is %s but its project is %s" % (pk, status, project_status))
+        wrong += ["project #%s is %s without a decided review" % row for row in Project.objects.filter(
+            status__in=("approved", "rejected"), review__isnull=True).values_list("pk", "status")]
+        wrong += ["review #%s approves %s above the budget %s" % row for row in Review.objects.filter(
+            approved_amount__gt=F("project__total_budget")).values_list("pk", "approved_amount",
+                                                                        "project__total_budget")]
+        assert not wrong, wrong
+
+    @invariant()
+    def funding_stays_within_its_limits(self):
+        """A grant only of an approved review, within its approved amount, by its selecting organizer; tranches never
+        above their grant; no envelope committed above its budget."""
+        from reviews.selectors import envelopes_with_figures, funder_of, grants_with_figures
+
+        if not {"reviews.Grant", "reviews.Envelope"} & self.kinds():
+            return
+        wrong = []
+        for grant in Grant.objects.select_related("review", "town__county"):
+            if grant.review.status not in ("approved", "approved_changes"):
+                wrong.append("grant #%s of a review %s" % (grant.pk, grant.review.status))
+            elif grant.amount > grant.review.approved_amount:
+                wrong.append("grant #%s: %s above the approved %s" % (grant.pk, grant.amount,
+                                                                     grant.review.approved_amount))
+            if (grant.organizer_level, grant.city_id, grant.county_id) != funder_of(grant.review):
+                wrong.append("grant #%s is not its selecting organizer's" % grant.pk)
+        wrong += ["grant #%s: %s paid out of %s" % row for row in grants_with_figures(Grant.objects.all()).filter(
+            disbursed__gt=F("amount")).values_list("pk", "disbursed", "amount")]
+        wrong += ["envelope #%s: %s committed of %s" % row for row in envelopes_with_figures(Envelope.objects.all())
+                  .filter(committed__gt=F("budgeted")).values_list("pk", "committed", "budgeted")]
+        assert not wrong, wrong
+
     def check_invariants_now(self):
         for name in ("one_live_pairing_per_town", "one_town_per_team", "live_pairings_stand_on_an_accepted_application",
                      "every_status_change_is_recorded", "nothing_outside_the_actors_scope_changed",
                      "notice_entries_agree_with_pairings", "no_run_left_unfinished", "one_agreement_per_pairing",
-                     "projects_keep_their_content_rules", "needs_of_submitted_projects_are_in_assistance"):
+                     "projects_keep_their_content_rules", "needs_of_submitted_projects_are_in_assistance",
+                     "no_seat_held_by_a_conflicted_expert", "reviews_keep_their_scores_and_decisions",
+                     "funding_stays_within_its_limits"):
             getattr(self, name)()
 
 
@@ -1764,5 +2136,97 @@ def test_a_need_returned_meanwhile_keeps_its_project_from_being_submitted(base):
         assert machine.do_need_move("city_st", need, "confirm") == "done"
         machine.check_invariants_now()  # needs_of_submitted_projects_are_in_assistance
         assert outcome == "refused"
+    finally:
+        machine.teardown()
+
+
+def test_review_and_funding_scenario(base):
+    """The review and funding steps in a fixed order, each also tried by roles (or with input) that may not take it,
+    invariants checked after each: 周田镇's accepted project reviewed by the city (conflicted experts refused, a
+    decline and its substitute, bad scores refused), approved, funded within the envelope and paid in two tranches.
+    Then the new checks are shown not to be vacuous."""
+    machine = FirstHalf(base)
+    try:
+        checked = machine.check_invariants_now
+
+        def expect(outcome, what, wanted="done"):
+            assert outcome == wanted, "%s: %s (%s)" % (what, outcome, REFUSED.most_common())
+            checked()
+
+        machine.start(0, False, 4)  # 周田镇's project accepted by the city (a province-organized town)
+        checked()
+        (project,) = machine.pks(Project, status="accepted")
+        for who in ("renhua_st", "rice_leader", "zj_lin", "province"):
+            expect(machine.do_review_start(who, project), who + " starts", "refused")
+        expect(machine.do_review_start("city_st", project), "start")
+        (review,) = machine.pks(Review)
+        for name in ("zj_scau", "zj_related", "zj_rh1"):  # a member's unit, a declared relation, another pool
+            expert = Expert.objects.get(user=machine.users[name]).pk
+            expect(machine.do_seat_add("city_st", review, expert), name + " seated", "refused")
+        expect(machine.do_review_open("city_st", review), "open an empty panel", "refused")
+        expect(machine.do_panel_fill("renhua_st", review), "the county fills", "refused")
+        expect(machine.do_panel_fill("city_st", review), "fill")
+        seats = machine.pks(ReviewSeat, review_id=review)
+        assert len(seats) == 3
+        expect(machine.do_review_open("city_rural", review), "the city's rural office opens", "refused")
+        expect(machine.do_review_open("city_st", review), "open")
+        first, second, third = seats
+        expert = machine.seat_expert(first)[0]
+        for values in ((101, 80, 80, 80, 80), ("8.5", 80, 80, 80, 80), (80, None, 80, 80, 80)):
+            expect(machine.do_seat_score(expert, first, values, True), "bad scores %s" % (values,), "refused")
+        expect(machine.do_seat_score(machine.seat_expert(second)[0], first, (80,) * 5, True), "another expert",
+               "refused")
+        expect(machine.do_seat_score(expert, first, (80,) * 5, True, comment=""), "no comment", "refused")
+        expect(machine.do_seat_score(expert, first, (80, 85, 70, 90, 75), True), "submit")
+        expect(machine.do_seat_score(expert, first, (10,) * 5, True), "submit again", "refused")
+        expect(machine.do_seat_decline(machine.seat_expert(third)[0], third, comment=""), "no reason", "refused")
+        expect(machine.do_seat_decline(machine.seat_expert(third)[0], third), "decline")
+        expect(machine.do_seat_score(machine.seat_expert(second)[0], second, (82,) * 5, True), "submit")
+        assert Review.objects.get(pk=review).status == "scoring"  # two of three: a substitute is needed
+        expect(machine.do_review_decide("city_st", review, "approve"), "decide while scoring", "refused")
+        expect(machine.do_panel_fill("city_st", review), "substitute")
+        (substitute,) = machine.pks(ReviewSeat, review_id=review, status="assigned")
+        expect(machine.do_seat_score(machine.seat_expert(substitute)[0], substitute, (45,) * 5, True), "substitute")
+        assert Review.objects.get(pk=review).status == "scored"
+        expect(machine.do_review_decide("city_st", review, "reject", comment=""), "reject without reason", "refused")
+        expect(machine.do_review_decide("city_st", review, "approve", amount="over"), "above the budget", "refused")
+        expect(machine.do_review_decide("city_st", review, "approve", opinion=""), "no opinion", "refused")
+        expect(machine.do_review_decide("renhua_st", review, "approve"), "the county decides", "refused")
+        expect(machine.do_review_decide("city_st", review, "approve"), "approve")
+        assert Project.objects.get(pk=project).status == "approved"
+
+        for who in ("renhua_st", "province", "city_rural"):
+            expect(machine.do_grant_create(who, review), who + " funds", "refused")
+        expect(machine.do_grant_create("city_st", review, "over"), "above the approved amount", "refused")
+        expect(machine.do_grant_create("city_st", review, year=FUNDING_YEAR + 1), "no envelope", "refused")
+        expect(machine.do_grant_create("city_st", review), "grant")
+        (grant,) = machine.pks(Grant)
+        expect(machine.do_disburse("city_st", grant, voucher="text"), "a text voucher", "refused")
+        expect(machine.do_disburse("city_st", grant, "over"), "above the grant", "refused")
+        expect(machine.do_disburse("renhua_st", grant), "the county pays", "refused")
+        expect(machine.do_disburse("city_st", grant, "half"), "first tranche")
+        expect(machine.do_grant_update("city_st", grant, "1000"), "below what was paid", "refused")
+        expect(machine.do_disburse("city_st", grant, "rest"), "second tranche")
+        expect(machine.do_disburse("city_st", grant, "half"), "nothing left", "refused")
+        envelope = Envelope.objects.get(organizer_level="city").pk
+        expect(machine.do_envelope_cut("city_st", envelope, "1000"), "below what is committed", "refused")
+        assert Disbursement.objects.count() == 2
+
+        # The new checks are not vacuous: each corruption (a direct write, bypassing the services) is reported.
+        Disbursement.objects.create(grant_id=grant, amount=Decimal("1.00"), paid_on=timezone.localdate(),
+                                    voucher="x.pdf")
+        Envelope.objects.filter(pk=envelope).update(budgeted=Decimal("1.00"))
+        with pytest.raises(AssertionError) as error:
+            machine.funding_stays_within_its_limits()
+        assert "paid out of" in str(error.value) and "committed of" in str(error.value)
+        ReviewSeat.objects.filter(pk=first).update(score_fit=120)
+        Project.objects.filter(pk=project).update(status="accepted")
+        with pytest.raises(AssertionError) as error:
+            machine.reviews_keep_their_scores_and_decisions()
+        assert "out of 0–100" in str(error.value) and "but its project is accepted" in str(error.value)
+        conflicted = Expert.objects.get(user=machine.users["zj_scau"])
+        ReviewSeat.objects.create(review_id=review, expert=conflicted, status="submitted")
+        with pytest.raises(AssertionError, match="member's unit"):
+            machine.no_seat_held_by_a_conflicted_expert()
     finally:
         machine.teardown()

@@ -88,6 +88,12 @@ def _setup():
         settings.ALLOWED_HOSTS.append("testserver")
 
 
+# Keys whose pages need a record in a given state (a review starts on an accepted project; a grant on an approved review
+# not yet funded).
+KEY_FILTER = {"accepted_project": {"status": "accepted", "review__isnull": True},
+              "approved_review": {"status__in": ("approved", "approved_changes"), "grant__isnull": True}}
+
+
 class VisibleRecords(dict):
     """``records[key]``: the first record of that kind the user sees (``core.scoping.restrict``), looked up once."""
 
@@ -107,6 +113,7 @@ class VisibleRecords(dict):
             queryset = model.objects.filter(created_by=self.user)
         else:
             queryset = restrict(model.objects.all(), self.user, VIEW)
+        queryset = queryset.filter(**KEY_FILTER.get(key, {}))
         record = queryset.order_by("pk").first()
         if record is None:
             raise LookupError(key)

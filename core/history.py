@@ -6,6 +6,9 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 
+# Short reasons services record in code, as the history tab and API show them.
+REASON_LABELS = {"create": "新建", "update": "修改", "score": "保存评分草稿"}
+
 
 def _display(record, field_name, value):
     # Personal fields a model lists in ``history_masked_fields`` ({name: mask function}) never show in full in a
@@ -45,7 +48,7 @@ def history_rows(obj, limit: int = 200) -> list[dict]:
             "when": record.history_date,
             "who": str(record.history_user) if record.history_user else None,
             "kind": {"+": "创建", "~": "修改", "-": "删除"}.get(record.history_type, record.history_type),
-            "reason": record.history_change_reason,
+            "reason": REASON_LABELS.get(record.history_change_reason, record.history_change_reason),
             "changes": changes,
         })
     return rows

@@ -1069,7 +1069,7 @@ def current_cycle_reviews(story: Story, cycle, *, today: dt.date) -> None:
             projects.agreement_confirm(actor=town_account(story, town), agreement=agreement,
                                        comment="协议内容与镇、驻镇工作队商定一致。")
         start = min((ago(50).replace(day=1) + dt.timedelta(days=32)).replace(day=1), cycle.end_date)
-        for second in ((False, True) if number == 0 else (False,)):
+        for second in (False, True):  # the second team's second project stays accepted, awaiting its review
             content = project_content(pairing=pairing, linked=made, people=_staff(pairing.team), topic=topic,
                                       category=category, number=3 + number, start=start, end=cycle.end_date,
                                       second=second)
@@ -1080,7 +1080,7 @@ def current_cycle_reviews(story: Story, cycle, *, today: dt.date) -> None:
             with on(ago(47), 15 + second):
                 projects.project_accept(actor=city_st, project=project, comment="材料齐全，受理，进入专家论证。")
             made_projects.append(project)
-    approved, scored, scoring = made_projects
+    approved, scored, scoring, _waiting = made_projects
     expert = User.objects.get(username="expert").expert_profile
 
     def panel(project, day, *, first=None):

@@ -7,6 +7,7 @@ Money is ``Decimal`` yuan; budget lines add up to the total; a project links onl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -298,11 +299,31 @@ class Content:
     members: list = field(default_factory=list)        # [{"commissioner": Commissioner, "duty": "…"}]
 
 
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def plain_number(value) -> str | None:
+    """A figure as typed, in plain digits: full-width digits and separators folded (NFKC), thousands commas dropped;
+    None for anything else (``1e5``, ``8_0``, other scripts' digits): an amount is never guessed."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("，", "")
+    return text if PLAIN_NUMBER.fullmatch(text) else None
+
+
 def _money(value, label, errors, key):
     if isinstance(value, float):
         value = repr(value)
     try:
-        amount = Decimal(str(value).strip().replace(",", "").replace("，", "")) if value not in (None, "") else None
+        if value in (None, ""):
+            amount = None
+        elif isinstance(value, Decimal):
+            amount = value
+        else:
+            text = plain_number(value)
+            if text is None:
+                raise ValueError(value)
+            amount = Decimal(text)
     except (InvalidOperation, ValueError):
         errors.setdefault(key, []).append(_("%(label)s应为数字（元），如 12000 或 12000.50。") % {"label": label})
         return None

@@ -13,12 +13,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.china import validate_phone
+from core.china import mask_phone, validate_phone
 from core.fields import COMMENT_MAX_CHARS, LimitedTextField, PastDateField
 from core.files import random_upload_to
 from core.models import DomainModel
 from core.roles import Role, TEAM_ROLES
-from core.scoping import NOTHING, tree_q
+from core.scoping import CHANGE, NOTHING, organizer_q, register_change_rule, tree_q
 from reviews.choices import (SCORE_MAX, SCORE_MIN, BudgetSourceKind, ReviewMode, ReviewStatus, SeatStatus,
                              TitleRank)
 
@@ -71,6 +71,10 @@ class Expert(OrganizerOwned):
 
     # The pool's S&T office keeps it; the expert reads (and updates the availability of) their own entry.
     scope_owner = "user"
+    # The history tab and API are open to every reader of the entry: contacts never show in full there.
+    history_masked_fields = {"phone": mask_phone,
+                             "email": lambda value: "%s***@%s" % (value[:1], value.partition("@")[2]) if "@" in value
+                             else "***"}
 
     class Meta:
         verbose_name = _("评审专家")
@@ -229,12 +233,12 @@ class ReviewSeat(DomainModel):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("回避或调出时间"), null=True, blank=True)
 
-    # The organizing S&T office forms the panel and reads it; the expert reaches only their own seats.
+    # The organizing S&T office forms the panel and reads it; the expert reaches only their own seats while they sit
+    # on the panel (assigned or submitted): once withdrawn or removed, the seat and its project are out of their sight.
     scope_organizer = ("review__organizer_level", "review__town__county__city", "review__town__county")
     scope_view = "organizer"
-    scope_change = "organizer"
-    scope_owner = "expert__user"
-    scope_editors = frozenset({Role.CITY_ST, Role.COUNTY_ST})
+    scope_change = "seat_holder"
+    scope_editors = frozenset({Role.CITY_ST, Role.COUNTY_ST, Role.EXPERT})
 
     class Meta:
         verbose_name = _("评审任务")
@@ -249,6 +253,27 @@ class ReviewSeat(DomainModel):
         from django.urls import reverse
 
         return reverse("reviews:seat_detail", args=[self.pk])
+
+    @classmethod
+    def scope_view_also(cls, user):
+        return _held_seats(user)
+
+
+def _held_seats(user):
+    """An expert's own seats while they sit on the panel (assigned or submitted)."""
+    if user.role == Role.EXPERT:
+        return Q(expert__user=user, status__in=(SeatStatus.ASSIGNED, SeatStatus.SUBMITTED))
+    return NOTHING
+
+
+def _seat_holder_rule(model, user):
+    """Change rule of a seat: the organizing S&T office (the organizer rule) or the expert holding it."""
+    if user.role == Role.EXPERT:
+        return _held_seats(user)
+    return organizer_q(model, user, CHANGE)
+
+
+register_change_rule("seat_holder", _seat_holder_rule)
 
 
 class Envelope(OrganizerOwned):

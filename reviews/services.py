@@ -25,7 +25,7 @@ from core.services import unchanged
 from core.workflow import apply_transition, record_creation
 from projects.choices import PROJECT_WORKFLOW, ProjectStatus
 from projects.models import Project
-from projects.services import _money, organizer_users, scan_problem, team_leaders
+from projects.services import _money, organizer_users, plain_number, scan_problem, team_leaders
 from reviews import selectors
 from reviews.choices import (APPROVED_STATES, CRITERIA, LIVE_SEATS, REVIEW_WORKFLOW, SCORE_MAX, SCORE_MIN,
                              SEAT_WORKFLOW, ReviewMode, ReviewStatus, SeatStatus)
@@ -376,9 +376,12 @@ def _scores(seat, scores: dict, comment, errors) -> None:
             setattr(seat, name, None)
             continue
         try:
-            value = Decimal(str(raw).strip())
+            text = raw if isinstance(raw, int) and not isinstance(raw, bool) else plain_number(raw)
+            if text is None or isinstance(raw, bool):
+                raise ValueError(raw)
+            value = Decimal(text)
             if value != value.to_integral_value():
-                raise ValueError
+                raise ValueError(raw)
             value = int(value)
         except (ArithmeticError, ValueError):
             errors.setdefault(name, []).append(_("%(l)s应为整数分。") % {"l": label})

@@ -31,7 +31,7 @@ from core.scoping import CHANGE, VIEW, get_for_user, restrict
 from cycles.models import Cycle
 from cycles.selectors import current_cycle
 from regions.models import County
-from reviews import services
+from reviews import selectors, services
 from reviews.choices import ReviewMode, TitleRank
 from reviews.filters_pool import ExpertFilter
 from reviews.forms_pool import ExpertForm, ExpertSelfForm, RelationForm, ReviewRuleForm, free_accounts
@@ -252,8 +252,12 @@ class ExpertDetailView(ScopedDetailView):
         if context["can_change"] and (keeper or own):
             context["relation_form"] = RelationForm(teams=_teams_for(user), units=_units())
         if keeper:
-            context["seats"] = list(ReviewSeat.objects.filter(expert=expert).select_related(
+            seats = list(restrict(ReviewSeat.objects.filter(expert=expert), user).select_related(
                 "review__project", "review__town__county").order_by("-pk")[:100])
+            for seat in seats:  # a total stays hidden until the whole panel has submitted (selectors.scores_visible)
+                if not selectors.scores_visible(seat.review):
+                    seat.total = None
+            context["seats"] = seats
         return context
 
 

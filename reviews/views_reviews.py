@@ -405,8 +405,8 @@ class SeatListView(ScopedListView):
     filterset_class = SeatFilter
     template_name = "core/list.html"
     roles = SEAT_VIEWERS
-    search_fields = ["review__project__title", "review__team__name", "review__town__name"]
-    search_placeholder = "项目名称、团队或镇"
+    search_fields = ["review__project__title", "review__team__name", "review__town__name", "expert__name"]
+    search_placeholder = "项目名称、团队、镇或专家"
     export_filename = "评审任务"
 
     def get_title(self):

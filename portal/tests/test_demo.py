@@ -104,11 +104,13 @@ def assert_agreements_and_projects(first, current):
     assert sorted(ProjectChange.objects.values_list("status", flat=True)) == ["approved", "rejected"]
     assert projects.filter(version=2).count() == 1
     # The current cycle: the province's team in 隘子镇 has its agreement signed (awaiting the town) and a draft project;
-    # its teams in the two other towns have their agreements confirmed and three projects under review.
+    # its teams in the two other towns have their agreements confirmed, three projects under review and one accepted
+    # awaiting the city's review (待论证项目).
     assert sorted(Agreement.objects.filter(cycle=current).values_list("status", flat=True)) == [
         "confirmed", "confirmed", "signed"]
     assert sorted(Project.objects.filter(cycle=current).values_list("status", flat=True)) == [
-        "accepted", "accepted", "approved", "draft"]
+        "accepted", "accepted", "accepted", "approved", "draft"]
+    assert Project.objects.filter(cycle=current, status="accepted", review__isnull=True).count() == 1
     assert Project.objects.get(cycle=current, status="draft").town.name == "隘子镇"
     # Scoped: the city, a county, a town and a first-cycle leader each see theirs.
     from accounts.models import User

@@ -288,3 +288,52 @@ def test_the_whole_review_is_recorded_step_by_step(world, scored):
     assert [(t.action, t.to_state) for t in transitions_for(fresh(scored))] == [
         ("start", "forming"), ("open", "scoring"), ("complete", "scored"), ("approve", "approved")]
     assert Project.objects.get(pk=scored.project_id).status == "approved"
+
+
+@pytest.mark.parametrize("raw", ["1e2", "8_0", "٨٠", "0x50", "八十"])
+def test_a_score_is_plain_digits_never_guessed(panel, raw):
+    review, seats = panel
+    with pytest.raises(ValidationError) as error:
+        services.seat_score(actor=expert_user(seats[0].expert), seat=seats[0], scores={"score_fit": raw})
+    assert error.value.message_dict["score_fit"] == ["需求契合度应为整数分。"]
+    assert ReviewSeat.objects.get(pk=seats[0].pk).score_fit is None
+
+
+def test_full_width_digits_are_read_as_typed(panel):
+    review, seats = panel
+    seat = services.seat_score(actor=expert_user(seats[0].expert), seat=seats[0], scores={"score_fit": "８５"})
+    assert seat.score_fit == 85
+
+
+def test_an_amount_in_exponent_notation_is_refused(panel, world):
+    review, seats = panel
+    score_all(seats)
+    with pytest.raises(ValidationError) as error:
+        services.review_decide(actor=world["city_st"], review=review, action="approve", amount="1e5",
+                               opinion="同意")
+    assert error.value.message_dict["approved_amount"] == ["核定资助金额（元）应为数字（元），如 12000 或 12000.50。"]
+    assert Review.objects.get(pk=review.pk).status == "scored"
+
+
+def test_the_pool_page_shows_a_seat_total_only_once_the_panel_has_submitted(panel, world, client):
+    review, seats = panel
+    services.seat_submit(actor=expert_user(seats[0].expert), seat=seats[0], scores=scores(90, 90, 90, 90, 90),
+                         comment="同意")
+    client.force_login(world["city_st"])
+    html = client.get("/review/experts/%d/" % seats[0].expert_id).content.decode()
+    assert "90.00" not in html
+    score_all(seats[1:])
+    html = client.get("/review/experts/%d/" % seats[0].expert_id).content.decode()
+    assert "90.00" in html
+
+
+def test_a_withdrawn_expert_no_longer_reads_the_seat_by_page_or_api(panel, client):
+    review, seats = panel
+    user = expert_user(seats[0].expert)
+    services.seat_decline(actor=user, seat=seats[0], comment="与团队成员为同门")
+    user.must_change_password = False
+    user.save(update_fields=["must_change_password"])
+    client.force_login(user)
+    assert client.get("/review/seats/%d/" % seats[0].pk).status_code == 404
+    assert client.get("/api/v1/review-seats/%d/" % seats[0].pk).status_code == 404
+    assert client.get("/api/v1/review-seats/").json()["count"] == 0

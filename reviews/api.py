@@ -249,7 +249,13 @@ class ExpertViewSet(ScopedReadOnlyViewSet):
     def partial_update(self, request, pk=None):
         """The office edits its pool's entry; the expert their own contacts and availability."""
         expert = get_object_or_404(restrict(Expert.objects.all(), request.user, VIEW), pk=pk)
-        values, account = self._values(request, dict(_input(ExpertWriteInput, request)))
+        data = dict(_input(ExpertWriteInput, request))
+        if request.user.role == Role.EXPERT:
+            refused = sorted(set(data) - set(services.EXPERT_SELF_FIELDS))
+            if refused:  # said, not silently dropped: the pool's office keeps the rest
+                raise serializers.ValidationError({name: ["专家本人只能修改联系方式和可参加评审情况，该项由专家库所属的科技部门维护。"]
+                                                   for name in refused})
+        values, account = self._values(request, data)
         expert, _password = _call(services.expert_save, actor=request.user, values=values, expert=expert,
                                   account=account)
         return Response(self._show(expert))

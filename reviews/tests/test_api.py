@@ -117,8 +117,10 @@ def test_the_office_adds_and_edits_its_pool_the_expert_their_availability(world,
 
     assert patch(city, "experts/%d/" % pool[1].pk, {"title": "教授"}).json()["title"] == "教授"
     assert patch(login("renhua_st"), "experts/%d/" % pool[1].pk, {"title": "x"}).status_code == 404
-    own = patch(login(pool[0]), "experts/%d/" % pool[0].pk,
-                {"available": False, "availability_note": "12月出差", "name": "改名"})
+    refused = patch(login(pool[0]), "experts/%d/" % pool[0].pk,
+                    {"available": False, "availability_note": "12月出差", "name": "改名"})
+    assert refused.status_code == 400 and list(refused.json()) == ["name"]
+    own = patch(login(pool[0]), "experts/%d/" % pool[0].pk, {"available": False, "availability_note": "12月出差"})
     assert own.status_code == 200 and own.json()["available"] is False and own.json()["name"] == pool[0].name
     assert patch(login(pool[0]), "experts/%d/" % pool[1].pk, {"available": False}).status_code == 404
     assert patch(city, "experts/%d/" % pool[1].pk, {"phone": "13912345678"}).status_code == 200
@@ -392,3 +394,19 @@ def test_the_schema_of_these_routes_generates_without_warnings():
     assert not noise, noise
     disburse = schema["paths"]["/api/v1/grants/{id}/disburse/"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in disburse
+
+
+def test_an_expert_asking_to_change_more_than_contacts_is_told_so(world, client):
+    from reviews.tests.factories import expert_user, make_pool
+
+    pool = make_pool(world)
+    user = expert_user(pool[0])
+    user.must_change_password = False
+    user.save(update_fields=["must_change_password"])
+    client.force_login(user)
+    url = "/api/v1/experts/%d/" % pool[0].pk
+    response = client.patch(url, {"name": "改名", "available": False}, content_type="application/json")
+    assert response.status_code == 400 and "专家本人只能修改联系方式" in response.json()["name"][0]
+    assert Expert.objects.get(pk=pool[0].pk).available is True
+    assert client.patch(url, {"available": False}, content_type="application/json").status_code == 200
+    assert Expert.objects.get(pk=pool[0].pk).available is False

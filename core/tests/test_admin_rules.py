@@ -159,7 +159,15 @@ def _project_instances(world):
     accepted = services.project_accept(actor=world["city_st"], project=services.project_submit(
         actor=leader, project=services.project_create(actor=leader, pairing=pairing, **content), confirmed=True))
     change = services.change_request(actor=leader, project=accepted, reason="增加培训", values={"trainings": 9})
-    return {"projects.Agreement": agreement, "projects.Project": draft, "projects.ProjectChange": change}
+    # The accepted project's expert review with its panel (reviews' admin: statuses read only).
+    from reviews import services as reviews
+    from reviews.tests.factories import make_pool
+
+    make_pool(world)
+    review = reviews.review_start(actor=world["city_st"], project=accepted)
+    seat = reviews.panel_fill(actor=world["city_st"], review=review)[0]
+    return {"projects.Agreement": agreement, "projects.Project": draft, "projects.ProjectChange": change,
+            "reviews.Review": review, "reviews.ReviewSeat": seat}
 
 
 def _task_result():

@@ -237,6 +237,8 @@ class ProjectChange(DomainModel):
     decision_comment = LimitedTextField(_("审批意见"), max_length=COMMENT_MAX_CHARS, blank=True)
 
     scope_parent = "project"
+    # An expert reviewing the project reads the project as it stands (and its lines), not its change requests.
+    scope_roles = frozenset(Role) - {Role.EXPERT}
 
     class Meta:
         verbose_name = _("项目变更申请")

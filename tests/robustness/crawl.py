@@ -33,10 +33,14 @@ PK_BY_PREFIX = {
     "notices/": "notice", "notices/objections/": "objection", "notices/pairings/": "pairing",
     "public/notices/": "notice",
     "assistance/agreements/": "agreement", "assistance/projects/": "project", "assistance/changes/": "change",
+    "review/experts/": "expert", "review/relations/": "relation", "review/reviews/": "review",
+    "review/seats/": "seat", "review/grants/": "grant", "review/disbursements/": "disbursement",
+    "review/envelopes/": "envelope",
 }
 # Other path parameters by name.
 PARAM_KEY = {"county": "county", "town": "town", "cycle": "cycle", "member": "wtmember", "membership": "membership",
-             "row": "app_town", "run": "run", "constraint": "constraint", "pairing_pk": "pairing"}
+             "row": "app_town", "run": "run", "constraint": "constraint", "pairing_pk": "pairing",
+             "project_pk": "accepted_project", "review_pk": "approved_review"}
 # API routes: the record of ``pk`` by the model of the viewset.
 MODEL_KEY = {
     "cycles.cycle": "cycle", "regions.county": "county", "regions.town": "town",
@@ -49,6 +53,8 @@ MODEL_KEY = {
     "registrations.registrationsubmission": "submission",
     "notices.publicnotice": "notice", "notices.objection": "objection",
     "projects.agreement": "agreement", "projects.project": "project", "projects.projectchange": "change",
+    "reviews.expert": "expert", "reviews.review": "review", "reviews.reviewseat": "seat", "reviews.grant": "grant",
+    "reviews.envelope": "envelope",
 }
 # String parameters: a value the view knows.
 STR_VALUES = {
@@ -61,6 +67,7 @@ STR_VALUES = {
     ("projects:agreement_action", "action"): "confirm", ("projects:agreement_document", "fmt"): "docx",
     ("projects:project_action", "action"): "accept", ("projects:project_document", "fmt"): "docx",
     ("projects:change_action", "action"): "approve",
+    ("reviews:review_action", "action"): "approve", ("reviews:seat_action", "action"): "submit",
 }
 
 

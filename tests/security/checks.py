@@ -26,7 +26,8 @@ VOLATILE = {"sessions.session", "captcha.captchastore"}
 MARKER_NAMES = ("classification", "work_team", "wtmember", "village", "profile", "campaign", "need_open", "need",
                 "leaderperson", "commissioner", "team", "call_draft", "attachment_draft", "call", "attachment",
                 "amendment", "app_town", "application", "round", "constraint", "panel", "meeting", "notice",
-                "objection", "finding", "submission", "user", "agreement", "project", "change")
+                "objection", "finding", "submission", "user", "agreement", "project_accepted", "project", "change",
+                "expert", "relation", "review", "seat", "envelope", "grant", "disbursement")
 MARKER_RE = re.compile(r"(?<![A-Za-z0-9])(RH|NX|QY)X(%s)X" % "|".join(MARKER_NAMES))
 HREF_RE = re.compile(r"""href=["']([^"']+)["']""")
 # Marker names that are not object keys: whose audience they follow.
@@ -199,7 +200,8 @@ def sensitive_values(world) -> dict:
     for side in SIDES:
         person = world.obj(side, "commissioner")
         objection = world.obj(side, "objection")
-        values[side] = {"idnumber": person.id_number, "phone": person.phone, "objector_phone": objection.phone}
+        values[side] = {"idnumber": person.id_number, "phone": person.phone, "objector_phone": objection.phone,
+                        "expert_phone": world.obj(side, "expert").phone}
     return values
 
 
@@ -217,6 +219,8 @@ def object_links(world) -> dict:
         "agreement": "projects:agreement_detail", "project": "projects:project_detail",
         "project_accepted": "projects:project_detail", "project_draft": "projects:project_detail",
         "change": "projects:change_detail",
+        "expert": "reviews:expert_detail", "review": "reviews:review_detail", "seat": "reviews:seat_detail",
+        "grant": "reviews:grant_detail", "disbursement": "reviews:voucher",
     }
     links = {}
     for side in SIDES:

@@ -55,6 +55,8 @@ TEAM = _by_side(rh={"leader", "member"}, nx={"other_leader"})  # users of the si
 LEADER = _by_side(rh={"leader"}, nx={"other_leader"})
 MEMBER = _by_side(rh={"member"})  # the member commissioner's own account
 UNIT = _by_side(rh={"unit"})  # the account of the side's team's dispatching unit
+# The world's ``expert`` account sits in 仁化县's pool, on the panel of the 仁化 review (tests.security.world).
+EXPERT_RH = _by_side(rh={"expert"})
 NOBODY = lambda side: set()  # noqa: E731
 EVERYONE = lambda side: set(SHAOGUAN)  # noqa: E731
 
@@ -115,9 +117,29 @@ AUDIENCE: dict[str, Callable] = {
     # counties, the county its county, the town its town, the team's leader and members, the lead unit its teams).
     "agreement": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
     "project": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),  # submitted, awaiting the organizer
-    "project_accepted": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),  # accepted, with a pending change request
+    # Accepted, with a pending change request, then reviewed (approved: 已立项) and funded; the experts seated on its
+    # review read it (reviews.apps: an expert reads the projects of their live seats) — on rh the world's expert.
+    "project_accepted": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT, EXPERT_RH),
     "project_draft": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),  # a draft, not submitted yet
     "change": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    # Expert review and funding (issue 17). The world's reviews are county-organized: the county S&T office (ORG)
+    # keeps the pool, runs the review and funds the project.
+    # A pool entry: the pool's S&T office and the offices above it (the city reads its counties' pools, the province
+    # reads), the rural offices of those levels, and the expert themself (rh: the world's expert is ``expert``).
+    "expert": union(PROV, CITY, COUNTY, EXPERT_RH),
+    # A declared relation follows its expert (the side's fourth expert: no account of the world).
+    "relation": union(PROV, CITY, COUNTY),
+    # A review: the tree of its town (province, city, county, the town) and the team and its unit, plus the experts
+    # seated on it and not withdrawn (rh: the world's expert).
+    "review": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT, EXPERT_RH),
+    # A seat: the organizing office and the offices that read by the organizer rule, and the seat's expert only.
+    "seat": union(PROV, CITY, COUNTY, EXPERT_RH),
+    # A grant (and its tranches): the funder (the county here), the city over it, the province, the rural offices of
+    # those levels; the town, the team and the unit of the project.
+    "grant": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "disbursement": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    # A funder's envelope: the funder, the city over its counties, the province and the rural offices.
+    "envelope": union(PROV, CITY, COUNTY),
     # Shared programme-wide records (one instance, side "shared"): every signed-in user reads them.
     "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE,
 }
@@ -131,17 +153,22 @@ MARKER_AUDIENCE: dict[str, Callable] = {
     "round": union(AUDIENCE["round"], AUDIENCE["pairing"], AUDIENCE["need"]),
     # Confirmed needs are shown to applicants on the call page (calls.selectors.towns_with_needs, "public to
     # applicants").
-    "need": union(AUDIENCE["need"], AUDIENCE["call"]),
+    # The experts reviewing a project read the needs it addresses (they score its fit, 需求契合度): rh's project under
+    # review addresses the side's confirmed need.
+    "need": union(AUDIENCE["need"], AUDIENCE["call"], EXPERT_RH),
     # Sensitive values: a commissioner's full ID number (the person, the organizers handling the team's
     # application), the mobile number (also the unit and leader keeping the record), the objector's phone.
     "idnumber": union(ORG, MEMBER),
     # The town of an active pairing (the world's pairings are active) reads its team's phones too (README "Access").
     "phone": union(ORG, MEMBER, LEADER, UNIT, TOWN),
     "objector_phone": ORG,
+    # An expert's phone: the pool's own S&T office and the expert themself (masked for everyone else).
+    "expert_phone": union(ORG, EXPERT_RH),
 }
 # Region names (city, counties, towns) are shown wherever a record of the side is.
 MARKER_AUDIENCE["region"] = union(*[AUDIENCE[key] for key in (
-    "county", "town", "city_town", "call", "pairing", "application", "round", "notice", "submission", "user")])
+    "county", "town", "city_town", "call", "pairing", "application", "round", "notice", "submission", "user",
+    "review")])
 # Text that public pages show (published calls with their towns and confirmed needs, notices with their lists).
 PUBLIC_MARKERS = {"call", "attachment", "amendment", "need", "notice", "entry", "region"}
 
@@ -165,6 +192,9 @@ WORK_TEAM_EDITORS = frozenset({"city_st", "county_st", "town", "city_rural", "co
 ANY = None  # every signed-in role
 # Who has agreements and projects at all: officials, towns, teams and units (experts do not).
 PAIRED_ROLES = OFFICIAL_ROLES | TOWN_ROLES | TEAM_ROLES | {"unit"}
+EXPERTS = frozenset({"expert"})
+POOL_READERS = OFFICIAL_ROLES | EXPERTS  # the pools: officials read them, an expert their own entry
+REVIEW_VIEWERS = PAIRED_ROLES | EXPERTS  # reviews: the tree, the team and its unit, the seated experts
 
 
 @dataclass
@@ -236,6 +266,16 @@ def sign_form(world, side):
             "comment": "矩阵测试"}
 
 
+def voucher_form(world, side):
+    """A tranche above what remains of the side's grant (refused by the service), with a PDF voucher."""
+    from django.utils import timezone
+
+    from calls.tests.factories import PDF
+
+    return {"amount": "9999999.00", "paid_on": timezone.localdate().isoformat(),
+            "voucher": _Upload("voucher.pdf", PDF), "note": "矩阵测试"}
+
+
 def project_api(world, side):
     """A complete project for the API (``POST /api/v1/projects/``)."""
     form = project_form(world, side)
@@ -283,6 +323,7 @@ W_UNIT_EDIT = UNIT  # dispatching units: the unit itself keeps its contacts (the
 # whole province, like cycles), so every side's unit is theirs to archive, Qingyuan's included; a unit leading a team
 # of a cycle not ended is refused (every unit of the world: writers get the refusal, nothing changes).
 W_UNIT_ARCHIVE = const({"city_st", "province"})
+W_POOL = union(ORG, EXPERT_RH)  # a pool entry: the pool's S&T office, and the expert their own contacts
 
 DECLARATIONS: dict[str, Decl] = {
     # ---- core
@@ -536,7 +577,9 @@ DECLARATIONS: dict[str, Decl] = {
     # The town of the agreement confirms or returns it (a return needs a comment: the body has one).
     "projects:agreement_action": obj("agreement", params={"pk": "agreement", "action": "=confirm|return"},
                                      methods=("post",), writers=TOWN, data=comment()),
-    "projects:project_detail": obj("project", "project_accepted", "project_draft"),
+    # Experts are not let in (projects.views_projects.VIEWERS): they read the project they review on their scoring
+    # page (reviews:seat_detail).
+    "projects:project_detail": obj("project", "project_accepted", "project_draft", gate=PAIRED_ROLES),
     "projects:project_document": obj("project", params={"pk": "project", "fmt": "=docx|pdf"}),
     "projects:project_edit": obj("project_draft", gate=frozenset({"team_leader"}), methods=("get", "post"),
                                  allowed=W_LEADER, writers=W_LEADER, data=project_form),
@@ -551,6 +594,55 @@ DECLARATIONS: dict[str, Decl] = {
     # The organizing S&T office approves or rejects; the leader withdraws.
     "projects:change_action": obj("change", params={"pk": "change", "action": "=approve|reject|withdraw"},
                                   methods=("post",), writers=union(W_LEADER, ORG), data=comment()),
+    # ---- reviews (专家库, 专家论证, 立项资助). The world's reviews are county-organized: ORG keeps the pool, runs the
+    # review (decided: approved) and funds it (a grant with one tranche); rh's ``expert`` is the world's expert.
+    "reviews:expert_list": page(gate=POOL_READERS),
+    "reviews:expert_create": page(gate=S_AND_T, methods=("get", "post")),
+    "reviews:expert_import": page(gate=S_AND_T, methods=("get", "post"), variants=("template=1",)),
+    "reviews:expert_detail": obj("expert", gate=POOL_READERS),
+    # The pool's office edits every field, the expert their contacts and availability (a blank form: refused).
+    "reviews:expert_edit": obj("expert", gate=S_AND_T | EXPERTS, methods=("get", "post"), allowed=W_POOL,
+                               writers=W_POOL),
+    "reviews:relation_create": obj("expert", gate=S_AND_T | EXPERTS, methods=("get", "post"), allowed=W_POOL,
+                                   writers=W_POOL),
+    "reviews:relation_delete": obj("relation", gate=S_AND_T, methods=("post",), writers=ORG),
+    # The counties' review mode: the county's S&T office and the city's set it (仁化 to a single step).
+    "reviews:review_rules": page(gate=OFFICIAL_ROLES, methods=("get", "post"), writers=union(ORG, CITY_ST),
+                                 data=lambda w, s: {"county": w.obj(s, "county").pk, "cycle": w.obj("shared", "cycle").pk,
+                                                    "mode": "single"}),
+    "reviews:review_list": page(gate=REVIEW_VIEWERS),
+    # The project already has its review: the organizer's start is refused (it is shown the review), nothing changes.
+    "reviews:review_start": obj("project_accepted", params={"project_pk": "project_accepted"}, gate=S_AND_T,
+                                methods=("post",), writers=ORG),
+    "reviews:review_detail": obj("review", gate=REVIEW_VIEWERS),
+    # The review is decided: the panel no longer changes, a decision is not taken twice (refused, unchanged).
+    "reviews:seat_add": obj("review", gate=S_AND_T, methods=("post",), writers=ORG,
+                            data=lambda w, s: {"expert": w.obj(s, "relation").expert_id}),
+    "reviews:panel_fill": obj("review", gate=S_AND_T, methods=("post",), writers=ORG),
+    "reviews:review_action": obj("review", params={"pk": "review", "action": "=open|approve|approve_changes|reject"},
+                                 gate=S_AND_T, methods=("post",), writers=ORG,
+                                 data=comment({"approved_amount": "1000", "panel_opinion": "矩阵"})),
+    # The score sheet PDF: the office running the review and its panel, once every expert has submitted.
+    "reviews:score_sheet": obj("review", gate=S_AND_T | EXPERTS, allowed=union(ORG, EXPERT_RH)),
+    "reviews:seat_list": page(gate=S_AND_T | EXPERTS),
+    # The scoring page (its POST saves the expert's draft: the seat is submitted, a blank form is refused).
+    "reviews:seat_detail": obj("seat", gate=S_AND_T | EXPERTS, methods=("get", "post"), writers=EXPERT_RH),
+    # The expert's steps (the seat is submitted: refused, unchanged). 调出专家组 (remove) is the office's step on the
+    # same URL: the table has one writers rule per route, so it is left to reviews/tests (test_views_reviews).
+    "reviews:seat_action": obj("seat", params={"pk": "seat", "action": "=submit|decline"}, gate=S_AND_T | EXPERTS,
+                               methods=("post",), writers=EXPERT_RH, data=comment()),
+    "reviews:grant_list": page(gate=PAIRED_ROLES),
+    "reviews:grant_ledger": page(gate=PAIRED_ROLES),  # XLSX
+    # Only the funder: the review has its grant already (the form sends the office to it).
+    "reviews:grant_create": obj("review", params={"review_pk": "review"}, gate=S_AND_T, methods=("get", "post"),
+                                allowed=ORG, writers=ORG),
+    "reviews:grant_detail": obj("grant", gate=PAIRED_ROLES),
+    "reviews:grant_edit": obj("grant", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
+    "reviews:disbursement_create": obj("grant", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
+    "reviews:voucher": obj("disbursement", gate=PAIRED_ROLES),
+    "reviews:envelope_list": page(gate=OFFICIAL_ROLES),
+    "reviews:envelope_create": page(gate=S_AND_T, methods=("get", "post")),
+    "reviews:envelope_edit": obj("envelope", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
 }
 
 # The API: per router basename, the record its detail routes take and who may write it. List routes (GET) are
@@ -587,6 +679,13 @@ API_VIEWSETS: dict[str, Decl] = {
     "agreement": obj("agreement", writers=W_LEADER),
     "project": obj("project", "project_draft", writers=W_LEADER),
     "projectchange": obj("change"),
+    # Reviews (issue 17). PATCH (an empty body: the detail routes are read with the same body, so none): the pool's
+    # office and the expert themself (their contacts and availability), the funder.
+    "expert": obj("expert", writers=W_POOL),
+    "review": obj("review"),
+    "reviewseat": obj("seat"),
+    "grant": obj("grant", writers=ORG),
+    "envelope": obj("envelope", writers=ORG),
 }
 # API list routes that take a POST (create): the body names the side's record(s); nobody writes another city's.
 API_CREATE: dict[str, Decl] = {
@@ -620,6 +719,14 @@ API_CREATE: dict[str, Decl] = {
     "agreement-list": obj("pairing", params={}, writers=W_LEADER,
                           data=lambda w, s: {"pairing": w.obj(s, "pairing").pk, **agreement_form(w, s)}),
     "project-list": obj("pairing", params={}, writers=W_LEADER, data=lambda w, s: project_api(w, s)),
+    # An S&T office adds to its own pool, sets its own envelope (a blank body: refused, 400).
+    "expert-list": page(methods=("get", "post")),
+    "envelope-list": page(methods=("get", "post")),
+    # The funder funds the approved review (it has its grant already: refused, 400).
+    "grant-list": obj("review", params={}, writers=ORG,
+                      data=lambda w, s: {"review": w.obj(s, "review").pk, "project_number": "矩阵-1",
+                                         "fiscal_year": 2030, "budget_source": "county", "amount": "1000",
+                                         "granted_on": "2025-01-02"}),
 }
 # Other @action routes.
 API_ACTIONS: dict[str, Decl] = {
@@ -667,6 +774,26 @@ API_ACTIONS: dict[str, Decl] = {
     # Change requests: the organizing S&T office approves.
     "projectchange-act": obj("change", writers=ORG, data=comment({"action": "approve"})),
     "projectchange-actions": obj("change"),
+    # Reviews: the organizing S&T office starts (the project has its review: refused, 400), fills and seats (the
+    # review is decided: nothing to fill, a seat refused), decides (already decided: refused or 409).
+    "review-start": obj("project_accepted", params={}, writers=ORG,
+                        data=lambda w, s: {"project": w.obj(s, "project_accepted").pk}),
+    "review-fill": obj("review", writers=ORG),
+    "review-seat": obj("review", writers=ORG, data=lambda w, s: {"expert": w.obj(s, "relation").expert_id}),
+    "review-act": obj("review", writers=ORG,
+                      data=comment({"action": "approve", "amount": "1000", "opinion": "矩阵"})),
+    # The pool ranked with its exclusions: the office running the review only.
+    "review-candidates": obj("review", allowed=ORG),
+    # The score sheet: the office running the review and its panel (every expert has submitted).
+    "review-sheet": obj("review", allowed=union(ORG, EXPERT_RH)),
+    "review-actions": obj("review"),
+    # The seat's expert scores and declines (the seat is submitted: refused, 400). The office's remove is the same
+    # route: one writers rule per route, left to reviews/tests.
+    "reviewseat-score": obj("seat", writers=EXPERT_RH, data=lambda w, s: {"score_fit": 90}),
+    "reviewseat-act": obj("seat", writers=EXPERT_RH, data=comment({"action": "decline"})),
+    "reviewseat-actions": obj("seat"),
+    # A tranche above what remains of the grant: refused (400) for the funder, nothing saved.
+    "grant-disburse": obj("grant", writers=ORG, data=voucher_form),
 }
 
 
@@ -803,7 +930,10 @@ def undeclared_methods() -> list[str]:
             continue  # function views: the table says what they take
         from django.views.generic.edit import ProcessFormView
 
-        answers = {method for method in ("get", "post", "put", "patch", "delete") if hasattr(view_class, method)}
+        # A view that inherits a handler but refuses its method (``http_method_names``: a POST-only subclass of a
+        # detail page) does not answer it.
+        answers = {method for method in ("get", "post", "put", "patch", "delete")
+                   if hasattr(view_class, method) and method in view_class.http_method_names}
         if getattr(view_class, "put", None) is ProcessFormView.put:
             answers.discard("put")  # Django's form views answer PUT with their POST handler
         extra = answers - set(row.methods)

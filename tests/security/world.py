@@ -10,7 +10,12 @@ selection round run by the engine and finalized, the pairing on a public notice 
 submission (confirmed by the city and the province: the pairing is active), the background task run and the
 notifications those services post; then the pairing's agreement (signed, awaiting the town), a submitted project
 (``project``), an accepted one (``project_accepted``) with a pending change request (``change``) and a draft
-(``project_draft``).
+(``project_draft``); then the expert review and funding of ``project_accepted`` by the side's county S&T office
+(reviews.services): its pool (``expert``; on ``rh`` the world's ``expert`` account, given 仁化县 as its scope, so it
+sits on the 仁化 panel only), a declared relation (``relation``), the county's review mode (``review_rule``), the
+review (``review``: a panel of three, every expert submitted, approved — the project is 已立项) with the expert's
+seat (``seat``), the year's envelope (``envelope``), the grant (``grant``) and a tranche with its voucher
+(``disbursement``).
 
 Every record carries a marker in a text field, ``<SIDE>X<key>X`` (``QYXneedX``, ``NXXcallX`` …), so a page, an
 export or an API answer shows which record leaked. Region names are markers too (``REGION_MARKERS``).
@@ -312,8 +317,9 @@ def _assistance(world, side, o, *, org, leader, code):
                                       **content(m("project") + "柑橘绿色防控示范"))
     o["project"] = projects.project_submit(actor=world[leader], project=project, confirmed=True)
     # An accepted project with a pending change request.
+    # Its own marker: the expert seated on its review reads it (and no other project of the side).
     accepted = projects.project_create(actor=world[leader], pairing=o["pairing"],
-                                       **content(m("project") + "柑橘品种改良", total="80000.00"))
+                                       **content(m("project_accepted") + "柑橘品种改良", total="80000.00"))
     projects.project_submit(actor=world[leader], project=accepted, confirmed=True)
     o["project_accepted"] = projects.project_accept(actor=org, project=accepted)
     o["change"] = projects.change_request(actor=world[leader], project=o["project_accepted"],
@@ -325,6 +331,76 @@ def _assistance(world, side, o, *, org, leader, code):
         o[key].refresh_from_db()
     assert (o["project"].status, o["project_accepted"].status, o["project_draft"].status, o["change"].status) == (
         "submitted", "accepted", "draft", "pending"), side
+    _review_and_funding(world, side, o, org=org)
+
+
+# Phones of the side's experts (mobile numbers no team member has).
+EXPERT_PHONES = {"rh": "1371234%04d", "nx": "1372234%04d", "qy": "1373234%04d"}
+
+
+def _review_and_funding(world, side, o, *, org):
+    """The expert review and the funding of the side's accepted project, through reviews.services (issue 17).
+
+    The side's projects are county-organized: the county S&T office (``org``) keeps the pool, reviews and funds.
+    Its pool: ``expert`` (on ``rh`` the world's ``expert`` account, given 仁化县 as its scope; elsewhere an account the
+    pool's office opened), two more experts with accounts and a fourth with a declared relation to the side's team
+    (``relation``: excluded from the panel). The county reviews with a panel (``review_rule``); the review of
+    ``project_accepted`` (``review``) seats the three (``seat``: ``expert``'s seat), every expert submits, the office
+    approves (the project becomes 已立项); the year's envelope (``envelope``), the grant (``grant``) and its first
+    tranche with a PDF voucher (``disbursement``)."""
+    from reviews import services as reviews
+    from reviews.models import Expert
+
+    m = lambda key: marker(side, key)  # noqa: E731
+    cycle = world.base.cycle
+    today = timezone.localdate()
+    phone = EXPERT_PHONES[side]
+    account = None
+    if side == "rh":
+        account = world["expert"]
+        account.county = o["county"]
+        account.city = None
+        account.save()
+    o["review_rule"] = reviews.review_rule_set(actor=org, cycle=cycle, county=o["county"], mode="panel")
+    rows = [("林果", "果树栽培", "柑橘、黄龙病、" + m("expert"), "仲恺农业工程学院", account),
+            ("郑植", "植物保护", "柑橘病虫害、绿色防控", "广东省农业技术推广中心", None),
+            ("周蔬", "蔬菜栽培", "设施蔬菜、育苗", "广东省农业科学院", None),
+            ("吴菌", "食用菌", "香菇、菌种", "华南理工大学", None)]
+    experts = []
+    for index, (name, field_name, keywords, unit_name, user) in enumerate(rows):
+        expert, _password = reviews.expert_save(
+            actor=org, values={"name": "%s%s" % (name, side), "field": field_name, "keywords": keywords,
+                               "title": "研究员", "unit_name": unit_name, "phone": phone % (index + 1)},
+            account=user, create_account=user is None and index < 3)
+        experts.append(expert)
+    o["expert"] = Expert.objects.get(pk=experts[0].pk)
+    o["relation"] = reviews.relation_add(actor=org, expert=experts[3], team=o["team"], reason=m("relation"))
+
+    review = reviews.review_start(actor=org, project=o["project_accepted"])
+    seats = [reviews.seat_add(actor=org, review=review, expert=expert) for expert in experts[:3]]
+    reviews.review_open(actor=org, review=review)
+    for index, seat in enumerate(seats):
+        seat.refresh_from_db()
+        value = 80 + index * 2
+        reviews.seat_submit(actor=Expert.objects.get(pk=seat.expert_id).user, seat=seat,
+                            scores={"score_fit": value, "score_feasibility": value, "score_benefit": value,
+                                    "score_team": value, "score_budget": value},
+                            comment=(m("seat") if index == 0 else "") + "同意立项。")
+    review.refresh_from_db()
+    assert review.status == "scored", (side, review.status)
+    o["review"] = reviews.review_decide(actor=org, review=review, action="approve", amount="60000.00",
+                                        opinion=m("review") + "专家组同意立项。")
+    o["seat"] = seats[0]
+    o["seat"].refresh_from_db()
+    o["envelope"] = reviews.envelope_save(actor=org, values={"fiscal_year": today.year, "budgeted": "500000.00",
+                                                            "note": m("envelope")})
+    o["grant"] = reviews.grant_create(actor=org, review=o["review"], values={
+        "project_number": reviews.next_project_number(o["review"], today.year), "fiscal_year": today.year,
+        "budget_source": "county", "amount": "60000.00", "granted_on": today, "note": m("grant")})
+    o["disbursement"] = reviews.disbursement_add(actor=org, grant=o["grant"], amount="20000.00", paid_on=today,
+                                                 voucher=_pdf("拨付凭证.pdf"), note=m("disbursement"))
+    o["project_accepted"].refresh_from_db()
+    assert o["project_accepted"].status == "approved", (side, o["project_accepted"].status)
 
 
 def build_matrix_world() -> MatrixWorld:
@@ -362,8 +438,8 @@ def build_matrix_world() -> MatrixWorld:
 def add_extras(world, side: str) -> None:
     """More records on ``nx`` or ``qy`` (inside the caller's savepoint): a new classified town with its work team, a
     need, a village, a draft call and a campaign there, an objection on the side's notice, an ended pairing of the
-    side's team with an agreement, a project and a change request, a notification and a task run of the side's
-    organizer.
+    side's team with an agreement, a project and a change request, the project's review (with a seat of a new pool
+    entry) and grant, an envelope of another year, a notification and a task run of the side's organizer.
 
     Pages a user outside that side's audience gets must not change at all (counts, totals, pagination)."""
     from accounts.models import Notification
@@ -404,6 +480,18 @@ def add_extras(world, side: str) -> None:
     project = Project.objects.create(**shared, title="新增项目", objectives="新增", content="新增", start_date=today,
                                      end_date=cycle.end_date, total_budget=1000, status="accepted")
     ProjectChange.objects.create(project=project, reason="新增变更", before={}, after={}, from_version=1)
+    # Its review (approved, with a seat of a new pool entry) and grant, and the county's envelope of another year.
+    from reviews.models import Envelope, Expert, Grant, Review, ReviewSeat
+
+    keeper = {"organizer_level": "county", "city": county.city, "county": county}
+    expert = Expert.objects.create(**keeper, name="新增专家", field="果树", unit_name="新增单位", phone="13700009999")
+    review = Review.objects.create(project=project, cycle=cycle, town=town, team=o["team"], organizer_level="county",
+                                   status="approved", approved_amount=1000)
+    ReviewSeat.objects.create(review=review, expert=expert, status="submitted")
+    Grant.objects.create(**keeper, cycle=cycle, town=town, team=o["team"], review=review, project=project,
+                         project_number="新增-%s" % side, fiscal_year=2099, budget_source="county", amount=1000,
+                         granted_on=today)
+    Envelope.objects.create(**keeper, fiscal_year=2099, budgeted=100000)
     organizer = world.users["nanxiong_st" if side == "nx" else "yingde_st"]
     Notification.objects.create(recipient=organizer, title="新增通知")
     TaskRun.objects.create(kind="import", label="新增任务", created_by=organizer)

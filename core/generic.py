@@ -132,7 +132,8 @@ class ScopedListView(PageMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         queryset = restrict(self.base_queryset(), self.request.user, self.scope_action())
-        term = (self.request.GET.get("q") or "").strip()
+        # A NUL byte matches nothing and PostgreSQL refuses it in a query: searched for without it.
+        term = (self.request.GET.get("q") or "").replace("\x00", "").strip()
         if term and self.search_fields:
             query = Q()
             for field in self.search_fields:

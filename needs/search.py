@@ -131,7 +131,7 @@ def query_features(query: str, analyzer=None) -> list[str]:
 
 def search_needs(queryset, query: str):
     """Needs matching every meaningful word of ``query`` (with synonyms and broader products), or containing it."""
-    query = (query or "").strip()
+    query = (query or "").replace("\x00", "").strip()  # PostgreSQL refuses a NUL byte in a query
     if not query:
         return queryset
     features = query_features(query)

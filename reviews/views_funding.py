@@ -86,7 +86,7 @@ class LedgerView(PageMixin, View):
         filterset = GrantFilter(request.GET, queryset=grants, request=request)
         if filterset.is_valid():
             grants = filterset.qs
-        term = (request.GET.get("q") or "").strip()
+        term = (request.GET.get("q") or "").replace("\x00", "").strip()
         if term:
             grants = grants.filter(Q(project_number__icontains=term) | Q(project__title__icontains=term))
         from reviews import documents  # written beside these pages; imported when the ledger is asked for

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "registrations",
     "projects",
     "reviews",
+    "fieldwork",
     "portal",
 ]
 
@@ -268,6 +269,10 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))  # attachments, minutes
 OBJECTION_UPLOAD_MAX_BYTES = int(os.environ.get("OBJECTION_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))  # public
 IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))  # spreadsheets
+PHOTO_UPLOAD_MAX_BYTES = int(os.environ.get("PHOTO_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))  # activity photos
+# Activity photos are resized to this longest side (and a thumbnail) by the background task.
+PHOTO_MAX_SIDE = 1600
+PHOTO_THUMB_SIDE = 360
 # Spreadsheet reading (core.excel): a longer cell is refused while reading, before it is built in memory, and a
 # workbook whose parts unpack to more than this is refused before it is opened (a zip or shared-strings bomb).
 EXCEL_MAX_CELL_CHARS = int(os.environ.get("EXCEL_MAX_CELL_CHARS", "5000"))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("assistance/", include("projects.urls")),
     path("review/", include("reviews.urls")),
+    path("field/", include("fieldwork.urls")),
     path("public/", include("notices.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

@@ -254,6 +254,7 @@ UPLOAD_LIMIT_SETTINGS = {
     "document": "UPLOAD_MAX_BYTES",
     "objection": "OBJECTION_UPLOAD_MAX_BYTES",
     "import": "IMPORT_UPLOAD_MAX_BYTES",
+    "photo": "PHOTO_UPLOAD_MAX_BYTES",
 }
 MB = 1024 * 1024
 

@@ -50,6 +50,16 @@ class Cycle(DomainModel):
     required_stationed_days = models.PositiveSmallIntegerField(
         _("团队累计驻镇天数要求"), default=365, help_text=_("原则上要求：不足时提示，不阻止")
     )
+    cross_town_days_count = models.BooleanField(
+        _("跨镇帮扶天数计入本镇驻镇要求"), default=False,
+        help_text=_("不勾选时，在其他镇的驻点天数单列为跨镇天数，不计入团队在结对镇的累计驻镇天数")
+    )
+    inactivity_days = models.PositiveSmallIntegerField(
+        _("无服务活动预警天数"), default=60, help_text=_("团队连续多少天没有已确认的服务活动时预警")
+    )
+    photo_max_age_days = models.PositiveSmallIntegerField(
+        _("照片拍摄时间容差（天）"), default=7, help_text=_("照片拍摄时间早于活动日期超过此天数时标记")
+    )
     team_size_min = models.PositiveSmallIntegerField(_("团队最少人数（含负责人）"), default=3)
     team_size_max = models.PositiveSmallIntegerField(_("团队最多人数（含负责人）"), default=3)
     notice_working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["core", "accounts", "regions", "cycles", "units", "teams", "needs", "calls", "matching", "notices",
-        "registrations", "projects", "reviews", "portal"]
+        "registrations", "projects", "reviews", "fieldwork", "portal"]
 LIBRARIES = {"matching.engine": "engine"}  # importable by any app, imports no app
 SKIP_PARTS = {"tests", "migrations", "__pycache__"}
 

@@ -35,7 +35,7 @@ def causes_for(cycle, pairings, today: dt.date) -> dict:
     if not pairings:
         return causes
     team_ids = [p.team_id for p in pairings]
-    days = selectors.stationed_days(cycle, team_ids=team_ids, until=today)
+    days = selectors.stationed_days(cycle, pairing_ids=[p.pk for p in pairings], until=today, by="pairing")
     last = dict(Activity.objects.filter(cycle=cycle, status=RecordStatus.CONFIRMED, team_id__in=team_ids)
                 .values("team_id").annotate(last=Max("date")).values_list("team_id", "last"))
     overdue = dict(selectors.overdue_tasks(Task.objects.filter(cycle=cycle), today).values("pairing_id")
@@ -44,7 +44,7 @@ def causes_for(cycle, pairings, today: dt.date) -> dict:
     agreement_late = set(pairings_agreement_late(cycle).values_list("pk", flat=True))
     for pairing in pairings:
         since = registered_on(pairing) or cycle.start_date
-        pace = selectors.pace(cycle, days.get(pairing.team_id), today, since)
+        pace = selectors.pace(cycle, days.get(pairing.pk), today, since)
         if pace.behind:
             causes[(pairing.pk, FlagKind.PACE)] = (
                 "已确认驻镇%d人天，按周期进度此时应约%d人天（要求%d人天）；今后每月需约%.1f人天。"

@@ -45,28 +45,28 @@ def working_pairing_of_town(town_id):
 # ------------------------------------------------------------------------------------------------ the day count
 _UNION_SQL = """
 WITH s AS (
-    SELECT team_id, commissioner_id, cross_town,
+    SELECT {key}, commissioner_id, cross_town,
            CASE WHEN first_day < %(lo)s THEN %(lo)s ELSE first_day END AS f,
            CASE WHEN last_day > %(hi)s THEN %(hi)s ELSE last_day END AS l
     FROM {stay} WHERE cycle_id = %(cycle)s AND status = %(status)s {teams}
 ), u AS (
-    SELECT team_id, commissioner_id, 0 AS k, f, l FROM s WHERE f <= l AND cross_town = %(false)s
+    SELECT {key}, commissioner_id, 0 AS k, f, l FROM s WHERE f <= l AND cross_town = %(false)s
     UNION ALL
-    SELECT team_id, commissioner_id, 1 AS k, f, l FROM s WHERE f <= l
+    SELECT {key}, commissioner_id, 1 AS k, f, l FROM s WHERE f <= l
 ), w AS (
-    SELECT team_id, commissioner_id, k, f, l,
-           MAX(l) OVER (PARTITION BY team_id, commissioner_id, k ORDER BY f, l
+    SELECT {key}, commissioner_id, k, f, l,
+           MAX(l) OVER (PARTITION BY {key}, commissioner_id, k ORDER BY f, l
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
     FROM u
 ), d AS (
-    SELECT team_id, commissioner_id, k,
+    SELECT {key}, commissioner_id, k,
            CASE WHEN prev IS NULL OR prev < f THEN l - f + 1 WHEN prev < l THEN l - prev ELSE 0 END AS n
     FROM w
 )
-SELECT team_id, commissioner_id,
+SELECT {key}, commissioner_id,
        SUM(CASE WHEN k = 0 THEN n ELSE 0 END) AS own_days,
        SUM(CASE WHEN k = 1 THEN n ELSE 0 END) AS all_days
-FROM d GROUP BY team_id, commissioner_id
+FROM d GROUP BY {key}, commissioner_id
 """
 
 
@@ -103,27 +103,32 @@ class TeamDays:
         return self.all if cycle.cross_town_days_count else self.own
 
 
-def stationed_days(cycle, team_ids=None, until: dt.date | None = None) -> dict:
+def stationed_days(cycle, team_ids=None, until: dt.date | None = None, *, pairing_ids=None,
+                   by: str = "team") -> dict:
     """``{team_id: TeamDays}`` of the confirmed stays of ``cycle`` (clipped to the cycle, and to ``until`` when
-    given), per person per day, in one query. ``team_ids`` limits it to some teams (an iterable or a queryset of ids
-    is evaluated into the query)."""
+    given), per person per day, in one query. ``team_ids`` / ``pairing_ids`` limit it to some teams or pairings (an
+    iterable of ids is written into the query). ``by="pairing"`` keys the result by pairing instead: a team replaced
+    in one town and paired with another in the same cycle has its days of each pairing apart (a town reads its own
+    pairing's days, not those its team spent in the town it left)."""
     from fieldwork.models import Stay
 
     hi_date = min(cycle.end_date, until) if until else cycle.end_date
     params = {"lo": cycle.start_date.toordinal(), "hi": hi_date.toordinal(), "cycle": cycle.pk,
               "status": RecordStatus.CONFIRMED, "false": False}
     teams = ""
-    if team_ids is not None:
-        ids = [int(pk) for pk in team_ids]
-        if not ids:
-            return {}
-        teams = "AND team_id IN (%s)" % ", ".join(str(pk) for pk in ids)
-    sql = _UNION_SQL.format(stay=connection.ops.quote_name(Stay._meta.db_table), teams=teams)
+    for column, wanted in (("team_id", team_ids), ("pairing_id", pairing_ids)):
+        if wanted is not None:
+            ids = [int(pk) for pk in wanted]
+            if not ids:
+                return {}
+            teams += " AND %s IN (%s)" % (column, ", ".join(str(pk) for pk in ids))
+    key = {"team": "team_id", "pairing": "pairing_id"}[by]
+    sql = _UNION_SQL.format(stay=connection.ops.quote_name(Stay._meta.db_table), teams=teams, key=key)
     result: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for team_id, person_id, own, total in cursor.fetchall():
-            result.setdefault(team_id, TeamDays()).people[person_id] = PersonDays(int(own or 0), int(total or 0))
+        for group_id, person_id, own, total in cursor.fetchall():
+            result.setdefault(group_id, TeamDays()).people[person_id] = PersonDays(int(own or 0), int(total or 0))
     return result
 
 
@@ -182,13 +187,16 @@ def pace(cycle, days: TeamDays | None, today: dt.date | None = None, since: dt.d
 
 
 # ------------------------------------------------------------------------------------------------ the heat map
-def heat_map(cycle, team_id, *, statuses=(RecordStatus.CONFIRMED,)) -> list[dict]:
+def heat_map(cycle, team_id, *, statuses=(RecordStatus.CONFIRMED,), pairing_id=None) -> list[dict]:
     """Per year of the cycle: weeks (Monday first) of days, each with how many members were stationed that day (the
     team's stays of ``statuses``, a person counted once a day) — the calendar the team page draws."""
     from fieldwork.models import Stay
 
     people_by_day: dict = {}
-    for person, start, end in (Stay.objects.filter(cycle=cycle, team_id=team_id, status__in=statuses)
+    stays = Stay.objects.filter(cycle=cycle, team_id=team_id, status__in=statuses)
+    if pairing_id is not None:
+        stays = stays.filter(pairing_id=pairing_id)
+    for person, start, end in (stays
                                .values_list("commissioner_id", "start_date", "end_date")):
         day = max(start, cycle.start_date)
         while day <= min(end, cycle.end_date):

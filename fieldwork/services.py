@@ -57,6 +57,9 @@ def _merge(errors: dict, error: ValidationError) -> None:
 
 
 def _clean(record, errors: dict, exclude=None) -> None:
+    # A field the service already refused is not validated again: one message per problem (not the service's and
+    # the field validator's, nor a generic "约束…是无效的" for a check constraint on it).
+    exclude = list(exclude or []) + [name for name in errors if name != "__all__"]
     try:
         record.full_clean(exclude=exclude)
     except ValidationError as error:
@@ -114,6 +117,12 @@ def _check_date(value, cycle, label, key, errors, today=None) -> None:
     problem = cycle_date_error(value, cycle, label)
     if problem:
         errors.setdefault(key, []).append(problem)
+
+
+def _town_in_city(town, pairing, errors) -> None:
+    """Cross-town work is done in a town of the paired town's city (its work team confirms it)."""
+    if town is not None and town.county.city_id != pairing.town.county.city_id:
+        errors.setdefault("town", []).append(_("所在镇须为%(c)s的镇。") % {"c": pairing.town.county.city.name})
 
 
 def _locked(model, record):
@@ -215,6 +224,7 @@ def _activity_values(activity, values, pairing, errors, participants) -> None:
             setattr(activity, name, values[name])
     town = values.get("town") or (activity.town if activity.town_id else pairing.town)
     activity.set_town(town)
+    _town_in_city(town, pairing, errors)
     if activity.village_id and activity.village.town_id != activity.town_id:
         errors.setdefault("village", []).append(_("所选行政村不属于%(t)s。") % {"t": activity.town.name})
     if activity.project_id and activity.project.pairing_id != pairing.pk:
@@ -283,6 +293,7 @@ def _stay_values(actor, stay, values, pairing, errors) -> None:
             setattr(stay, name, values[name])
     town = values.get("town") or (stay.town if stay.town_id else pairing.town)
     stay.set_town(town)
+    _town_in_city(town, pairing, errors)
     if not stay.commissioner_id:
         errors.setdefault("commissioner", []).append(_("请选择驻镇成员。"))
         return
@@ -329,6 +340,8 @@ def stay_save(*, actor, values: dict, stay: Stay | None = None) -> Stay:
     else:
         stay = _locked(Stay, stay)
         _editable(actor, stay, _("驻镇记录"))
+        if actor.role == Role.TEAM_MEMBER and stay.commissioner.user_id != actor.pk:
+            raise PermissionDenied(_("团队成员只能修改本人的驻镇记录；负责人可修改全队成员的记录。"))
         pairing = stay.pairing
     errors: dict = {}
     _stay_values(actor, stay, values, pairing, errors)

@@ -30,7 +30,8 @@ from registrations.api import register_routes as registrations_routes  # noqa: E
 from notices.api import register_routes as notices_routes  # noqa: E402
 from projects.api import register_routes as projects_routes  # noqa: E402
 from reviews.api import register_routes as reviews_routes  # noqa: E402
+from fieldwork.api import register_routes as fieldwork_routes  # noqa: E402
 
 for register in (needs_routes, teams_routes, calls_routes, matching_routes, registrations_routes, notices_routes,
-                 projects_routes, reviews_routes):
+                 projects_routes, reviews_routes, fieldwork_routes):
     register(router)

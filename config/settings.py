@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CallOrganizerLevelEnum": "calls.choices.OrganizerLevel",
         "PairingOrganizerLevelEnum": ["province", "city", "county"],
+        # fieldwork: one state set for activities and stays, one provision set for the four working conditions.
+        "FieldRecordStatusEnum": "fieldwork.choices.RecordStatus",
+        "ConditionCategoryEnum": "fieldwork.choices.ConditionCategory",
+        "ProvisionEnum": "fieldwork.choices.Provision",
     },
 }
 

@@ -43,30 +43,30 @@ def working_pairing_of_town(town_id):
 
 
 # ------------------------------------------------------------------------------------------------ the day count
+# One pass of one window over each person's stays ordered by their first day: ``prev_all`` is the latest end of the
+# stays before it, ``prev_own`` of those before it in the paired town (the own stays keep their order among
+# themselves), so each stay adds its days past them to each count — half the time of one window per count over a
+# UNION ALL of the rows twice (bench/RESULTS-fieldwork.md).
 _UNION_SQL = """
 WITH s AS (
     SELECT {key}, commissioner_id, cross_town,
            CASE WHEN first_day < %(lo)s THEN %(lo)s ELSE first_day END AS f,
            CASE WHEN last_day > %(hi)s THEN %(hi)s ELSE last_day END AS l
     FROM {stay} WHERE cycle_id = %(cycle)s AND status = %(status)s {teams}
-), u AS (
-    SELECT {key}, commissioner_id, 0 AS k, f, l FROM s WHERE f <= l AND cross_town = %(false)s
-    UNION ALL
-    SELECT {key}, commissioner_id, 1 AS k, f, l FROM s WHERE f <= l
 ), w AS (
-    SELECT {key}, commissioner_id, k, f, l,
-           MAX(l) OVER (PARTITION BY {key}, commissioner_id, k ORDER BY f, l
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
-    FROM u
-), d AS (
-    SELECT {key}, commissioner_id, k,
-           CASE WHEN prev IS NULL OR prev < f THEN l - f + 1 WHEN prev < l THEN l - prev ELSE 0 END AS n
-    FROM w
+    SELECT {key}, commissioner_id, cross_town, f, l,
+           MAX(l) OVER p AS prev_all,
+           MAX(CASE WHEN cross_town = %(false)s THEN l END) OVER p AS prev_own
+    FROM s WHERE f <= l
+    WINDOW p AS (PARTITION BY {key}, commissioner_id ORDER BY f, l ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
 SELECT {key}, commissioner_id,
-       SUM(CASE WHEN k = 0 THEN n ELSE 0 END) AS own_days,
-       SUM(CASE WHEN k = 1 THEN n ELSE 0 END) AS all_days
-FROM d GROUP BY {key}, commissioner_id
+       SUM(CASE WHEN cross_town <> %(false)s THEN 0
+                WHEN prev_own IS NULL OR prev_own < f THEN l - f + 1 WHEN prev_own < l THEN l - prev_own ELSE 0 END)
+           AS own_days,
+       SUM(CASE WHEN prev_all IS NULL OR prev_all < f THEN l - f + 1 WHEN prev_all < l THEN l - prev_all ELSE 0 END)
+           AS all_days
+FROM w GROUP BY {key}, commissioner_id
 """
 
 

@@ -214,7 +214,10 @@ def photo_add(*, actor, activity: Activity, uploads) -> list:
 def photo_delete(*, actor, photo: ActivityPhoto) -> None:
     activity = _locked(Activity, photo.activity)
     _editable(actor, activity, _("活动照片"))
+    files = [(f.storage, f.name) for f in (photo.image, photo.thumbnail) if f.name]
     photo.delete()
+    # The files go once the row is gone for good (a rolled-back delete keeps them).
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
 
 
 # ------------------------------------------------------------------------------------------------ activities

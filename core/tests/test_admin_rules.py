@@ -167,7 +167,34 @@ def _project_instances(world):
     review = reviews.review_start(actor=world["city_st"], project=accepted)
     seat = reviews.panel_fill(actor=world["city_st"], review=review)[0]
     return {"projects.Agreement": agreement, "projects.Project": draft, "projects.ProjectChange": change,
-            "reviews.Review": review, "reviews.ReviewSeat": seat}
+            "reviews.Review": review, "reviews.ReviewSeat": seat, **_fieldwork_instances(world, leader)}
+
+
+def _fieldwork_instances(world, leader):
+    """The field work of 水稻团队 in 黄坑镇 (fieldwork's admin: evidence and statuses read only; an open task and the
+    working conditions edited through their services)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fieldwork import services
+    from fieldwork.tests.factories import activity_values, photo, stay_values
+    from teams.models import Commissioner
+
+    town = world["renhua_city_town"]
+    member = Commissioner.objects.filter(memberships__team_id=leader.team_id).order_by("pk").last()
+    activity = services.activity_save(actor=leader, values=activity_values(world), photos=[photo()])
+    return {
+        "fieldwork.Activity": activity,
+        "fieldwork.ActivityPhoto": activity.photos.get(),
+        "fieldwork.Stay": services.stay_save(actor=leader, values=stay_values(member)),
+        "fieldwork.Task": services.task_save(actor=town, values={
+            "title": "冬季清园指导", "due_date": timezone.localdate() + dt.timedelta(days=10)}),
+        "fieldwork.Flag": services.flag_report(actor=town, detail="多次通知未到镇开展工作。"),
+        "fieldwork.WorkingConditions": services.conditions_save(actor=town, values={"note": "提供宿舍两间。"}),
+        "fieldwork.ConditionRequest": services.request_save(actor=leader, values={
+            "category": "lodging", "title": "宿舍漏雨", "description": "雨天宿舍漏雨。"}),
+    }
 
 
 def _task_result():

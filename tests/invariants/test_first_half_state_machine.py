@@ -37,7 +37,15 @@ After every step it checks:
 11. a panel review scored or decided has its whole panel (its size) submitted; every score and total within 0–100;
     a project is 已立项 iff its review approved (论证未通过 iff rejected), within the project's budget;
 12. a grant only of an approved review, by its selecting organizer, within the approved amount; tranches never above
-    their grant; no envelope committed above its budget.
+    their grant; no envelope committed above its budget;
+13. the fieldwork (activities and stays logged by a working pairing's team, sometimes with bad dates, strangers as
+    participants, a bad photo, cross-town; confirmed, queried, edited and resubmitted, withdrawn, confirmed in bulk;
+    the compliance monitor run as on a later day): no two live stays of one person overlap and none is longer than
+    ``STAY_MAX_DAYS``; every confirmed activity or stay was confirmed by a user of the town where it happened; a
+    record's cross-town mark is its town ≠ its pairing's town; every record's cycle, team and home town are its
+    pairing's; participants are members of the record's team; an automatic flag is one row per pairing and kind
+    (the monitor reopens it) and a non-cooperation flag is never moved by the monitor; the days ``stationed_days``
+    counts are the brute-force count over the confirmed stays.
 
 The world (``build_base``) is built once per test, through the services, on top of ``build_world``
 (``portal.testing``): a county call over three towns with confirmed needs and three accepted applications plus a
@@ -48,7 +56,8 @@ stages along the happy path (round opened, run and meeting → finalized → on 
 notice closed by the scheduled job) and 周田镇 0–4 stages into the running half (the rice team recorded → its
 agreement signed → confirmed and a project submitted → accepted) and its accepted project 0–5 stages through the
 review (panel seated → opened → scored → approved → funded and paid once; ``build_pools`` gives the city and 仁化县
-their expert pools, conflicted experts included, and their envelopes), so random walks start from deep states too; rules
+their expert pools, conflicted experts included, and their envelopes) and its rice team 0–2 stages into the fieldwork
+(activities and stays logged at home and in 董塘镇 → confirmed by each town), so random walks start from deep states too; rules
 are enabled only when they have something to act on and mostly pick records in a state the step applies to.
 
 ``make test`` runs a bounded, derandomized search (the same examples every run, ~10–20 s); ``INVARIANT_EXAMPLES=200
@@ -95,7 +104,9 @@ from projects.models import Agreement, BudgetLine, Project, ProjectChange, Proje
 from regions.models import Town, TownClassification
 from registrations.models import RegistrationSubmission
 from reviews.models import Disbursement, Envelope, Expert, Grant, Relation, Review, ReviewSeat
-from teams.models import Team
+from fieldwork.choices import STAY_MAX_DAYS, FlagKind
+from fieldwork.models import Activity, Flag, Stay
+from teams.models import Commissioner, Team, TeamMembership
 
 # ------------------------------------------------------------------------------------------------ the test world
 
@@ -106,7 +117,10 @@ EXTRA_LEADERS = ("pig_leader", "citrus2_leader", "rice_leader")
 CITY_EXPERTS = ("zj_lin", "zj_zheng", "zj_zhou", "zj_chen", "zj_scau", "zj_related")
 RENHUA_EXPERTS = ("zj_rh1", "zj_rh2", "zj_rh3", "zj_rh_scau")
 EXPERT_USERS = CITY_EXPERTS + RENHUA_EXPERTS
-ACTORS = tuple(ALL_USERS) + EXTRA_LEADERS + ("zhoutian_town",) + EXPERT_USERS
+# Team members' accounts linked to one of their team's people (``member``: 柑橘团队's, ``rice_member``: the
+# province's rice team's, which 周田镇's running half makes active): they log activities and their own stays.
+MEMBERS = ("member", "rice_member")
+ACTORS = tuple(ALL_USERS) + EXTRA_LEADERS + ("zhoutian_town", "rice_member") + EXPERT_USERS
 ORGANIZERS = ("renhua_st", "nanxiong_st", "city_st")
 LEADERS = ("leader", "other_leader") + EXTRA_LEADERS
 ENTERERS = ("renhua_county_town", "renhua_city_town", "nanxiong_county_town", "nanxiong_city_town", "renhua_st",
@@ -143,7 +157,9 @@ SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #   change needs.
 # - an expert submitting their scores (or declining) when the panel is then complete: the service moves the review to
 #   "scored" (the workflow's system step ``complete``); an expert may change only their own seat.
-EXCEPTIONS = ("close_due", "objection_file", "submission_receive", "project_submit", "seat_submit", "seat_decline")
+# - the compliance monitor (no user): it opens, closes and reopens the automatic flags (``fieldwork.monitor.run``).
+EXCEPTIONS = ("close_due", "objection_file", "submission_receive", "project_submit", "seat_submit", "seat_decline",
+              "monitor_run")
 FUNDING_YEAR = dt.date.today().year
 
 
@@ -178,6 +194,11 @@ def build_base():
     for team, leader in [(world.team, "leader"), (world.other_team, "other_leader"), (pig, "pig_leader"),
                          (citrus2, "citrus2_leader"), (rice, "rice_leader")]:
         staff_team(world, team, leader_user=leader)
+    world.users["rice_member"] = _user("rice_member", Role.TEAM_MEMBER, team=rice)
+    for team, name in [(world.team, "member"), (rice, "rice_member")]:
+        person = TeamMembership.objects.filter(team=team, role="member").order_by("pk").first().commissioner
+        person.user = world[name]
+        person.save(update_fields=["user"])
 
     categories = {c.name: c for c in IndustryCategory.objects.all()}
     for actor, key, (title, description, category), confirm in [
@@ -397,6 +418,15 @@ def reached_stages() -> set:
         "seat_declined": ReviewSeat.objects.filter(status="declined").exists(),
         "granted": Grant.objects.exists(),
         "disbursed": Disbursement.objects.exists(),
+        "activity_logged": Activity.objects.exists(),
+        "activity_confirmed": Activity.objects.filter(status="confirmed").exists(),
+        "cross_town_confirmed": (Activity.objects.filter(status="confirmed", cross_town=True).exists()
+                                 or Stay.objects.filter(status="confirmed", cross_town=True).exists()),
+        "record_resubmitted": Transition.objects.filter(action="resubmit", content_type__app_label="fieldwork").exists(),
+        "stay_confirmed": Stay.objects.filter(status="confirmed").exists(),
+        "flag_raised": Flag.objects.exists(),
+        "flag_cleared": Transition.objects.filter(action="clear", content_type__app_label="fieldwork").exists(),
+        "flag_reopened": Transition.objects.filter(action="reopen", content_type__app_label="fieldwork").exists(),
     }
     return {name for name, value in checks.items() if value}
 
@@ -420,6 +450,9 @@ ORGANIZED_TOWNS = {"renhua_st": ("renhua_county_town", "hongshan", "shitang"), "
 NEED_SOURCES = {"confirm": ("submitted",), "return": ("submitted", "confirmed"), "resubmit": ("returned",),
                 "close": ("submitted", "confirmed", "returned", "matched")}
 SUBMISSION_SOURCES = {"send": ("draft",), "confirm": ("sent",), "return": ("sent",), "resubmit": ("returned",)}
+FIELD_MODELS = {"activity": Activity, "stay": Stay}
+# Towns with a work team's account (红山镇 and 石塘镇 have none: their records wait for one).
+WORK_TEAM_TOWNS = ("renhua_county_town", "renhua_city_town", "nanxiong_county_town", "nanxiong_city_town", "zhoutian")
 
 
 class FirstHalf(RuleBasedStateMachine):
@@ -568,7 +601,8 @@ class FirstHalf(RuleBasedStateMachine):
             if foreign:
                 self.violations.append("%s by %s created records outside the actor's change scope: %s"
                                        % (label, who, foreign))
-        elif created and label != "objection_file":
+        elif created and label != "objection_file" and not (
+                label == "monitor_run" and all(key[0] == "fieldwork.Flag" for key in created)):
             self.violations.append("%s (no user) created %s" % (label, created))
         return outcome
 
@@ -1100,6 +1134,111 @@ class FirstHalf(RuleBasedStateMachine):
         return self.act("envelope_save", actor, lambda user: services.envelope_save(
             actor=user, envelope=Envelope.objects.get(pk=envelope_pk), values={"budgeted": budgeted}))
 
+    # --------------------------------------------------------------------------------------- the fieldwork
+
+    def field_people(self):
+        """The accounts of the teams with a working pairing: they log activities and stays."""
+        working = set(Pairing.objects.filter(status__in=WORKING).values_list("team_id", flat=True))
+        return [name for name in LEADERS + MEMBERS if self.users[name].team_id in working]
+
+    def team_people(self, team_id):
+        return [name for name in LEADERS + MEMBERS if self.users[name].team_id == team_id]
+
+    def town_of(self, town_id):
+        """The work team (the town's account) of a town."""
+        return [name for name in TOWN_USERS if self.users[name].town_id == town_id]
+
+    def do_activity_save(self, actor, town_key=None, when="recent", participants="team", photo=None):
+        """``town_key``: where it was done (None: the pairing's town); ``when``: "recent", "start" (the cycle's first
+        day), "future", "before" (the day before the cycle); ``participants``: "team" (two of the actor's team),
+        "stranger" (someone of another team), "none"; ``photo``: None, "good" (a small phone photo), "bad" (a text
+        file named .jpg)."""
+        from fieldwork import services
+        from fieldwork.tests.factories import photo as phone_photo
+
+        def step(user):
+            today = timezone.localdate()
+            cycle = self.cycle
+            date = {"recent": today - dt.timedelta(days=3), "start": cycle.start_date,
+                    "future": today + dt.timedelta(days=1), "before": cycle.start_date - dt.timedelta(days=1)}[when]
+            values = {"date": date, "service_type": "guidance", "title": "田间技术指导%d" % next(self.numbers),
+                      "description": "现场查看长势，讲解病虫害防控要点。", "people_trained": 12, "households_served": 8}
+            if town_key:
+                values["town"] = self.towns[town_key]
+            people = None
+            if participants == "team":
+                people = list(Commissioner.objects.filter(memberships__team_id=user.team_id).order_by("pk")[:2])
+            elif participants == "stranger":
+                people = list(Commissioner.objects.exclude(memberships__team_id=user.team_id).order_by("pk")[:1])
+            photos = ()
+            if photo == "good":
+                photos = [phone_photo("IMG_%d.jpg" % next(self.numbers), size=(120, 90),
+                                      taken=dt.datetime.combine(date, dt.time(10, 0)))]
+            elif photo == "bad":
+                photos = [SimpleUploadedFile("IMG_bad.jpg", b"not an image at all", content_type="image/jpeg")]
+            services.activity_save(actor=user, values=values, participants=people, photos=photos)
+
+        return self.act("activity_save", actor, step)
+
+    def do_stay_save(self, actor, person_pk, town_key=None, back=10, length=5):
+        """A stay of ``length`` days from ``back`` days ago ("before": from two days before the cycle) in
+        ``town_key`` (None: the pairing's town)."""
+        from fieldwork import services
+
+        def step(user):
+            today = timezone.localdate()
+            start = (self.cycle.start_date - dt.timedelta(days=2) if back == "before"
+                     else today - dt.timedelta(days=back))
+            values = {"commissioner": Commissioner.objects.get(pk=person_pk), "start_date": start,
+                      "end_date": start + dt.timedelta(days=length - 1), "place": "驻镇工作队宿舍",
+                      "purpose": "技术服务"}
+            if town_key:
+                values["town"] = self.towns[town_key]
+            services.stay_save(actor=user, values=values)
+
+        return self.act("stay_save", actor, step)
+
+    def do_record_act(self, actor, kind, pk, action, stale=False):
+        """``kind``: "activity" or "stay"; ``action``: "confirm", "query", "withdraw" (workflow steps) or "edit" (the
+        team saves it again: a queried record goes back to the town)."""
+        from fieldwork import services
+
+        model = FIELD_MODELS[kind]
+
+        def step(user):
+            record = self.load(model, pk, stale)
+            if action == "edit" and model is Activity:
+                services.activity_save(actor=user, activity=record, values={"village_name": "村%d" % next(self.numbers)})
+            elif action == "edit":
+                services.stay_save(actor=user, stay=record, values={"purpose": "技术服务%d" % next(self.numbers)})
+            else:
+                services.record_act(actor=user, record=record, action=action,
+                                    comment="请核实日期和地点" if action in ("query", "withdraw") else "")
+
+        return self.act("%s_%s" % (kind, action), actor, step)
+
+    def do_bulk_confirm(self, actor, kind, ids):
+        from fieldwork import services
+
+        return self.act("bulk_confirm", actor, lambda user: services.bulk_confirm(
+            actor=user, model=FIELD_MODELS[kind], ids=ids))
+
+    def do_flag_report(self, actor, detail="多次通知未到镇开展工作。"):
+        from fieldwork import services
+
+        return self.act("flag_report", actor, lambda user: services.flag_report(actor=user, detail=detail))
+
+    def do_monitor_run(self, days_ahead=0):
+        """The scheduled compliance monitor, as on a day ``days_ahead`` from today (the pairings here are new: only a
+        later day puts them behind their pace or idle)."""
+        from fieldwork import monitor
+
+        def flags():
+            return {("fieldwork.Flag", pk) for pk in Flag.objects.values_list("pk", flat=True)}
+
+        return self.act("monitor_run", None, lambda _user: monitor.run(
+            today=timezone.localdate() + dt.timedelta(days=days_ahead)), allowed=flags)
+
     def advance_reviewing(self, depth):
         """Take the accepted projects ``depth`` stages through the review as their organizers: 1 the review started
         and its panel proposed and seated; 2 scoring opened; 3 every expert submitted; 4 approved; 5 funded and a
@@ -1167,13 +1306,31 @@ class FirstHalf(RuleBasedStateMachine):
         if depth == 5:
             self.do_close_due()
 
+    def advance_fieldwork(self, depth):
+        """With the rice team working in 周田镇: 1 its member logs an activity and a stay at home, its leader an
+        activity in 董塘镇 and a stay for the third person; 2 each town confirms what was done in it."""
+        if not depth or not Pairing.objects.filter(status__in=WORKING, team__name="省派水稻团队").exists():
+            return
+        rice = Team.objects.get(name="省派水稻团队").pk
+        people = self.pks(Commissioner, memberships__team_id=rice, memberships__role="member")
+        self.do_activity_save("rice_member")
+        self.do_stay_save("rice_member", people[0], back=20, length=5)
+        self.do_activity_save("rice_leader", "renhua_county_town")
+        self.do_stay_save("rice_leader", people[1], back=40, length=14)
+        if depth >= 2:
+            for kind in FIELD_MODELS:
+                self.do_bulk_confirm("zhoutian_town", kind, self.pks(FIELD_MODELS[kind]))
+            self.do_bulk_confirm("renhua_county_town", "activity", self.pks(Activity, cross_town=True))
+
     @initialize(depth=st.integers(min_value=0, max_value=5), spare=st.booleans(),
-                running=st.integers(min_value=0, max_value=4), reviewing=st.integers(min_value=0, max_value=5))
-    def start(self, depth, spare, running=0, reviewing=0):
+                running=st.integers(min_value=0, max_value=4), reviewing=st.integers(min_value=0, max_value=5),
+                fieldwork=st.integers(min_value=0, max_value=2))
+    def start(self, depth, spare, running=0, reviewing=0, fieldwork=0):
         self.init_depth = depth
         self.advance(depth, spare)
         self.advance_running(running)
         self.advance_reviewing(reviewing)
+        self.advance_fieldwork(fieldwork)
 
     # --------------------------------------------------------------------------------------- rules
 
@@ -1539,6 +1696,73 @@ class FirstHalf(RuleBasedStateMachine):
             people = ["city_st"] if envelope.organizer_level == "city" else ["renhua_st"]
             self.do_envelope_cut(self.who(data, people), envelope_pk, amount)
 
+    # ------------------------------------------------------------------------- rules of the fieldwork
+
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING).exists())
+    @rule(data=st.data(), where=st.sampled_from(["own", "own", "own", "other"]),
+          when=st.sampled_from(["recent"] * 5 + ["start", "future", "before"]),
+          participants=st.sampled_from(["team", "team", "team", "none", "none", "stranger"]),
+          photo=st.sampled_from([None] * 5 + ["good", "bad"]))
+    def activity_save(self, data, where, when, participants, photo):
+        actor = self.who(data, self.field_people())
+        town_key = _prefer(data, WORK_TEAM_TOWNS, TOWN_KEYS, "town") if where == "other" else None
+        self.do_activity_save(actor, town_key, when, participants, photo)
+
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING).exists())
+    @rule(data=st.data(), where=st.sampled_from(["own", "own", "own", "other"]),
+          back=st.sampled_from([3, 10, 10, 20, 40, "before"]), length=st.sampled_from([1, 5, 5, 14, 100]))
+    def stay_save(self, data, where, back, length):
+        actor = self.who(data, self.field_people())
+        team_id = self.users[actor].team_id
+        mine = self.pks(Commissioner, memberships__team_id=team_id) if team_id else []
+        person = _prefer(data, mine, self.pks(Commissioner), "person")
+        town_key = _prefer(data, WORK_TEAM_TOWNS, TOWN_KEYS, "town") if where == "other" else None
+        self.do_stay_save(actor, person, town_key, back, length)
+
+    @precondition(lambda self: Activity.objects.exists() or Stay.objects.exists())
+    @rule(data=st.data(), action=st.sampled_from(["confirm", "confirm", "query", "withdraw", "edit"]),
+          stale=st.booleans())
+    def record_move(self, data, action, stale):
+        kind = _pick(data, [kind for kind, model in FIELD_MODELS.items() if model.objects.exists()], "kind")
+        model = FIELD_MODELS[kind]
+        sources = {"confirm": ("submitted",), "query": ("submitted",), "withdraw": ("submitted", "queried"),
+                   "edit": ("queried",)}[action]
+        pk = _prefer(data, self.pks(model, status__in=sources), self.pks(model), kind)
+        record = model.objects.get(pk=pk)
+        if action in ("confirm", "query"):
+            # Mostly the town where it was done; sometimes the paired town (cross-town work: refused).
+            town = record.home_town_id if data.draw(st.integers(0, 3), label="paired town?") == 0 else record.town_id
+            people = self.town_of(town)
+        else:
+            people = self.team_people(record.team_id)
+        self.do_record_act(self.who(data, people), kind, pk, action, stale)
+
+    @precondition(lambda self: Activity.objects.filter(status="submitted").exists()
+                  or Stay.objects.filter(status="submitted").exists())
+    @rule(data=st.data(), extra=st.booleans())
+    def bulk_confirm(self, data, extra):
+        kind = _pick(data, [kind for kind, model in FIELD_MODELS.items()
+                            if model.objects.filter(status="submitted").exists()], "kind")
+        model = FIELD_MODELS[kind]
+        submitted = self.pks(model, status="submitted")
+        chosen = data.draw(st.lists(st.sampled_from(submitted), min_size=1, max_size=4, unique=True), label="records")
+        if extra:  # any record, one that does not exist and one that is not a number
+            chosen += [_pick(data, self.pks(model), "any record"), max(self.pks(model)) + 1000, "x"]
+        towns = set(model.objects.filter(pk__in=[pk for pk in chosen if isinstance(pk, int)])
+                    .values_list("town_id", flat=True))
+        self.do_bulk_confirm(self.who(data, [name for town in towns for name in self.town_of(town)]), kind, chosen)
+
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING).exists())
+    @rule(data=st.data(), detail=st.sampled_from(["多次通知未到镇开展工作。", "多次通知未到镇开展工作。", ""]))
+    def flag_report(self, data, detail):
+        towns = Pairing.objects.filter(status__in=WORKING).values_list("town_id", flat=True)
+        self.do_flag_report(self.who(data, [name for town in towns for name in self.town_of(town)]), detail)
+
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING).exists())
+    @rule(days_ahead=st.sampled_from([0, 0, 120, 400]))
+    def monitor_run(self, days_ahead):
+        self.do_monitor_run(days_ahead)
+
     # --------------------------------------------------------------------------------------- invariants
 
     def current(self):
@@ -1734,13 +1958,104 @@ class FirstHalf(RuleBasedStateMachine):
                   .filter(committed__gt=F("budgeted")).values_list("pk", "committed", "budgeted")]
         assert not wrong, wrong
 
+    @invariant()
+    def fieldwork_keeps_its_rules(self):
+        """Stays of one person never overlap (live ones) nor exceed STAY_MAX_DAYS, and store their day numbers;
+        confirmed records were confirmed by the work team of the town where they happened (or the system
+        administrator, who may take every step); cross-town is town ≠ the pairing's town; every record copies its
+        pairing; participants are of the record's team."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from core.roles import is_system_admin
+        from fieldwork.choices import LIVE_RECORDS
+        from fieldwork.models import ConditionRequest, Task, WorkingConditions
+
+        if not {"fieldwork.Activity", "fieldwork.Stay", "fieldwork.Flag"} & self.kinds():
+            return
+        wrong = []
+        from accounts.models import User
+
+        admins = {user.pk for user in User.objects.all() if is_system_admin(user)}
+        towns = {pk: (role, town) for pk, role, town in User.objects.values_list("pk", "role", "town_id")}
+        towns[None] = (None, None)
+        for model in (Activity, Stay):
+            name = model._meta.model_name
+            wrong += ["%s #%s: cross_town %s but town #%s, paired town #%s" % (name, *row) for row in model.objects.filter(
+                Q(cross_town=True, town_id=F("home_town_id")) | (Q(cross_town=False) & ~Q(town_id=F("home_town_id")))
+            ).values_list("pk", "cross_town", "town_id", "home_town_id")]
+            record_towns = dict(model.objects.values_list("pk", "town_id"))
+            for pk, town, user in model.objects.filter(status="confirmed").values_list("pk", "town_id",
+                                                                                      "confirmed_by"):
+                if user not in admins and towns[user] != (Role.TOWN, town):
+                    wrong.append("%s #%s in town #%s confirmed by a %s of town #%s" % (name, pk, town, *towns[user]))
+            for object_id, user in Transition.objects.filter(
+                    content_type=ContentType.objects.get_for_model(model), action="confirm").values_list(
+                    "object_id", "actor"):
+                if user not in admins and towns[user] != (Role.TOWN, record_towns.get(int(object_id))):
+                    wrong.append("%s #%s: its confirm step taken by a %s of town #%s" % (name, object_id, *towns[user]))
+        for model in (Activity, Stay, Flag, Task, WorkingConditions, ConditionRequest):
+            wrong += ["%s #%s does not copy its pairing #%s" % (model._meta.model_name, *row) for row in
+                      model.objects.filter(~Q(cycle_id=F("pairing__cycle_id")) | ~Q(team_id=F("pairing__team_id"))
+                                           | ~Q(home_town_id=F("pairing__town_id"))).values_list("pk", "pairing_id")]
+        by_person: dict = {}
+        for pk, person, start, end, first, last, status in Stay.objects.values_list(
+                "pk", "commissioner_id", "start_date", "end_date", "first_day", "last_day", "status"):
+            if (first, last) != (start.toordinal(), end.toordinal()):
+                wrong.append("stay #%s stores days %s–%s for %s–%s" % (pk, first, last, start, end))
+            if status in LIVE_RECORDS:
+                if (end - start).days + 1 > STAY_MAX_DAYS:
+                    wrong.append("stay #%s is %d days long" % (pk, (end - start).days + 1))
+                by_person.setdefault(person, []).append((start, end, pk))
+        for person, stays in by_person.items():
+            stays.sort()
+            for (_start, end, pk), (start, _end, other) in zip(stays, stays[1:]):
+                if start <= end:
+                    wrong.append("live stays #%s and #%s of person #%s overlap" % (pk, other, person))
+        members = set(TeamMembership.objects.values_list("team_id", "commissioner_id"))
+        wrong += ["activity #%s names person #%s, not of its team" % (activity, person) for activity, team, person in
+                  Activity.participants.through.objects.values_list("activity_id", "activity__team_id",
+                                                                    "commissioner_id")
+                  if (team, person) not in members]
+        assert not wrong, wrong
+
+    @invariant()
+    def flags_are_one_per_pairing_and_cause(self):
+        """An automatic flag is one row per pairing and kind (reopened, never doubled); the monitor never moves a
+        work team's non-cooperation report."""
+        from django.contrib.contenttypes.models import ContentType
+
+        if "fieldwork.Flag" not in self.kinds():
+            return
+        clash = list(Flag.objects.exclude(kind=FlagKind.NONCOOPERATION).order_by().values("pairing", "kind")
+                     .annotate(n=Count("pk")).filter(n__gt=1))
+        reports = {str(pk) for pk in Flag.objects.filter(kind=FlagKind.NONCOOPERATION).values_list("pk", flat=True)}
+        moved = [object_id for object_id, in Transition.objects.filter(
+            content_type=ContentType.objects.get_for_model(Flag), action__in=("clear", "reopen")).values_list(
+            "object_id") if object_id in reports]
+        assert not clash and not moved, "flags doubled: %s; reports moved by the monitor: %s" % (clash, moved)
+
+    @invariant()
+    def stationed_days_are_the_brute_force_count(self):
+        from fieldwork import selectors
+
+        if "fieldwork.Stay" not in self.kinds():
+            return
+        cycle = self.cycle
+        counted = {(team, person): (days.own, days.all) for team, team_days in selectors.stationed_days(cycle).items()
+                   for person, days in team_days.people.items()}
+        expected = selectors.brute_force_days(
+            Stay.objects.filter(cycle=cycle, status="confirmed").values_list(
+                "team_id", "commissioner_id", "cross_town", "start_date", "end_date"), cycle.start_date, cycle.end_date)
+        assert counted == expected, "stationed days %s, brute force %s" % (counted, expected)
+
     def check_invariants_now(self):
         for name in ("one_live_pairing_per_town", "one_town_per_team", "live_pairings_stand_on_an_accepted_application",
                      "every_status_change_is_recorded", "nothing_outside_the_actors_scope_changed",
                      "notice_entries_agree_with_pairings", "no_run_left_unfinished", "one_agreement_per_pairing",
                      "projects_keep_their_content_rules", "needs_of_submitted_projects_are_in_assistance",
                      "no_seat_held_by_a_conflicted_expert", "reviews_keep_their_scores_and_decisions",
-                     "funding_stays_within_its_limits"):
+                     "funding_stays_within_its_limits", "fieldwork_keeps_its_rules",
+                     "flags_are_one_per_pairing_and_cause", "stationed_days_are_the_brute_force_count"):
             getattr(self, name)()
 
 
@@ -2228,5 +2543,109 @@ def test_review_and_funding_scenario(base):
         ReviewSeat.objects.create(review_id=review, expert=conflicted, status="submitted")
         with pytest.raises(AssertionError, match="member's unit"):
             machine.no_seat_held_by_a_conflicted_expert()
+    finally:
+        machine.teardown()
+
+
+def test_fieldwork_scenario(base):
+    """The fieldwork steps in a fixed order, each also tried by roles (or with input) that may not take it, invariants
+    checked after each: the province's rice team, active in 周田镇, logs activities at home and across the county
+    line's other town (董塘镇), confirmed each by the town where it was done; stays (a member's own, the leader's for
+    anyone; overlaps, a long one, a stranger refused), queried, edited and resubmitted, confirmed in bulk; the monitor
+    run as on a later day raises, clears and reopens the same flags, and leaves a non-cooperation report alone. Then
+    the new checks are shown not to be vacuous."""
+    from django.contrib.contenttypes.models import ContentType
+
+    machine = FirstHalf(base)
+    try:
+        checked = machine.check_invariants_now
+
+        def expect(outcome, what, wanted="done"):
+            assert outcome == wanted, "%s: %s (%s)" % (what, outcome, REFUSED.most_common(3))
+            checked()
+
+        machine.start(0, False, 1)  # the province's rice team active in 周田镇
+        checked()
+        (pairing,) = machine.pks(Pairing, status__in=WORKING)
+        rice = Pairing.objects.get(pk=pairing).team_id
+        (leader_person,) = TeamMembership.objects.filter(team_id=rice, role="leader").values_list("commissioner",
+                                                                                              flat=True)
+        member_person, third = TeamMembership.objects.filter(team_id=rice, role="member").order_by("pk").values_list(
+            "commissioner", flat=True)
+        assert Commissioner.objects.get(pk=member_person).user == machine.users["rice_member"]
+
+        for who in ("member", "zhoutian_town", "city_st"):  # a team without a working pairing, not a team
+            expect(machine.do_activity_save(who), who + " logs", "refused")
+        for when in ("future", "before"):
+            expect(machine.do_activity_save("rice_member", when=when), when, "refused")
+        expect(machine.do_activity_save("rice_member", participants="stranger"), "a stranger", "refused")
+        expect(machine.do_activity_save("rice_member", photo="bad"), "a bad photo", "refused")
+        expect(machine.do_activity_save("rice_member", photo="good"), "log at home")
+        expect(machine.do_activity_save("rice_leader", "renhua_county_town", when="start"), "log in 董塘镇")
+        home, away = machine.pks(Activity)
+        assert Activity.objects.get(pk=away).cross_town and not Activity.objects.get(pk=home).cross_town
+        for who in ("renhua_county_town", "rice_leader", "renhua_st"):
+            expect(machine.do_record_act(who, "activity", home, "confirm"), who + " confirms", "refused")
+        expect(machine.do_record_act("zhoutian_town", "activity", home, "confirm"), "the town confirms")
+        expect(machine.do_record_act("zhoutian_town", "activity", home, "confirm", stale=True), "again", "refused")
+        expect(machine.do_record_act("zhoutian_town", "activity", away, "confirm"), "the paired town", "refused")
+        expect(machine.do_record_act("renhua_county_town", "activity", away, "query"), "the town where done queries")
+        expect(machine.do_record_act("rice_leader", "activity", away, "edit"), "edit and resubmit")
+        expect(machine.do_record_act("renhua_county_town", "activity", away, "confirm"), "confirmed")
+
+        expect(machine.do_stay_save("rice_member", leader_person), "a member for the leader", "refused")
+        expect(machine.do_stay_save("rice_member", member_person, back=20, length=14), "own stay")
+        expect(machine.do_stay_save("rice_leader", member_person, back=10, length=5), "an overlap", "refused")
+        expect(machine.do_stay_save("rice_leader", member_person, back=40, length=100), "100 days", "refused")
+        expect(machine.do_stay_save("rice_leader", member_person, back=3, length=5), "into the future", "refused")
+        stranger = Commissioner.objects.exclude(memberships__team_id=rice).order_by("pk").first().pk
+        expect(machine.do_stay_save("rice_leader", stranger), "a stranger's stay", "refused")
+        expect(machine.do_stay_save("rice_leader", third, "renhua_county_town", back=40, length=5), "cross-town")
+        expect(machine.do_stay_save("rice_leader", leader_person, back=20, length=14), "the leader's own")
+        first, cross, own = machine.pks(Stay)
+        expect(machine.do_record_act("zhoutian_town", "stay", first, "query"), "query")
+        expect(machine.do_stay_save("rice_leader", member_person, back=10, length=2), "over a queried stay", "refused")
+        expect(machine.do_record_act("rice_member", "stay", first, "edit"), "edit the stay")
+        expect(machine.do_bulk_confirm("renhua_county_town", "stay", [first, own]), "another town's bulk")
+        assert set(Stay.objects.values_list("status", flat=True)) == {"submitted"}
+        expect(machine.do_bulk_confirm("zhoutian_town", "stay", [first, cross, own, 99999, "x"]), "bulk")
+        assert dict(Stay.objects.values_list("pk", "status")) == {first: "confirmed", cross: "submitted",
+                                                                 own: "confirmed"}
+        expect(machine.do_record_act("renhua_county_town", "stay", cross, "confirm"), "cross-town stay confirmed")
+        expect(machine.do_record_act("rice_member", "stay", cross, "withdraw"), "withdraw a confirmed", "refused")
+
+        expect(machine.do_flag_report("zhoutian_town", detail=""), "a report without detail", "refused")
+        expect(machine.do_flag_report("rice_leader"), "a team reports itself", "refused")
+        expect(machine.do_flag_report("zhoutian_town"), "the town reports")
+        expect(machine.do_monitor_run(0), "monitor today")
+        assert Flag.objects.count() == 1  # a new pairing: nothing late yet
+        expect(machine.do_monitor_run(400), "monitor, a year on")
+        raised = set(Flag.objects.filter(status="open").values_list("kind", flat=True))
+        assert {FlagKind.PACE, FlagKind.INACTIVE, FlagKind.NONCOOPERATION} <= raised, raised
+        expect(machine.do_monitor_run(0), "monitor back today")
+        expect(machine.do_monitor_run(400), "monitor a year on again")
+        assert Flag.objects.filter(kind=FlagKind.PACE).count() == 1
+        assert reached_stages() >= {"activity_confirmed", "cross_town_confirmed", "record_resubmitted",
+                                    "stay_confirmed", "flag_raised", "flag_cleared", "flag_reopened"}
+
+        # The new checks are not vacuous: each corruption (a direct write, bypassing the services) is reported.
+        Stay.objects.filter(pk=own).update(first_day=F("first_day") - 5)
+        Activity.objects.filter(pk=away).update(cross_town=False, confirmed_by=machine.users["zhoutian_town"])
+        with pytest.raises(AssertionError) as error:
+            machine.fieldwork_keeps_its_rules()
+        assert {"cross_town", "confirmed by", "stores days"} <= {
+            words for words in ("cross_town", "confirmed by", "stores days") if words in str(error.value)}
+        with pytest.raises(AssertionError, match="brute force"):
+            machine.stationed_days_are_the_brute_force_count()
+        Stay.objects.filter(pk=own).update(commissioner_id=member_person, end_date=F("end_date") + dt.timedelta(90))
+        with pytest.raises(AssertionError) as error:
+            machine.fieldwork_keeps_its_rules()
+        assert "overlap" in str(error.value) and "104 days long" in str(error.value)
+        # (A second automatic flag of a pairing and kind is refused by the database itself.)
+        report = Flag.objects.get(kind=FlagKind.NONCOOPERATION)
+        Transition.objects.create(content_type=ContentType.objects.get_for_model(Flag), object_id=str(report.pk),
+                                  action="clear", from_state="open", to_state="closed")
+        with pytest.raises(AssertionError, match="reports moved by the monitor: \\['%d'\\]" % report.pk):
+            machine.flags_are_one_per_pairing_and_cause()
     finally:
         machine.teardown()

@@ -36,11 +36,14 @@ PK_BY_PREFIX = {
     "review/experts/": "expert", "review/relations/": "relation", "review/reviews/": "review",
     "review/seats/": "seat", "review/grants/": "grant", "review/disbursements/": "disbursement",
     "review/envelopes/": "envelope",
+    "field/activities/": "activity", "field/photos/": "photo", "field/stays/": "stay", "field/tasks/": "fw_task",
+    "field/flags/": "flag", "field/conditions/": "conditions", "field/requests/": "request",
 }
 # Other path parameters by name.
 PARAM_KEY = {"county": "county", "town": "town", "cycle": "cycle", "member": "wtmember", "membership": "membership",
              "row": "app_town", "run": "run", "constraint": "constraint", "pairing_pk": "pairing",
-             "project_pk": "accepted_project", "review_pk": "approved_review"}
+             "project_pk": "accepted_project", "review_pk": "approved_review",
+             "team_pk": "team"}
 # API routes: the record of ``pk`` by the model of the viewset.
 MODEL_KEY = {
     "cycles.cycle": "cycle", "regions.county": "county", "regions.town": "town",
@@ -55,6 +58,9 @@ MODEL_KEY = {
     "projects.agreement": "agreement", "projects.project": "project", "projects.projectchange": "change",
     "reviews.expert": "expert", "reviews.review": "review", "reviews.reviewseat": "seat", "reviews.grant": "grant",
     "reviews.envelope": "envelope",
+    "fieldwork.activity": "activity", "fieldwork.activityphoto": "photo", "fieldwork.stay": "stay",
+    "fieldwork.task": "fw_task", "fieldwork.flag": "flag", "fieldwork.workingconditions": "conditions",
+    "fieldwork.conditionrequest": "request",
 }
 # String parameters: a value the view knows.
 STR_VALUES = {
@@ -68,6 +74,9 @@ STR_VALUES = {
     ("projects:project_action", "action"): "accept", ("projects:project_document", "fmt"): "docx",
     ("projects:change_action", "action"): "approve",
     ("reviews:review_action", "action"): "approve", ("reviews:seat_action", "action"): "submit",
+    ("fieldwork:activity_action", "action"): "confirm", ("fieldwork:stay_action", "action"): "confirm",
+    ("fieldwork:task_action", "action"): "report", ("fieldwork:flag_action", "action"): "resolve",
+    ("fieldwork:request_action", "action"): "answer",
 }
 
 

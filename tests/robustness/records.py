@@ -151,6 +151,35 @@ def _assistance(world, r, need):
     accepted.refresh_from_db()
     r["accepted_project"] = accepted
     _reviews(world, r, need, people)
+    _fieldwork(world, r, people)
+
+
+def _fieldwork(world, r, people):
+    """The team's field work in 董塘镇: an activity with a photo and a stay awaiting the town's confirmation, the work
+    team's task, its non-cooperation report (a flag), the working conditions and the team's request."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from fieldwork import services as fieldwork
+
+    leader, town_user, today = world["leader"], world["renhua_county_town"], timezone.localdate()
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 140, 60)).save(out, "JPEG")
+    r["activity"] = fieldwork.activity_save(actor=leader, values={
+        "date": today, "service_type": "training", "title": "柑橘修剪培训", "description": "现场讲解修剪技术。",
+        "people_trained": 30}, photos=[SimpleUploadedFile("现场.jpg", out.getvalue(), "image/jpeg")])
+    r["photo"] = r["activity"].photos.get()
+    r["stay"] = fieldwork.stay_save(actor=leader, values={
+        "commissioner": people[1], "start_date": today - dt.timedelta(days=6), "end_date": today - dt.timedelta(days=2),
+        "place": "董塘镇驻镇工作队宿舍", "purpose": "驻村指导"})
+    r["fw_task"] = fieldwork.task_save(actor=town_user, values={"title": "冬季清园指导", "description": "组织清园。",
+                                                               "due_date": today + dt.timedelta(days=10)})
+    r["flag"] = fieldwork.flag_report(actor=town_user, detail="多次通知未到镇开展工作。")
+    r["conditions"] = fieldwork.conditions_save(actor=town_user, values={"note": "提供宿舍两间。"})
+    r["request"] = fieldwork.request_save(actor=leader, values={"category": "lodging", "title": "宿舍漏雨",
+                                                               "description": "请协调维修。"})
 
 
 def _reviews(world, r, need, people):

@@ -27,7 +27,8 @@ MARKER_NAMES = ("classification", "work_team", "wtmember", "village", "profile",
                 "leaderperson", "commissioner", "team", "call_draft", "attachment_draft", "call", "attachment",
                 "amendment", "app_town", "application", "round", "constraint", "panel", "meeting", "notice",
                 "objection", "finding", "submission", "user", "agreement", "project_accepted", "project", "change",
-                "expert", "relation", "review", "seat", "envelope", "grant", "disbursement")
+                "expert", "relation", "review", "seat", "envelope", "grant", "disbursement", "activity_cross",
+                "activity", "stay", "task", "flag", "conditions", "request")
 MARKER_RE = re.compile(r"(?<![A-Za-z0-9])(RH|NX|QY)X(%s)X" % "|".join(MARKER_NAMES))
 HREF_RE = re.compile(r"""href=["']([^"']+)["']""")
 # Marker names that are not object keys: whose audience they follow.

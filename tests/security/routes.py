@@ -140,6 +140,17 @@ AUDIENCE: dict[str, Callable] = {
     "disbursement": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
     # A funder's envelope: the funder, the city over its counties, the province and the rural offices.
     "envelope": union(PROV, CITY, COUNTY),
+    # Field work (issue 18): the pairing's audience (the tree over the paired town, the town, the team, its unit); work
+    # done in another town (``activity_cross``: in the side's city-organized town) is read by that town's work team
+    # too. A photo follows its activity.
+    "activity": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "activity_cross": union(PROV, CITY, COUNTY, TOWN, CITY_TOWN, TEAM, UNIT),
+    "photo": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "stay": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "task": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "flag": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "conditions": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    "request": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
     # Shared programme-wide records (one instance, side "shared"): every signed-in user reads them.
     "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE,
 }
@@ -165,6 +176,9 @@ MARKER_AUDIENCE: dict[str, Callable] = {
     # An expert's phone: the pool's own S&T office and the expert themself (masked for everyone else).
     "expert_phone": union(ORG, EXPERT_RH),
 }
+# A team logs its field work in its paired town or another town of the same county (跨镇帮扶): its activity form offers
+# that county's towns and the chosen town's villages.
+MARKER_AUDIENCE["village"] = union(AUDIENCE["village"], TEAM)
 # Region names (city, counties, towns) are shown wherever a record of the side is.
 MARKER_AUDIENCE["region"] = union(*[AUDIENCE[key] for key in (
     "county", "town", "city_town", "call", "pairing", "application", "round", "notice", "submission", "user",
@@ -274,6 +288,14 @@ def voucher_form(world, side):
 
     return {"amount": "9999999.00", "paid_on": timezone.localdate().isoformat(),
             "voucher": _Upload("voucher.pdf", PDF), "note": "矩阵测试"}
+
+
+def _days_ago(days: int) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
 
 
 def project_api(world, side):
@@ -643,6 +665,53 @@ DECLARATIONS: dict[str, Decl] = {
     "reviews:envelope_list": page(gate=OFFICIAL_ROLES),
     "reviews:envelope_create": page(gate=S_AND_T, methods=("get", "post")),
     "reviews:envelope_edit": obj("envelope", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
+    # ---- fieldwork (服务活动, 驻镇时间, 工作任务, 履职预警, 工作条件, 问题反映). The team logs; the work team of the town
+    # where it happened confirms (the side's town: TOWN); the work team gives tasks and reports non-cooperation; the
+    # organizing S&T office (ORG: the world's pairings are county-organized) resolves that report.
+    "fieldwork:activity_list": page(gate=PAIRED_ROLES),
+    "fieldwork:activity_create": page(gate=TEAM_ROLES, methods=("get", "post")),
+    "fieldwork:activity_bulk_confirm": page(gate=TOWN_ROLES, methods=("post",), writers=TOWN,
+                                            data=lambda w, s: {"ids": [w.obj(s, "activity").pk]}),
+    "fieldwork:activity_detail": obj("activity", "activity_cross", gate=PAIRED_ROLES),
+    "fieldwork:activity_edit": obj("activity", gate=TEAM_ROLES, methods=("get", "post"), allowed=TEAM, writers=TEAM),
+    "fieldwork:photo_add": obj("activity", gate=TEAM_ROLES, methods=("post",), writers=TEAM),
+    "fieldwork:activity_action": obj("activity", params={"pk": "activity", "action": "=confirm|query"},
+                                     methods=("post",), writers=TOWN, data=comment()),
+    "fieldwork:photo": obj("photo", gate=PAIRED_ROLES),
+    "fieldwork:photo_thumb": obj("photo", gate=PAIRED_ROLES),
+    "fieldwork:photo_delete": obj("photo", gate=TEAM_ROLES, methods=("post",), writers=TEAM),
+    "fieldwork:gallery": page(gate=PAIRED_ROLES),
+    "fieldwork:stay_list": page(gate=PAIRED_ROLES),
+    "fieldwork:stay_create": page(gate=TEAM_ROLES, methods=("get", "post")),
+    "fieldwork:stay_bulk_confirm": page(gate=TOWN_ROLES, methods=("post",), writers=TOWN,
+                                        data=lambda w, s: {"ids": [w.obj(s, "stay").pk]}),
+    "fieldwork:stay_detail": obj("stay", gate=PAIRED_ROLES),
+    "fieldwork:stay_edit": obj("stay", gate=TEAM_ROLES, methods=("get", "post"), allowed=TEAM, writers=TEAM),
+    "fieldwork:stay_action": obj("stay", params={"pk": "stay", "action": "=confirm|query"}, methods=("post",),
+                                 writers=TOWN, data=comment()),
+    "fieldwork:days_list": page(gate=PAIRED_ROLES),
+    "fieldwork:team_days": obj("team", params={"team_pk": "team"}, gate=PAIRED_ROLES,
+                               allowed=union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT)),
+    "fieldwork:task_list": page(gate=PAIRED_ROLES),
+    "fieldwork:task_create": page(gate=TOWN_ROLES, methods=("get", "post")),
+    "fieldwork:task_detail": obj("task", gate=PAIRED_ROLES),
+    "fieldwork:task_edit": obj("task", gate=TOWN_ROLES, methods=("get", "post"), allowed=TOWN, writers=TOWN),
+    "fieldwork:task_action": obj("task", params={"pk": "task", "action": "=report|cancel"}, methods=("post",),
+                                 writers=union(TEAM, TOWN), data=comment()),
+    "fieldwork:flag_list": page(gate=PAIRED_ROLES),
+    "fieldwork:flag_report": page(gate=TOWN_ROLES, methods=("get", "post")),
+    "fieldwork:flag_detail": obj("flag", gate=PAIRED_ROLES),
+    "fieldwork:flag_action": obj("flag", params={"pk": "flag", "action": "=resolve"}, methods=("post",),
+                                 writers=union(ORG, TOWN), data=comment()),
+    "fieldwork:conditions_list": page(gate=PAIRED_ROLES),
+    "fieldwork:conditions_edit": page(gate=TOWN_ROLES, methods=("get", "post")),
+    "fieldwork:conditions_detail": obj("conditions", gate=PAIRED_ROLES),
+    "fieldwork:request_list": page(gate=PAIRED_ROLES),
+    "fieldwork:request_create": page(gate=TEAM_ROLES, methods=("get", "post")),
+    "fieldwork:request_detail": obj("request", gate=PAIRED_ROLES),
+    "fieldwork:request_action": obj("request", params={"pk": "request", "action": "=answer"}, methods=("post",),
+                                    writers=union(TOWN, COUNTY_RURAL, _by_side(rh={"city_rural"}, nx={"city_rural"})),
+                                    data=comment()),
 }
 
 # The API: per router basename, the record its detail routes take and who may write it. List routes (GET) are
@@ -686,6 +755,16 @@ API_VIEWSETS: dict[str, Decl] = {
     "reviewseat": obj("seat"),
     "grant": obj("grant", writers=ORG),
     "envelope": obj("envelope", writers=ORG),
+    # Field work (issue 18). PATCH: the team that logged the activity or stay, the work team its task and conditions
+    # (PUT too); flags and requests move by their act/ routes only.
+    "activity": obj("activity", "activity_cross", writers=TEAM),
+    "stay": obj("stay", writers=TEAM),
+    "task": obj("task", writers=TOWN),
+    "flag": obj("flag"),
+    "conditionrequest": obj("request"),
+    "workingconditions": obj("conditions", writers=TOWN),
+    # Confirmed stationed days per pairing in scope (a ViewSet with a list only).
+    "stationed-days": page(gate=PAIRED_ROLES),
 }
 # API list routes that take a POST (create): the body names the side's record(s); nobody writes another city's.
 API_CREATE: dict[str, Decl] = {
@@ -723,6 +802,17 @@ API_CREATE: dict[str, Decl] = {
     "expert-list": page(methods=("get", "post")),
     "envelope-list": page(methods=("get", "post")),
     # The funder funds the approved review (it has its grant already: refused, 400).
+    # A team logs field work for itself in its paired town or another town of its county: the side's town and member
+    # in the body (anyone else's team, town or person: refused, 400). Tasks, requests, reports and conditions are
+    # created from the caller's own pairing (nothing in the body names a record): their list routes take the empty
+    # POST (refused, 400) as pages.
+    "activity-list": obj("town", params={}, writers=TEAM,
+                         data=lambda w, s: {"town": w.obj(s, "town").pk, "date": _days_ago(3),
+                                            "service_type": "guidance", "title": "矩阵活动", "description": "矩阵"}),
+    "stay-list": obj("commissioner", params={}, writers=TEAM,
+                     data=lambda w, s: {"commissioner": w.obj(s, "commissioner").pk, "town": w.obj(s, "town").pk,
+                                        "start_date": _days_ago(40), "end_date": _days_ago(38), "place": "矩阵",
+                                        "purpose": "矩阵"}),
     "grant-list": obj("review", params={}, writers=ORG,
                       data=lambda w, s: {"review": w.obj(s, "review").pk, "project_number": "矩阵-1",
                                          "fiscal_year": 2030, "budget_source": "county", "amount": "1000",
@@ -794,6 +884,26 @@ API_ACTIONS: dict[str, Decl] = {
     "reviewseat-actions": obj("seat"),
     # A tranche above what remains of the grant: refused (400) for the funder, nothing saved.
     "grant-disburse": obj("grant", writers=ORG, data=voucher_form),
+    # Field work: the team adds photos (an empty body: refused, 400); the work team of the town where it was done
+    # confirms, one by one or at once (another town's ids: nothing confirmed); the team reports on its task; the town
+    # or the organizing S&T office resolves a non-cooperation report; the town and the rural offices answer a request.
+    "activity-photos": obj("activity", writers=TEAM),
+    "activity-act": obj("activity", writers=TOWN, data=comment({"action": "confirm"})),
+    "activity-actions": obj("activity", "activity_cross"),
+    "activity-bulk-confirm": obj("activity", params={}, writers=TOWN,
+                                 data=lambda w, s: {"ids": [w.obj(s, "activity").pk]}),
+    "stay-act": obj("stay", writers=TOWN, data=comment({"action": "confirm"})),
+    "stay-actions": obj("stay"),
+    "stay-bulk-confirm": obj("stay", params={}, writers=TOWN, data=lambda w, s: {"ids": [w.obj(s, "stay").pk]}),
+    "task-act": obj("task", writers=TEAM, data=comment({"action": "report"})),
+    "task-actions": obj("task"),
+    "flag-report": page(methods=("post",)),
+    "flag-act": obj("flag", writers=union(ORG, TOWN), data=comment({"action": "resolve"})),
+    "flag-actions": obj("flag"),
+    "conditionrequest-act": obj("request", writers=union(TOWN, COUNTY_RURAL, _by_side(rh={"city_rural"},
+                                                                                      nx={"city_rural"})),
+                                data=comment({"action": "answer"})),
+    "conditionrequest-actions": obj("request"),
 }
 
 

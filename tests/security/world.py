@@ -332,6 +332,7 @@ def _assistance(world, side, o, *, org, leader, code):
     assert (o["project"].status, o["project_accepted"].status, o["project_draft"].status, o["change"].status) == (
         "submitted", "accepted", "draft", "pending"), side
     _review_and_funding(world, side, o, org=org)
+    _fieldwork(world, side, o, leader=leader, town=o["user"])
 
 
 # Phones of the side's experts (mobile numbers no team member has).
@@ -401,6 +402,50 @@ def _review_and_funding(world, side, o, *, org):
                                                  voucher=_pdf("拨付凭证.pdf"), note=m("disbursement"))
     o["project_accepted"].refresh_from_db()
     assert o["project_accepted"].status == "approved", (side, o["project_accepted"].status)
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 140, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _fieldwork(world, side, o, *, leader, town):
+    """The field work of the side's pairing, through fieldwork.services (issue 18): an activity in the paired town
+    (``activity``, awaiting the town's confirmation) with a photo (``photo``), a cross-town activity done in the
+    side's city-organized town (``activity_cross``: that town's work team confirms it and reads it), a stay of the
+    member commissioner (``stay``, recorded by the leader, awaiting confirmation), the work team's task (``task``), its
+    report that the team does not cooperate (``flag``), the working conditions it records (``conditions``) and the
+    team's request about them (``request``)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fieldwork import services as fieldwork
+
+    m = lambda key: marker(side, key)  # noqa: E731
+    today = timezone.localdate()
+    lead = world[leader]
+    values = {"date": today, "service_type": "guidance", "description": "果园病虫害田间诊断。", "people_trained": 10,
+              "households_served": 5}
+    o["activity"] = fieldwork.activity_save(actor=lead, values={**values, "title": m("activity") + "柑橘技术指导"},
+                                            photos=[SimpleUploadedFile("现场.jpg", _jpeg(), "image/jpeg")])
+    o["photo"] = o["activity"].photos.get()
+    o["activity_cross"] = fieldwork.activity_save(
+        actor=lead, values={**values, "town": o["city_town"], "title": m("activity_cross") + "跨镇柑橘培训"})
+    assert o["activity_cross"].cross_town, side
+    o["stay"] = fieldwork.stay_save(actor=lead, values={
+        "commissioner": o["commissioner"], "start_date": today - dt.timedelta(days=10),
+        "end_date": today - dt.timedelta(days=4), "place": "镇驻镇工作队宿舍", "purpose": m("stay") + "驻村指导"})
+    o["task"] = fieldwork.task_save(actor=town, values={"title": m("task") + "冬季清园指导",
+                                                        "description": "组织冬季清园。",
+                                                        "due_date": today + dt.timedelta(days=10)})
+    o["flag"] = fieldwork.flag_report(actor=town, detail=m("flag") + "多次通知未到镇开展工作。")
+    o["conditions"] = fieldwork.conditions_save(actor=town, values={"note": m("conditions") + "提供宿舍两间。"})
+    o["request"] = fieldwork.request_save(actor=lead, values={"category": "lodging", "title": m("request") + "宿舍漏雨",
+                                                             "description": "宿舍屋顶漏雨，请协调维修。"})
 
 
 def build_matrix_world() -> MatrixWorld:
@@ -492,6 +537,18 @@ def add_extras(world, side: str) -> None:
                          project_number="新增-%s" % side, fiscal_year=2099, budget_source="county", amount=1000,
                          granted_on=today)
     Envelope.objects.create(**keeper, fiscal_year=2099, budgeted=100000)
+    # Field work of the ended pairing (as if logged while it was active).
+    from fieldwork.models import Activity, ConditionRequest, Flag, Stay, Task
+
+    paired = {"pairing": pairing, "cycle": cycle, "team": o["team"], "home_town": town}
+    Activity.objects.create(**paired, town=town, date=today, service_type="guidance", title="新增活动",
+                            description="新增", status="confirmed")
+    Stay.objects.create(**paired, town=town, commissioner=o["commissioner"], start_date=today, end_date=today,
+                        first_day=today.toordinal(), last_day=today.toordinal(), place="新增", purpose="新增",
+                        status="confirmed")
+    Task.objects.create(**paired, title="新增任务", due_date=today)
+    Flag.objects.create(**paired, organizer_level="county", kind="pace", detail="新增预警", opened_at=timezone.now())
+    ConditionRequest.objects.create(**paired, category="other", title="新增问题", description="新增")
     organizer = world.users["nanxiong_st" if side == "nx" else "yingde_st"]
     Notification.objects.create(recipient=organizer, title="新增通知")
     TaskRun.objects.create(kind="import", label="新增任务", created_by=organizer)

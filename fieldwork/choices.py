@@ -10,21 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import ORGANIZERS, TEAM_ROLES, Role
 from core.workflow import SYSTEM, Step, Workflow
+# The six kinds of service the plan names (一): the one list the needs, teams and the engine share.
+from needs.choices import ServiceType  # noqa: F401
 
 TOWN_ROLES = frozenset({Role.TOWN})
 # Who answers a team's problem with its working conditions (seed 四(一)): the town and the rural-revitalization offices.
 ANSWERERS = frozenset({Role.TOWN, Role.COUNTY_RURAL, Role.CITY_RURAL})
-
-
-class ServiceType(models.TextChoices):
-    """The six kinds of service the plan names (一): 技术指导、技能培训、成果转化、创业辅导、政策宣传、规划设计."""
-
-    GUIDANCE = "guidance", _("技术指导")
-    TRAINING = "training", _("技能培训")
-    TRANSFER = "transfer", _("成果转化")
-    VENTURE = "venture", _("创业辅导")
-    POLICY = "policy", _("政策宣传")
-    PLANNING = "planning", _("规划设计")
 
 
 class RecordStatus(models.TextChoices):

@@ -123,7 +123,7 @@ class Activity(FieldRecord):
                                 on_delete=models.PROTECT, related_name="+")
     village_name = models.CharField(_("村（地点）"), max_length=50, blank=True,
                                     help_text=_("行政村不在列表中时填写"))
-    service_type = models.CharField(_("服务类型"), max_length=12, choices=ServiceType.choices)
+    service_type = models.CharField(_("服务类型"), max_length=16, choices=ServiceType.choices)
     project = models.ForeignKey("projects.Project", verbose_name=_("所属帮扶项目"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     task = models.ForeignKey("fieldwork.Task", verbose_name=_("落实的工作任务"), null=True, blank=True,

@@ -55,9 +55,13 @@ KEY_MODEL = {
     "expert": "reviews.Expert", "relation": "reviews.Relation", "review": "reviews.Review",
     "approved_review": "reviews.Review", "seat": "reviews.ReviewSeat", "grant": "reviews.Grant",
     "disbursement": "reviews.Disbursement", "envelope": "reviews.Envelope", "accepted_project": "projects.Project",
+    "activity": "fieldwork.Activity", "photo": "fieldwork.ActivityPhoto", "stay": "fieldwork.Stay",
+    "fw_task": "fieldwork.Task", "flag": "fieldwork.Flag", "conditions": "fieldwork.WorkingConditions",
+    "request": "fieldwork.ConditionRequest",
 }
 COUNTED = ("regions.Town", "needs.Need", "teams.Team", "teams.Commissioner", "calls.Application", "matching.Pairing",
-           "notices.PublicNotice", "registrations.RegistrationSubmission", "projects.Project", "accounts.User")
+           "notices.PublicNotice", "registrations.RegistrationSubmission", "projects.Project", "fieldwork.Activity",
+           "fieldwork.Stay", "accounts.User")
 
 
 # ---------------------------------------------------------------------------------------------- inside one database
@@ -91,7 +95,8 @@ def _setup():
 # Keys whose pages need a record in a given state (a review starts on an accepted project; a grant on an approved review
 # not yet funded).
 KEY_FILTER = {"accepted_project": {"status": "accepted", "review__isnull": True},
-              "approved_review": {"status__in": ("approved", "approved_changes"), "grant__isnull": True}}
+              "approved_review": {"status__in": ("approved", "approved_changes"), "grant__isnull": True},
+              "photo": {"processed": True}}
 
 
 class VisibleRecords(dict):

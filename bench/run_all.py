@@ -1,9 +1,11 @@
 """`make bench`: run every benchmark in turn (each prints its ratios and writes nothing unless asked).
 
     make bench                     # a few minutes: city vs province pages (quick), matching at province scale,
-                                   # the 10,000-row needs import, match quality, the weak-network pages
+                                   # the 10,000-row needs import, match quality, field work at city and
+                                   # province scale (the pages' databases), the weak-network pages
     make bench BENCH_ARGS=--full   # the full scales: pages at city, province and nation on PostgreSQL (the
-                                   # nation database takes ~15 min to fill once), matching at nation scale too
+                                   # nation database takes ~15 min to fill once), matching at nation scale too,
+                                   # field work at city and province scale on SQLite and PostgreSQL
 
 Benchmarks measure ratios in one run on a noisy machine; none is a pass/fail test. Run one alone with
 `.venv/bin/python bench/<name>.py --help` for its options.
@@ -18,6 +20,7 @@ QUICK = [
     ["match_quality.py"],
     ["match_speed.py", "--scale", "province"],
     ["pages.py", "--quick"],
+    ["fieldwork.py", "--quick"],
     ["weak_network.py", "--revisit-after", "0"],
 ]
 FULL = [
@@ -25,6 +28,8 @@ FULL = [
     ["match_quality.py"],
     ["match_speed.py", "--scale", "both"],
     ["pages.py", "--engine", "postgres", "--scales", "city", "province", "nation"],
+    ["fieldwork.py"],
+    ["fieldwork.py", "--engine", "postgres"],
     ["weak_network.py"],
 ]
 

@@ -7,15 +7,18 @@ every working pairing's assistance agreement (signed scan, confirmed by the town
 one or two projects (submitted, accepted; a few late, one returned and resubmitted, a change approved and one
 rejected in 2023; texts invented, 示意), the expert review and funding (the city's, 仁化县's and 南雄市's expert pools;
 every city- and province-organized project, and 仁化县's, 南雄市's and 乳源's, reviewed — 乳源 in a single approval step
-— decided and funded in two tranches within the 2022 and 2023 envelopes), pairings active for three years and ended,
-the cycle closed.
+— decided and funded in two tranches within the 2022 and 2023 envelopes), three years of field work
+(``portal.demo_fieldwork``: activities, stays, tasks, working conditions and requests; the monitor's flags), pairings
+active for three years and ended, the cycle closed.
 
 Current cycle (第二批, 2025–2027), around today: the city's survey, needs everywhere, the city's call selected and its
 notice in its period with an objection being investigated, 仁化县's call open with applications submitted, accepted,
 returned and a draft, 南雄市's round finalized with proposed pairings, the rest of the counties at the needs step; the
 team the province sent to one town has its agreement signed (awaiting the town) and a draft project; its teams in
 the two other towns have three projects under the city's review: one approved (awaiting its grant), one scored
-(awaiting the decision), one being scored (the demo's ``expert`` yet to score).
+(awaiting the decision), one being scored (the demo's ``expert`` yet to score); the province's three teams at work
+in their towns (``portal.demo_fieldwork``: activities and stays confirmed, awaiting the town or queried, cross-town
+work, tasks open and overdue, requests, a non-cooperation report, the monitor's flags).
 """
 from __future__ import annotations
 
@@ -418,7 +421,12 @@ def first_cycle_story(story: Story, cycle) -> None:
                               surveyed_on=D(2022, 1, 12), confirm_by=city_st)
     assistance_story(story, cycle)
 
-    # 9. Three years later the cycle ends: every active pairing ends, then the city closes the cycle.
+    # 9. Three years of field work (驻镇服务): activities, stays, tasks, conditions and requests; the monitor's flags.
+    from portal import demo_fieldwork
+
+    demo_fieldwork.first_cycle_fieldwork(story, cycle)
+
+    # 10. Three years later the cycle ends: every active pairing ends, then the city closes the cycle.
     #    No service ends pairings when a cycle ends (finding): the lifecycle's own step is taken, recorded as the city's.
     from matching.pairings import pairing_move
 
@@ -426,6 +434,7 @@ def first_cycle_story(story: Story, cycle) -> None:
         for pairing in Pairing.objects.filter(cycle=cycle, status="active").select_related("town"):
             actor = story.county_st[pairing.town.county_id] if pairing.organizer_level == "county" else city_st
             pairing_move(pairing=pairing, move="end", actor=actor, comment="第一批帮扶周期届满，完成三年帮扶任务")
+        demo_fieldwork.first_cycle_fieldwork_end(cycle)
         from accounts.services import notifications_mark_read
 
         for user in User.objects.filter(notifications__read_at__isnull=True).distinct():
@@ -796,6 +805,11 @@ def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt
 
     # 8. The expert review of the province's other two towns' projects (one approved, one scored, one being scored).
     current_cycle_reviews(story, cycle, today=T)
+
+    # 9. The province's three teams at work in their towns (驻镇服务), then the compliance monitor.
+    from portal import demo_fieldwork
+
+    demo_fieldwork.current_cycle_fieldwork(story, cycle, today=T)
     del SurveyCampaign
 
 

@@ -38,7 +38,12 @@ of 10 (with accounts), per accepted project a review by a panel of 3 from its fu
 member's unit; submitted scores, a few outliers), decided (a closed cycle's all: mostly approved, some with changes, a
 few rejected; the open cycle's at every step) with the project following, a grant per funded approval (within the
 approved amount) with one or two tranches (vouchers point at one stored PDF) and each funder's envelope per fiscal
-year above what it committed.
+year above what it committed; then every pairing's field work (``CycleStory.fieldwork``, ``FieldHistory``): ~10
+service activities a year, ~36 stays of its three people over a cycle (about one in twelve overlapping the same
+person's previous one, so the day count's union is exercised; most teams near or above the cycle's 365 days, a few
+short or slow), some cross-town work in another town of the county, the work team's tasks, a town's working
+conditions, requests, and the monitor's flags — a closed cycle's all settled, the open cycle's up to its story day
+(``FIELD_HORIZON_DAYS`` after its start) at every step.
 
 Densities (per town unless said): city and province — 3 villages, 3-5 needs, a TOWN account for every town (city) or
 every 5th town (province), 20 % extra competing teams per call; nation — 2 villages, 3 needs, a TOWN account for every
@@ -491,7 +496,9 @@ def expert_pools(ctx: Context, rng, city, counties: dict, province_code: str, wh
     pools, accounts, experts = {}, [], []
     keepers = [("city", None, CITY_POOL)] + [("county", county, COUNTY_POOL) for county in counties.values()]
     for level, county, size in keepers:
-        code = county.code if county else city.code + "00"
+        # The city's pool by "city" + its code: a city without counties (东莞 4419, 中山 4420) has one whose code is
+        # the city's + "00".
+        code = county.code if county else "city" + city.code
         members = pools.setdefault((level, county.pk if county else None), [])
         for index in range(size):
             number = ctx.counters["expert"] = ctx.counters["expert"] + 1
@@ -548,6 +555,7 @@ class CycleStory:
         self.province_towns()
         self.assistance()
         self.reviews()
+        self.fieldwork()
 
     def classify(self):
         from regions.models import TownClassification
@@ -1189,6 +1197,9 @@ class CycleStory:
                           if project.status == "accepted"]
         w.put(Agreement, agreements)
         w.put(Project, projects)
+        self.projects_of = defaultdict(list)  # pairing pk -> its projects (the field work's activities name one)
+        for project in projects:
+            self.projects_of[project.pairing_id].append(project)
         through = Project.needs.through
         w.through(through, [through(project_id=project.pk, need_id=need.pk)
                             for project in projects for need in project._needs])
@@ -1384,6 +1395,38 @@ class CycleStory:
                                       created_at=made, updated_at=made))
         w.put(Envelope, envelopes)
 
+    # ---------------------------------------------------------------- field work (驻镇服务)
+
+    def fieldwork(self):
+        """Every pairing's field work (``FieldHistory``): a closed cycle's whole three years, the open cycle's up to
+        the story's day (``FIELD_HORIZON_DAYS`` after the cycle's start). Cross-town work goes to another town of
+        the same county; a town without an account confirms as the platform (no actor), as its agreements do."""
+        horizon = self.cycle.end_date - dt.timedelta(days=6) if self.closed else min(
+            self.S + dt.timedelta(days=FIELD_HORIZON_DAYS), dt.date.today() - dt.timedelta(days=1))
+        field = FieldHistory(self.w, self.rng, self.cycle, horizon=horizon, closed=self.closed,
+                             density=FIELD_DENSITY[self.ctx.scale])
+        by_county = defaultdict(list)
+        for town in self.towns:
+            by_county[town.county_id].append(town)
+        projects_of = getattr(self, "projects_of", {})
+        for pairing in self.pairings:
+            town, team = pairing.town, pairing.team
+            product, category = self.topic_of[town.pk]
+            others = [t for t in by_county[town.county_id] if t.pk != town.pk]
+            neighbour = None
+            if others and self.rng.random() < field.density.cross_town:
+                other = self.rng.choice(others)
+                neighbour = (other, self.town_users.get(other.pk))
+            draw = self.rng.random()
+            profile = "short" if draw < 0.06 else "slow" if draw < 0.14 else "normal"
+            registered = pairing.registered_at.astimezone(TZ).date()
+            field.add(pairing, people=team._people, leader=team._leader_user, town_user=self.town_users.get(town.pk),
+                      topic=product, category=category.name, start=registered + dt.timedelta(days=5),
+                      projects=[p for p in projects_of.get(pairing.pk, []) if p.status != "draft"],
+                      neighbour=neighbour, profile=profile)
+        field.flush()
+
+
 
 def receipt_number(number: int) -> str:
     """A unique, deterministic 受理回执号 in the service's alphabet ("YY" + 10 characters)."""
@@ -1404,11 +1447,422 @@ CALL_NOTICE = """为贯彻落实农村科技特派员驻镇帮镇扶村行动方
 四、遴选办法：根据团队与镇的前期对接基础和需求匹配情况择优遴选，结果公示5个工作日。"""
 
 
+# ------------------------------------------------------------------------------------------------ field work
+
+
+@dataclass(frozen=True)
+class FieldDensity:
+    activities_per_year: tuple = (8, 12)  # service activities a year (and one per task the team reported on)
+    stays: tuple = (33, 39)  # stays per pairing over a whole cycle (fewer for a shorter stretch)
+    overlap: float = 0.0  # share of stays overlapping the same person's previous one (the day count's union)
+    cross_town: float = 0.3  # share of pairings with some cross-town work (in another town of the county)
+    conditions: float = 0.7  # share of pairings whose town recorded its working conditions
+    requests: float = 0.3  # share of pairings that raised a request (问题反映)
+    flags: bool = True  # write the monitor's flags (the demo runs the monitor itself)
+
+
+FIELD_DENSITY = {
+    "city": FieldDensity(activities_per_year=(9, 12), overlap=0.08),
+    "province": FieldDensity(activities_per_year=(9, 12), overlap=0.08),
+    "nation": FieldDensity(activities_per_year=(6, 8), stays=(24, 28), overlap=0.05, conditions=0.5, requests=0.2),
+}
+# The open cycle's field work runs up to this many days after the cycle's start (the story's "today": fixed, so a seed
+# always makes the same rows).
+FIELD_HORIZON_DAYS = 640
+PACE_DETAIL = "已确认驻镇%d人天，按周期进度此时应约%d人天（要求%d人天）。"
+
+
+class FieldHistory:
+    """The field work of pairings (服务活动, 驻镇时间, tasks, working conditions, requests and the monitor's flags) as
+    ``fieldwork.services`` and ``fieldwork.monitor`` would have left it, bulk inserted with its transitions and
+    history rows; shared by the scale generator and the demo's first cycle (``portal.demo_fieldwork``).
+
+    Per pairing from ``start`` to the story's day (``horizon``; a closed cycle's end): activities spread over the
+    days (texts of ``portal.demo_data.FIELD_ACTIVITIES`` for the pairing's industry, the six service types, figures by
+    type, 1–3 members present, the pairing's project once it started), logged the evening they happened and confirmed
+    by the work team of the town where they happened a few days later (a few queried and fixed first); stays of the
+    three people in turn (one per slot of the cycle, so one person's never overlap — except the ``overlap`` share, for
+    the union count), the team's days near the cycle's requirement (``profile`` "short": well under it; "slow":
+    behind in the first year, then catching up); the work team's tasks (reported and accepted, one now and then
+    reopened or cancelled; in the open cycle some open, reported or overdue) each with the activity that reported on
+    it; the town's working conditions; a request answered and closed (in the open cycle open or answered too); and
+    the flags the monitor would have raised (behind the pace, tasks overdue; a closed cycle's all cleared) and a few
+    non-cooperation reports. In the open cycle the last fortnight's records still await the town."""
+
+    def __init__(self, writer, rng, cycle, *, horizon: dt.date, closed: bool, density: FieldDensity):
+        self.w, self.rng, self.cycle = writer, rng, cycle
+        self.horizon, self.closed, self.density = horizon, closed, density
+        self.tasks, self.activities, self.participants, self.stays = [], [], [], []
+        self.conditions, self.requests, self.flags, self.moves = [], [], [], []
+
+    # ---------------------------------------------------------------- per pairing
+
+    def add(self, pairing, *, people, leader, town_user, topic: str, category: str, start: dt.date,
+            end: dt.date | None = None, projects=(), neighbour=None, profile: str = "normal", answerer=None,
+            conditions: bool | None = None, requests: bool | None = None) -> None:
+        """``people``: [(commissioner, role)], the leader first; ``neighbour``: (town, its account or None) where some
+        cross-town work goes; ``answerer``: who answers the team's request (its town's account by default)."""
+        from portal import demo_data as texts
+
+        rng = self.rng
+        last = min(end or self.cycle.end_date, self.horizon)
+        days = (last - start).days + 1
+        if days < 10:
+            return
+        villages = rng.sample(texts.FIELD_VILLAGES, 3)
+        ctx = {"pairing": pairing, "leader": leader, "town_user": town_user, "topic": topic, "start": start,
+               "last": last, "days": days, "villages": villages, "neighbour": neighbour, "people": people,
+               "fmt": {"topic": topic, "town": pairing.town.name, "village": villages[0]}}
+        tasks = self._tasks(ctx)
+        self._activities(ctx, category, projects, tasks)
+        self._stays(ctx, profile)
+        if conditions if conditions is not None else rng.random() < self.density.conditions:
+            self._conditions(ctx)
+        if requests if requests is not None else rng.random() < self.density.requests:
+            self._request(ctx, answerer or town_user)
+        if self.density.flags:
+            self._flags(ctx, profile, tasks)
+
+    def _when(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return at(day, hour, minute)
+
+    def _settled(self, day: dt.date) -> bool:
+        """Whether a step on ``day`` was taken by the story's day (in a closed cycle: before its pairings ended, a
+        few days after the last record)."""
+        return day <= self.horizon + dt.timedelta(days=5 if self.closed else 0)
+
+    def _tasks(self, ctx) -> list:
+        from fieldwork.models import Task
+        from portal import demo_data as texts
+
+        rng, pairing, town_user, leader = self.rng, ctx["pairing"], ctx["town_user"], ctx["leader"]
+        start, last, days = ctx["start"], ctx["last"], ctx["days"]
+        count = max(1, round(days / 330)) + (1 if rng.random() < 0.4 else 0)
+        made = []
+        for k in range(count):
+            assigned = start + dt.timedelta(days=int((k + 0.3) * days / count) + rng.randint(0, 15))
+            due = assigned + dt.timedelta(days=rng.randint(20, 45))
+            if assigned >= last or (self.closed and due > last - dt.timedelta(days=4)):
+                continue
+            title, description = texts.FIELD_TASKS[rng.randrange(len(texts.FIELD_TASKS))]
+            task = Task(title=(title % ctx["fmt"])[:100], description=description % ctx["fmt"], due_date=due,
+                        status="open", created_by=town_user, created_at=self._when(assigned, 10))
+            task.copy_pairing(pairing)
+            moves = [(task, "assign", "", "open", town_user, task.created_at, "")]
+            report = min(due - dt.timedelta(days=rng.randint(1, 8)), last)
+            report = max(report, assigned + dt.timedelta(days=3))
+            draw = rng.random()
+            overdue = not self.closed and due < self.horizon and draw < 0.12
+            if draw > 0.96:  # cancelled by the work team
+                cancelled = assigned + dt.timedelta(days=rng.randint(3, 10))
+                if self._settled(cancelled):
+                    task.status = "cancelled"
+                    moves.append((task, "cancel", "open", "cancelled", town_user, self._when(cancelled, 11),
+                                  "镇里工作安排调整，该任务取消。"))
+            elif not overdue and self._settled(report):
+                task.report = texts.FIELD_TASK_REPORTS[rng.randrange(len(texts.FIELD_TASK_REPORTS))]
+                task.status, task.reported_at = "reported", self._when(report, 18)
+                moves.append((task, "report", "open", "reported", leader, task.reported_at, task.report))
+                task._reported = report
+                accepted = report + dt.timedelta(days=rng.randint(1, 4))
+                if draw > 0.9 and self._settled(accepted + dt.timedelta(days=8)):  # sent back once first
+                    moves.append((task, "reopen", "reported", "open", town_user, self._when(accepted, 10),
+                                  "请补充培训签到表和现场照片后再报告。"))
+                    again = accepted + dt.timedelta(days=rng.randint(2, 5))
+                    task.reported_at = self._when(again, 18)
+                    moves.append((task, "report", "open", "reported", leader, task.reported_at, "已补充签到表和照片。"))
+                    accepted = again + dt.timedelta(days=rng.randint(1, 3))
+                if self._settled(accepted) and (self.closed or draw < 0.85):
+                    task.status, task.done_at = "done", self._when(accepted, 15)
+                    moves.append((task, "accept", "reported", "done", town_user, task.done_at, ""))
+            task.updated_at = moves[-1][5]
+            task._moves = moves
+            self.tasks.append(task)
+            made.append(task)
+        return made
+
+    def _entry(self, pool, day: dt.date, previous: str):
+        rng = self.rng
+        fitting = [e for e in pool if e[4] is None or day.month in e[4]] or pool
+        entry = rng.choice(fitting)
+        if entry[1] == previous:
+            entry = rng.choice(fitting)
+        return entry
+
+    def _record_status(self, record, ctx, logged: dt.date, where_user, *, noun: str) -> None:
+        """Status, stamps and transitions of an activity or a stay logged on ``logged``: confirmed a few days later by
+        the town where it happened (a few queried and corrected first); in the open cycle the last ones wait, a few
+        are still queried or withdrawn."""
+        from portal import demo_data as texts
+
+        rng, leader = self.rng, ctx["leader"]
+        record.created_by = leader
+        record.created_at = self._when(logged, 20, rng.randint(0, 50))
+        moves = [(record, "submit", "", "submitted", leader, record.created_at, "")]
+        answered = logged + dt.timedelta(days=rng.randint(1, 4))
+        draw = rng.random()
+        if not self.closed and logged > self.horizon - dt.timedelta(days=14):  # the last fortnight's: still waiting
+            pass
+        elif draw < 0.03 and self._settled(answered + dt.timedelta(days=4)):  # queried, corrected, confirmed
+            record.query_reason = texts.FIELD_QUERIES[rng.randrange(len(texts.FIELD_QUERIES))]
+            record.queried_at = self._when(answered, 10)
+            moves.append((record, "query", "submitted", "queried", where_user, record.queried_at, record.query_reason))
+            fixed = answered + dt.timedelta(days=rng.randint(1, 2))
+            moves.append((record, "resubmit", "queried", "submitted", leader, self._when(fixed, 19),
+                          texts.FIELD_FIXES[rng.randrange(len(texts.FIELD_FIXES))]))
+            answered = fixed + dt.timedelta(days=rng.randint(1, 2))
+        elif not self.closed and draw < 0.05 and self._settled(answered):  # still queried
+            record.status, record.query_reason = "queried", texts.FIELD_QUERIES[rng.randrange(len(texts.FIELD_QUERIES))]
+            record.queried_at = self._when(answered, 10)
+            moves.append((record, "query", "submitted", "queried", where_user, record.queried_at, record.query_reason))
+        elif not self.closed and draw < 0.06:  # withdrawn by the team
+            record.status = "withdrawn"
+            moves.append((record, "withdraw", "submitted", "withdrawn", leader, self._when(logged, 21, 55),
+                          "%s填报重复，撤回。" % noun))
+        if record.status == "submitted" and self._settled(answered) and (
+                self.closed or logged <= self.horizon - dt.timedelta(days=14)):
+            record.status, record.confirmed_by = "confirmed", where_user
+            record.confirmed_at = self._when(answered, 16, rng.randint(0, 50))
+            moves.append((record, "confirm", "submitted", "confirmed", where_user, record.confirmed_at, ""))
+        record.updated_at = moves[-1][5]
+        record._moves = moves
+
+    def _where(self, ctx, cross: bool):
+        """(town, its account, village name) of a record."""
+        if cross and ctx["neighbour"] is not None:
+            town, user = ctx["neighbour"]
+            return town, user, self.rng.choice(ctx["villages"])
+        return ctx["pairing"].town, ctx["town_user"], self.rng.choice(ctx["villages"])
+
+    def _activities(self, ctx, category: str, projects, tasks) -> None:
+        from fieldwork.models import Activity
+        from portal import demo_data as texts
+
+        rng, start, last, days = self.rng, ctx["start"], ctx["last"], ctx["days"]
+        own = texts.FIELD_ACTIVITIES.get(category, texts.FIELD_ACTIVITIES["其他"])
+        count = max(1, round(days / 365 * rng.uniform(*self.density.activities_per_year)))
+        step = days / count
+        planned = []
+        for index in range(count):
+            day = start + dt.timedelta(days=int(index * step + rng.uniform(0, step * 0.8)))
+            if day <= last:
+                planned.append((day, None))
+        for task in tasks:  # the activity the team reported the task with, the day before its report
+            reported = getattr(task, "_reported", None)
+            if reported is not None:
+                planned.append((max(reported - dt.timedelta(days=1), task.created_at.date()), task))
+        previous = ""
+        people = [person for person, _role in ctx["people"]]
+        for day, task in sorted(planned, key=lambda row: row[0]):
+            cross = task is None and rng.random() < 0.06
+            town, where_user, village = self._where(ctx, cross)
+            fmt = dict(ctx["fmt"], village=village)
+            if task is not None:
+                service = "training" if "培训" in task.title else "planning" if "规划" in task.title else "guidance"
+                title, description, technologies = task.title, task.description, ""
+            else:
+                pool = own if rng.random() < 0.75 else texts.FIELD_COMMON  # mostly the industry's own work
+                service, title, description, technologies, _months = self._entry(pool, day, previous)
+                title, description, technologies = title % fmt, description % fmt, technologies % fmt
+            previous = title
+            figures = self._figures(service)
+            activity = Activity(date=day, village_name=village, service_type=service, title=title[:100],
+                                description=description, technologies=technologies, task=task,
+                                project=next((p for p in projects if p.start_date <= day), None), **figures)
+            activity.copy_pairing(ctx["pairing"])
+            activity.set_town(town)
+            self._record_status(activity, ctx, day if rng.random() < 0.7 else min(day + dt.timedelta(days=1), last),
+                                where_user, noun="活动")
+            present = [people[0]] if rng.random() < 0.6 else []
+            present += [p for p in people[1:] if rng.random() < 0.5]
+            activity._people = present or [rng.choice(people)]
+            self.activities.append(activity)
+
+    def _figures(self, service: str) -> dict:
+        rng = self.rng
+        figures = {"people_trained": 0, "households_served": 0, "enterprises_served": 0, "demo_area_mu": Decimal("0")}
+        if service == "training":
+            figures.update(people_trained=rng.randint(20, 80), households_served=rng.randint(10, 50))
+        elif service == "guidance":
+            figures.update(households_served=rng.randint(3, 25), people_trained=rng.choice((0, 0, rng.randint(5, 15))))
+        elif service == "transfer":
+            figures.update(demo_area_mu=Decimal(rng.randint(5, 60)), enterprises_served=rng.randint(1, 3),
+                           households_served=rng.randint(2, 12))
+        elif service == "entrepreneurship":
+            figures.update(enterprises_served=rng.randint(1, 4), people_trained=rng.randint(0, 20))
+        elif service == "policy":
+            figures.update(households_served=rng.randint(20, 100))
+        else:
+            figures.update(enterprises_served=rng.randint(0, 2))
+        return figures
+
+    def _stays(self, ctx, profile: str) -> None:
+        from fieldwork.choices import STAY_MAX_DAYS
+
+        rng, start, last, days = self.rng, ctx["start"], ctx["last"], ctx["days"]
+        required = self.cycle.required_stationed_days
+        share = days / ((self.cycle.end_date - start).days + 1)  # of the pairing's stretch of the cycle
+        count = max(1, round(rng.randint(*self.density.stays) * share))
+        target = (rng.randint(250, 330) if profile == "short" else rng.randint(required + 10, required + 100)) * share
+        slot = days / count
+        people = ctx["people"]
+        weights = [0.3, 0.4, 0.3][:len(people)] if len(people) >= 2 else [1.0]
+        for index in range(count):
+            mean = target / count
+            if profile == "slow":  # the first third at a third of the pace, the rest faster
+                mean *= 0.35 if index < count / 3 else 1.33
+            first = start + dt.timedelta(days=int(index * slot))
+            room = max(1, int(slot) - 1)
+            length = max(1, min(room, STAY_MAX_DAYS, round(mean * rng.uniform(0.7, 1.3))))
+            begin = first + dt.timedelta(days=rng.randint(0, max(0, room - length)))
+            finish = min(begin + dt.timedelta(days=length - 1), last)
+            if finish < begin:
+                continue
+            person = rng.choices(people, weights=weights)[0][0]
+            cross = rng.random() < 0.05
+            self._stay(ctx, person, begin, finish, cross)
+            if rng.random() < self.density.overlap:  # the same person logged part of it again (the union counts once)
+                again = begin + dt.timedelta(days=rng.randint(0, (finish - begin).days))
+                self._stay(ctx, person, again, min(again + dt.timedelta(days=rng.randint(1, 5)), last), False)
+
+    def _stay(self, ctx, person, begin: dt.date, finish: dt.date, cross: bool) -> None:
+        from fieldwork.models import Stay
+        from portal import demo_data as texts
+
+        rng = self.rng
+        town, where_user, village = self._where(ctx, cross)
+        fmt = dict(ctx["fmt"], village=village, town=town.name)
+        purposes = texts.FIELD_CROSS_PURPOSES if town.pk != ctx["pairing"].town_id else texts.FIELD_PURPOSES
+        stay = Stay(commissioner=person, start_date=begin, end_date=finish, first_day=begin.toordinal(),
+                    last_day=finish.toordinal(), place=(rng.choice(texts.FIELD_PLACES) % fmt)[:100],
+                    purpose=(rng.choice(purposes) % fmt)[:200])
+        stay.copy_pairing(ctx["pairing"])
+        stay.set_town(town)
+        self._record_status(stay, ctx, min(finish + dt.timedelta(days=rng.randint(0, 1)), ctx["last"]), where_user,
+                            noun="驻镇记录")
+        self.stays.append(stay)
+
+    def _conditions(self, ctx) -> None:
+        from fieldwork.models import WorkingConditions
+        from portal import demo_data as texts
+
+        rng = self.rng
+
+        def provision(provided: float, partial: float) -> str:
+            draw = rng.random()
+            return "provided" if draw < provided else "partial" if draw < provided + partial else "none"
+
+        when = self._when(ctx["start"] + dt.timedelta(days=rng.randint(5, 30)), 11)
+        values = {"office": provision(0.85, 0.12), "lodging": provision(0.75, 0.2), "transport": provision(0.2, 0.5),
+                  "meals": provision(0.7, 0.25)}
+        notes = {name: rng.choice(options) for name, options in texts.FIELD_CONDITIONS.items()}
+        conditions = WorkingConditions(created_by=ctx["town_user"], created_at=when, updated_at=when,
+                                       note="镇里每季度召开一次团队工作对接会。", **values, **notes)
+        conditions.copy_pairing(ctx["pairing"])
+        self.conditions.append(conditions)
+
+    def _request(self, ctx, answerer) -> None:
+        from fieldwork.models import ConditionRequest
+        from portal import demo_data as texts
+
+        rng, leader = self.rng, ctx["leader"]
+        category, title, description, answer = texts.FIELD_REQUESTS[rng.randrange(len(texts.FIELD_REQUESTS))]
+        raised = ctx["start"] + dt.timedelta(days=rng.randint(20, max(21, ctx["days"] - 20)))
+        request = ConditionRequest(category=category, title=title, description=description, status="open",
+                                   created_by=leader, created_at=self._when(raised, 17))
+        request.copy_pairing(ctx["pairing"])
+        moves = [(request, "raise", "", "open", leader, request.created_at, "")]
+        answered, closed = raised + dt.timedelta(days=rng.randint(3, 10)), None
+        if self._settled(answered) and (self.closed or rng.random() < 0.7):
+            request.status, request.answer, request.answered_by = "answered", answer, answerer
+            request.answered_at = self._when(answered, 10)
+            moves.append((request, "answer", "open", "answered", answerer, request.answered_at, answer))
+            closed = answered + dt.timedelta(days=rng.randint(2, 10))
+            if self._settled(closed) and (self.closed or rng.random() < 0.6):
+                request.status, request.closed_at = "closed", self._when(closed, 9)
+                moves.append((request, "close", "answered", "closed", leader, request.closed_at, ""))
+        request.updated_at = moves[-1][5]
+        request._moves = moves
+        self.requests.append(request)
+
+    def _flags(self, ctx, profile: str, tasks) -> None:
+        """What the monitor would have raised: behind the pace (a short or slow team), tasks overdue; a closed
+        cycle's flags all cleared (a slow team's once it caught up, the rest when the pairing ended); a few of the
+        work teams' non-cooperation reports (the open cycle's still open, a closed cycle's resolved)."""
+        from fieldwork.models import Flag
+
+        rng, pairing, start, last = self.rng, ctx["pairing"], ctx["start"], ctx["last"]
+        required = self.cycle.required_stationed_days
+        raised_on = start + dt.timedelta(days=rng.randint(120, 200))
+        rows = []
+        if profile in ("short", "slow") and raised_on < last:
+            cleared = (start + dt.timedelta(days=rng.randint(420, 560)) if profile == "slow" else
+                       None if not self.closed else self.cycle.end_date)
+            if cleared is not None and cleared > last and not self.closed:
+                cleared = None
+            rows.append(("pace", PACE_DETAIL % (rng.randint(20, 60), rng.randint(90, 140), required), raised_on,
+                         cleared, "原因已消除" if profile == "slow" else "结对已不在帮扶中", None))
+        overdue = [t for t in tasks if t.status == "open" and t.due_date < self.horizon]
+        if overdue and not self.closed:
+            rows.append(("tasks_overdue", "驻镇工作队布置的任务有%d项逾期未完成。" % len(overdue),
+                         min(t.due_date for t in overdue) + dt.timedelta(days=1), None, "", None))
+        if rng.random() < 0.02 and ctx["town_user"] is not None:
+            from portal.demo_data import FIELD_NONCOOPERATION
+
+            reported = start + dt.timedelta(days=rng.randint(60, max(61, ctx["days"] - 10)))
+            resolved = reported + dt.timedelta(days=rng.randint(10, 30)) if self.closed else None
+            rows.append(("noncooperation", FIELD_NONCOOPERATION, reported, resolved,
+                         "已约谈团队负责人，团队已整改。", ctx["town_user"]))
+        for kind, detail, opened, closed, reason, reporter in rows:
+            flag = Flag(kind=kind, detail=detail, status="open", opened_at=self._when(opened, 2),
+                        created_by=reporter, created_at=self._when(opened, 2))
+            flag.copy_pairing(pairing)
+            if reporter is not None:
+                flag.created_at = flag.opened_at = self._when(opened, 16)
+            moves = [(flag, "report" if reporter else "raise", "", "open", reporter, flag.opened_at, detail)]
+            if closed is not None:
+                flag.status = "closed"
+                flag.closed_at = self._when(closed, 17, 30) if reporter is None else self._when(closed, 10)
+                if reporter is None:
+                    moves.append((flag, "clear", "open", "closed", None, flag.closed_at, reason))
+                else:
+                    moves.append((flag, "resolve", "open", "closed", ctx["town_user"], flag.closed_at, reason))
+            flag.updated_at = moves[-1][5]
+            flag._moves = moves
+            self.flags.append(flag)
+
+    # ---------------------------------------------------------------- insert
+
+    def flush(self) -> dict:
+        """Insert what was added (tasks first: activities name them), the transitions and history; returns counts."""
+        from fieldwork.models import Activity, ConditionRequest, Flag, Stay, Task, WorkingConditions
+
+        w = self.w
+        w.put(Task, self.tasks)
+        for activity in self.activities:
+            activity.task = activity.task  # the task's pk, now set
+        w.put(Activity, self.activities)
+        through = Activity.participants.through
+        w.through(through, [through(activity_id=activity.pk, commissioner_id=person.pk)
+                            for activity in self.activities for person in activity._people])
+        w.put(Stay, self.stays)
+        w.put(WorkingConditions, self.conditions)
+        w.put(ConditionRequest, self.requests)
+        w.put(Flag, self.flags)
+        for record in self.tasks + self.activities + self.stays + self.requests + self.flags:
+            for move in record._moves:
+                w.move(*move)
+        counts = {"tasks": len(self.tasks), "activities": len(self.activities), "stays": len(self.stays),
+                  "conditions": len(self.conditions), "requests": len(self.requests), "flags": len(self.flags)}
+        self.tasks, self.activities, self.stays, self.conditions, self.requests, self.flags = [], [], [], [], [], []
+        return counts
+
+
 # ------------------------------------------------------------------------------------------------ flush
 
 
 DOMAIN_APPS = ("regions", "cycles", "needs", "teams", "units", "calls", "matching", "notices", "registrations",
-               "projects", "reviews")
+               "projects", "reviews", "fieldwork")
 KEPT = ("needs.IndustryCategory", "needs.IndustryProduct", "needs.IndustryProduct_parents")
 
 
@@ -1461,6 +1915,7 @@ def count_labels() -> list:
     from calls.models import Application, ApplicationTown, Call
     from core.models import Transition
     from cycles.models import Cycle
+    from fieldwork.models import Activity, ConditionRequest, Flag, Stay, Task, WorkingConditions
     from matching.models import Pairing, SelectionRound, SelectionRun
     from needs.models import CampaignTown, Need, NeedToken, SurveyCampaign, TownProfile
     from notices.models import NoticeEntry, Objection, PublicNotice
@@ -1477,7 +1932,8 @@ def count_labels() -> list:
         TeamMembership, Call, Call.towns.through, Application, ApplicationTown, SelectionRound, SelectionRun, Pairing,
         PublicNotice, NoticeEntry, Objection, RegistrationSubmission, SubmissionItem, Agreement, Project,
         Project.needs.through, ProjectYear, BudgetLine, ProjectMember, ProjectChange, Expert, Review, ReviewSeat,
-        Envelope, Grant, Disbursement, Transition)]
+        Envelope, Grant, Disbursement, Task, Activity, Activity.participants.through, Stay, WorkingConditions,
+        ConditionRequest, Flag, Transition)]
 
 
 def history_models() -> list:

@@ -57,6 +57,7 @@ def test_the_demo_shows_a_living_programme_on_every_list_page(client):
 
     assert_agreements_and_projects(first, current)
     assert_reviews_and_funding(first, current)
+    assert_fieldwork(first, current)
 
     empty = []
     for url, usernames in PAGES.items():
@@ -196,3 +197,65 @@ def assert_reviews_and_funding(first, current):
     mine = ReviewSeat.objects.get(expert__user=expert, review__cycle=current)
     assert mine.review_id == scoring.pk and mine.status == "assigned"
     assert restrict(Project.objects.all(), expert).filter(pk=scoring.project_id).exists()
+
+
+def assert_fieldwork(first, current):
+    """Three years of field work in the first cycle (the day count near the requirement for most teams, a few short;
+    cross-town work; tasks, conditions, requests; the monitor's flags all closed with the pairings), 黄坑镇's photos
+    processed, and the current cycle's teams at work at every step."""
+    from collections import Counter
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from accounts.models import User
+    from core.models import Transition
+    from core.scoping import restrict
+    from fieldwork import selectors
+    from fieldwork.models import Activity, ActivityPhoto, ConditionRequest, Flag, Stay, Task, WorkingConditions
+    from matching.models import Pairing
+
+    worked = set(Pairing.objects.filter(cycle=first, status="ended", registered_at__isnull=False)
+                 .values_list("team_id", flat=True))
+    activities = Activity.objects.filter(cycle=first)
+    assert set(activities.values_list("team_id", flat=True)) == worked
+    assert set(activities.values_list("status", flat=True)) == {"confirmed"}
+    assert set(activities.values_list("service_type", flat=True)) == {
+        "guidance", "training", "transfer", "entrepreneurship", "policy", "planning"}
+    per_team = Counter(activities.values_list("team_id", flat=True))
+    assert 20 <= min(per_team.values()) and max(per_team.values()) <= 45, per_team.most_common(1)
+    assert activities.filter(cross_town=True).exists() and Stay.objects.filter(cycle=first, cross_town=True).exists()
+    assert not activities.filter(date__gt=first.end_date).exists()
+    days = selectors.stationed_days(first)
+    counted = [days[team].counted(first) for team in worked]
+    assert sum(c >= first.required_stationed_days for c in counted) >= 0.8 * len(counted)
+    assert any(c < first.required_stationed_days for c in counted)
+    # Each record's transitions: logged by the team, confirmed by the town where it happened (some queried first).
+    kind = ContentType.objects.get_for_model(Activity)
+    confirms = Transition.objects.filter(content_type=kind, action="confirm")
+    assert confirms.count() == Activity.objects.filter(status="confirmed").count()
+    assert Transition.objects.filter(content_type=kind, action="query").exists()
+    tasks = Counter(Task.objects.filter(cycle=first).values_list("status", flat=True))
+    assert set(tasks) == {"done", "cancelled"} and tasks["done"] > 10 * tasks["cancelled"]
+    assert set(ConditionRequest.objects.filter(cycle=first).values_list("status", flat=True)) == {"closed"}
+    assert WorkingConditions.objects.filter(cycle=first).count() >= 10
+    flags = Flag.objects.filter(cycle=first)
+    assert flags.filter(kind="pace").exists() and set(flags.values_list("status", flat=True)) == {"closed"}
+    # 黄坑镇's photos: resized, EXIF read, one taken before the day marked, one without EXIF accepted.
+    photos = ActivityPhoto.objects.filter(activity__cycle=first)
+    assert photos.count() >= 5 and not photos.filter(processed=False).exists()
+    assert photos.filter(taken_early=True).exists() and photos.filter(has_exif=False).exists()
+    huangkeng = User.objects.get(username="huangkeng")
+    assert restrict(Activity.objects.all(), huangkeng).filter(photos__isnull=False).exists()
+
+    # The current cycle: the province's teams at work.
+    assert set(Activity.objects.filter(cycle=current).values_list("status", flat=True)) == {
+        "confirmed", "submitted", "queried"}
+    stays = Stay.objects.filter(cycle=current)
+    assert {"confirmed", "submitted"} == set(stays.values_list("status", flat=True))
+    assert stays.filter(cross_town=True, status="confirmed").exists()
+    assert {"open", "done"} <= set(Task.objects.filter(cycle=current).values_list("status", flat=True))
+    assert selectors.overdue_tasks(Task.objects.filter(cycle=current)).exists()
+    assert {"open", "answered"} <= set(ConditionRequest.objects.filter(cycle=current).values_list("status", flat=True))
+    assert set(Flag.objects.filter(cycle=current, status="open").values_list("kind", flat=True)) >= {
+        "tasks_overdue", "noncooperation"}
+    assert not ActivityPhoto.objects.filter(processed=False).exists()

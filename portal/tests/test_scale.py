@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count, F
+from django.test.utils import CaptureQueriesContext
 
 from portal import scale
 
@@ -328,3 +329,60 @@ def test_reviews_and_funding(city):
     assert sum(e.committed for e in envelopes) == sum(g.amount for g in Grant.objects.all())
     assert all(0 < e.committed <= e.budgeted for e in envelopes)
     assert sum(e.disbursed for e in envelopes) == sum(d.amount for d in Disbursement.objects.all())
+
+
+def test_fieldwork(city):
+    """Every pairing's field work: records copy their pairing; the day count (one query, overlapping stays of one
+    person counted once) equals the brute-force count; a closed cycle's records all settled, the open cycle's at
+    every step; activities' members are the team's; flags one per pairing and kind."""
+    from cycles.models import Cycle
+    from fieldwork import selectors
+    from fieldwork.models import Activity, ConditionRequest, Flag, Stay, Task, WorkingConditions
+    from matching.models import Pairing
+    from teams.models import TeamMembership
+
+    current = Cycle.current()
+    pairings = set(Pairing.objects.values_list("pk", flat=True))
+    for model in (Activity, Stay, Task):
+        assert set(model.objects.values_list("pairing_id", flat=True)) == pairings, model
+        assert not model.objects.exclude(cycle_id=F("pairing__cycle_id")).exists()
+        assert not model.objects.exclude(team_id=F("pairing__team_id")).exists()
+        assert not model.objects.exclude(home_town_id=F("pairing__town_id")).exists()
+    for model in (Activity, Stay):
+        assert model.objects.filter(cross_town=True).exists()
+        assert not model.objects.filter(cross_town=True, town_id=F("home_town_id")).exists()
+        assert not model.objects.filter(cross_town=False).exclude(town_id=F("home_town_id")).exists()
+    assert WorkingConditions.objects.exists() and ConditionRequest.objects.exists()
+    assert not Stay.objects.exclude(end_date__gte=F("start_date")).exists()
+    for first_day, last_day, start, end in Stay.objects.values_list("first_day", "last_day", "start_date", "end_date"):
+        assert (first_day, last_day) == (start.toordinal(), end.toordinal())
+    people = set(TeamMembership.objects.values_list("team_id", "commissioner_id"))
+    assert set(Stay.objects.values_list("team_id", "commissioner_id")) <= people
+    assert set(Activity.participants.through.objects.values_list("activity__team_id", "commissioner_id")) <= people
+    # Closed cycles: everything settled; the open cycle: at every step.
+    past = Cycle.objects.exclude(pk=current.pk)
+    assert set(Activity.objects.filter(cycle__in=past).values_list("status", flat=True)) == {"confirmed"}
+    assert set(Task.objects.filter(cycle__in=past).values_list("status", flat=True)) <= {"done", "cancelled"}
+    assert set(Flag.objects.filter(cycle__in=past).values_list("status", flat=True)) <= {"closed"}
+    assert {"confirmed", "submitted", "queried"} <= set(Stay.objects.filter(cycle=current).values_list("status", flat=True))
+    assert {"open", "done"} <= set(Task.objects.filter(cycle=current).values_list("status", flat=True))
+    assert Flag.objects.filter(cycle=current, status="open").exists()
+    assert not Flag.objects.exclude(kind="noncooperation").values("pairing", "kind").annotate(
+        n=Count("pk")).filter(n__gt=1).exists()
+    # The day count: one query for every team, the union of each person's stays (some overlap) as brute force says.
+    for cycle in Cycle.objects.all():
+        with CaptureQueriesContext(connection) as queries:
+            days = selectors.stationed_days(cycle)
+        assert len(queries) == 1
+        stays = Stay.objects.filter(cycle=cycle, status="confirmed").values_list(
+            "team_id", "commissioner_id", "cross_town", "start_date", "end_date")
+        brute = selectors.brute_force_days(stays, cycle.start_date, cycle.end_date)
+        assert brute and {key: (days[key[0]].people[key[1]].own, days[key[0]].people[key[1]].all)
+                          for key in brute} == brute
+        overlapping = sum(end - start + 1 for _t, _p, _c, start, end in Stay.objects.filter(
+            cycle=cycle, status="confirmed").values_list("team_id", "commissioner_id", "cross_town", "first_day",
+                                                         "last_day")) - sum(every for _own, every in brute.values())
+        assert overlapping > 0  # some stays overlap: the union counts their days once
+    closed = past.order_by("-start_date").first()
+    counted = [team.counted(closed) for team in selectors.stationed_days(closed).values()]
+    assert sum(c >= closed.required_stationed_days for c in counted) >= 0.6 * len(counted)

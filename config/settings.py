@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "FieldRecordStatusEnum": "fieldwork.choices.RecordStatus",
         "ConditionCategoryEnum": "fieldwork.choices.ConditionCategory",
         "ProvisionEnum": "fieldwork.choices.Provision",
+        # The six service types: one name for needs, teams and activities.
+        "ServiceTypeEnum": "needs.choices.ServiceType",
     },
 }
 

@@ -262,6 +262,9 @@ def activity_save(*, actor, values: dict, activity: Activity | None = None, part
         _editable(actor, activity, _("服务活动"))
         pairing = activity.pairing
     errors: dict = {}
+    if creating and not participants:
+        # No one ticked: the member who logs it was there (a team's account is one of its commissioners).
+        participants = list(Commissioner.objects.filter(user=actor, memberships__team_id=pairing.team_id)) or None
     _activity_values(activity, values, pairing, errors, participants)
     uploads = _photos(activity, photos, errors)
     _clean(activity, errors, exclude=["pairing"])
@@ -419,9 +422,9 @@ def bulk_confirm(*, actor, model, ids) -> tuple[int, list[str]]:
             confirmed += 1
         except (ValidationError, PermissionDenied) as error:
             problems.append("%s：%s" % (record, "；".join(getattr(error, "messages", [str(error)]))))
-    missing = len(set(wanted[:500])) - records.count()
-    if missing > 0:
-        problems.append(_("%(n)d条记录不在本镇范围内或不存在，已跳过。") % {"n": missing})
+    found = set(records.values_list("pk", flat=True))
+    for pk in sorted(set(wanted[:500]) - found):  # one line per record skipped, so the count and the list agree
+        problems.append(_("编号%(pk)d：不在本镇范围内或不存在") % {"pk": pk})
     return confirmed, problems
 
 

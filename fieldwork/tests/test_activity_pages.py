@@ -282,7 +282,7 @@ def test_bulk_confirm_counts_and_names_the_skipped(client, field, assert_denied)
     response = client.post(BULK, {"ids": [first.pk, second.pk, done.pk, elsewhere.pk]}, follow=True)
     html = page_text(response)
     assert "已确认 2 条服务活动。" in html
-    assert "跳过 2 条" in html and "已确认的活动" in html and "1条记录不在本镇范围内" in html
+    assert "跳过 2 条" in html and "已确认的活动" in html and "编号%d：不在本镇范围内或不存在" % elsewhere.pk in html
     assert set(Activity.objects.filter(status=RecordStatus.CONFIRMED).values_list("pk", flat=True)) == {
         first.pk, second.pk, done.pk}
     elsewhere.refresh_from_db()

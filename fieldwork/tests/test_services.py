@@ -267,7 +267,8 @@ def test_bulk_confirm_skips_out_of_scope_and_handled_records(field):
         first.pk, second.pk, handled.pk}
     assert Activity.objects.get(pk=elsewhere.pk).status == "submitted"
     assert any("已确认" in problem for problem in problems)
-    assert any("2条记录不在本镇范围内或不存在" in problem for problem in problems)
+    assert "编号%d：不在本镇范围内或不存在" % elsewhere.pk in problems and "编号999999：不在本镇范围内或不存在" in problems
+    assert len(problems) == 3  # the one already confirmed and the two out of reach: one line each
     with pytest.raises(PermissionDenied):
         services.bulk_confirm(actor=world["leader"], model=Activity, ids=[elsewhere.pk])
 

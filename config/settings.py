@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "projects",
     "reviews",
     "fieldwork",
+    "replacements",
+    "evaluations",
+    "coordination",
     "portal",
 ]
 
@@ -251,13 +254,18 @@ SPECTACULAR_SETTINGS = {
     # Two fields named organizer_level with different choices: name both enums (no drf_spectacular.W001).
     "ENUM_NAME_OVERRIDES": {
         "CallOrganizerLevelEnum": "calls.choices.OrganizerLevel",
-        "PairingOrganizerLevelEnum": ["province", "city", "county"],
+        "PairingOrganizerLevelEnum": "fieldwork.models.LEVELS",
         # fieldwork: one state set for activities and stays, one provision set for the four working conditions.
         "FieldRecordStatusEnum": "fieldwork.choices.RecordStatus",
         "ConditionCategoryEnum": "fieldwork.choices.ConditionCategory",
         "ProvisionEnum": "fieldwork.choices.Provision",
         # The six service types: one name for needs, teams and activities.
         "ServiceTypeEnum": "needs.choices.ServiceType",
+        # Issue 19: a coordination group's level, a reward's level, a training's and a case file's kind.
+        "GroupLevelEnum": "coordination.choices.GroupLevel",
+        "RewardLevelEnum": "evaluations.choices.RewardLevel",
+        "TrainingKindEnum": "evaluations.choices.TrainingKind",
+        "CaseFileKindEnum": ["evidence", "answer"],
     },
 }
 

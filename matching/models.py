@@ -1,5 +1,6 @@
 """Selection rounds (遴选), their runs of the matching engine, and the pairings (结对) they create."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,7 @@ from core.roles import OFFICIAL_ROLES
 from core.fields import COMMENT_MAX_CHARS, LimitedTextField, PastDateField
 from core.files import random_upload_to
 from core.models import DomainModel
-from matching.choices import ConstraintKind, ENDED_PAIRING_STATES, PairingStatus, RoundStatus, RunStatus
+from matching.choices import ConstraintKind, ENDED_PAIRING_STATES, LIVE_PAIRING_STATES, PairingStatus, RoundStatus, RunStatus
 from matching.engine import Weights
 from matching.engine.taxonomy import SHORT_VERSION_LENGTH, Taxonomy, load_taxonomy, taxonomy_for
 
@@ -187,6 +188,8 @@ class Pairing(DomainModel):
     registered_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
     active_from = models.DateField(_("开始帮扶日期"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The last day of the assistance (a replacement's switch date, the cycle's last day); figures stop here.
+    ended_on = models.DateField(_("帮扶截止日期"), null=True, blank=True)
     end_reason = LimitedTextField(_("结束或更换原因"), max_length=COMMENT_MAX_CHARS, blank=True)
 
     scope_county = "town__county"
@@ -207,6 +210,13 @@ class Pairing(DomainModel):
 
     def __str__(self):
         return "%s — %s" % (self.town, self.team)
+
+    def clean(self):
+        # 调整更换: a team replaced in a town is not paired with that town again in the same cycle.
+        if self.cycle_id and self.town_id and self.team_id and self.status in LIVE_PAIRING_STATES and (
+                Pairing.objects.filter(cycle_id=self.cycle_id, town_id=self.town_id, team_id=self.team_id,
+                                       status=PairingStatus.REPLACED).exclude(pk=self.pk).exists()):
+            raise ValidationError({"team": _("该团队已在本周期被调整更换出该镇，不能再与该镇结对。")})
 
     def get_absolute_url(self):
         from django.urls import reverse

@@ -88,6 +88,11 @@ def run_create(*, actor, selection_round: SelectionRound, weights: dict | None =
         {"town": c.town.code, "team": str(c.team_id), "kind": c.kind, "reason": c.reason}
         for c in selection_round.constraints.select_related("town")
     ]
+    # A team replaced in a town (调整更换) is never paired with that town again in the same cycle.
+    inputs["constraints"] += [
+        {"town": code, "team": str(team_id), "kind": ConstraintKind.EXCLUDE, "reason": str(_("已被调整更换"))}
+        for code, team_id in replaced_pairs(selection_round.cycle)
+    ]
     inputs["panel"] = [
         {"town": p.town.code, "team": str(p.team_id), "score": float(p.score)}
         for p in selection_round.panel_scores.select_related("town")
@@ -105,6 +110,12 @@ def _run_step(run: SelectionRun, action: str, fields=()) -> None:
     run.refresh_from_db(fields=["status"])  # the stored state: apply_transition's check-and-set compares with it
     apply_transition(workflow=RUN_WORKFLOW, obj=run, action=action, actor=run.created_by, save_fields=list(fields),
                      system=True)
+
+
+def replaced_pairs(cycle) -> set[tuple[str, int]]:
+    """(town code, team id) of the cycle's replaced pairings: such a pair is never proposed again that cycle."""
+    return set(Pairing.objects.filter(cycle=cycle, status=PairingStatus.REPLACED)
+               .values_list("town__code", "team_id"))
 
 
 def run_compute(run: SelectionRun) -> MatchResult:

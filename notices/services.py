@@ -248,6 +248,9 @@ def replacement_candidates(pairing: Pairing) -> list[dict]:
     """The round's alternates for the town that are not paired elsewhere in the cycle and still hold an accepted
     application to the round's call."""
     taken = set(Pairing.objects.filter(cycle=pairing.cycle, status__in=LIVE_PAIRING_STATES).values_list("team_id", flat=True))
+    # A team replaced in this town (调整更换) is not paired with it again in the cycle.
+    taken |= set(Pairing.objects.filter(cycle=pairing.cycle, town=pairing.town, status=PairingStatus.REPLACED)
+                 .values_list("team_id", flat=True))
     accepted = None
     if pairing.round_id:
         accepted = set(pairing.round.call.applications.filter(status="accepted").values_list("team_id", flat=True))

@@ -320,6 +320,15 @@ class Grant(OrganizerOwned):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+", editable=False)
+    # Closed when the team is replaced or the cycle ends (调整更换 · 周期结束): stopped at what was paid, or settled at a
+    # recorded amount. ``amount`` then holds what stays committed (the envelope's figures follow it) and
+    # ``amount_granted`` what was granted first.
+    closure = models.CharField(_("资助终止方式"), max_length=8, blank=True, editable=False,
+                               choices=[("stopped", _("停止拨付")), ("settled", _("结算"))])
+    closed_on = models.DateField(_("终止日期"), null=True, blank=True, editable=False)
+    closure_reason = models.CharField(_("终止原因"), max_length=200, blank=True, editable=False)
+    amount_granted = models.DecimalField(_("原资助金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                         editable=False)
 
     # The funder reads and changes it (the city reads its counties' as well); the town, the team and its unit read it.
     scope_town = "town"

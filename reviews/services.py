@@ -704,6 +704,8 @@ def grant_update(*, actor, grant: Grant, values: dict) -> Grant:
     grant = Grant.objects.select_for_update(of=("self",)).select_related("review").get(pk=grant.pk)
     if not (is_system_admin(actor) or actor.role in OFFICES) or not can(actor, grant, CHANGE):
         raise PermissionDenied(_("只有立项的科技部门可以修改立项资助。"))
+    if grant.closure:
+        raise ValidationError(_("该资助已%(c)s，不能再修改。") % {"c": grant.get_closure_display()})
     previous_year, previous = grant.fiscal_year, grant.amount
     errors: dict = {}
     _grant_values(grant, {k: v for k, v in values.items() if k in GRANT_FIELDS}, errors, creating=False)
@@ -716,6 +718,44 @@ def grant_update(*, actor, grant: Grant, values: dict) -> Grant:
     if unchanged(grant):
         return grant
     grant._change_reason = "update"
+    grant.save()
+    return grant
+
+
+@transaction.atomic
+def grant_close(*, actor, grant: Grant, closure: str, amount=None, reason: str, closed_on=None) -> Grant:
+    """The funder closes a grant when its team is replaced or its cycle ends: ``stopped`` keeps what was paid,
+    ``settled`` commits ``amount`` (between what was paid and what was granted) and no more. What the grant no longer
+    commits returns to the year's envelope; tranches stop at the new amount."""
+    grant = Grant.objects.select_for_update(of=("self",)).get(pk=grant.pk)
+    if not (is_system_admin(actor) or actor.role in OFFICES) or not can(actor, grant, CHANGE):
+        raise PermissionDenied(_("只有立项的科技部门可以终止或结算资助。"))
+    if grant.closure:
+        raise ValidationError(_("该资助已%(c)s，不能重复处理。") % {"c": grant.get_closure_display()})
+    paid = selectors.grants_with_figures(Grant.objects.filter(pk=grant.pk)).get().disbursed
+    errors: dict = {}
+    if closure == "stopped":
+        final = paid
+    elif closure == "settled":
+        final = _money(amount, _("结算金额"), errors, "settled_amount")
+        if final is None and "settled_amount" not in errors:
+            errors["settled_amount"] = [_("结算资助时请填写结算金额（元）。")]
+        elif final is not None and "settled_amount" not in errors:
+            final = _cents(final, _("结算金额"), errors, "settled_amount")
+            if final is not None and not paid <= final <= grant.amount:
+                errors["settled_amount"] = [_("结算金额应在已拨付金额（%(p)s元）与资助金额（%(a)s元）之间。") % {
+                    "p": "{:,.2f}".format(paid), "a": "{:,.2f}".format(grant.amount)}]
+    else:
+        errors["funding_action"] = [_("请选择资助的处理方式：停止拨付或结算。")]
+        final = None
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        errors["closure_reason"] = [_("请填写终止或结算资助的原因。")]
+    _raise(errors)
+    grant.amount_granted, grant.amount = grant.amount, final
+    grant.closure, grant.closure_reason = closure, reason
+    grant.closed_on = closed_on or timezone.localdate()
+    grant._change_reason = "close"
     grant.save()
     return grant
 
@@ -734,6 +774,8 @@ def disbursement_add(*, actor, grant: Grant, amount, paid_on, voucher, note: str
     tranche.amount = _money(amount, label, errors, "amount")
     paid = selectors.grants_with_figures(Grant.objects.filter(pk=grant.pk)).get().disbursed
     left = grant.amount - paid
+    if grant.closure == "stopped":
+        raise ValidationError(_("该资助已停止拨付，不能再登记拨付。"))
     if tranche.amount is not None and "amount" not in errors:
         if tranche.amount <= 0:
             errors["amount"] = [_("拨付金额应大于0。")]

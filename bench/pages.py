@@ -58,6 +58,12 @@ KEY_MODEL = {
     "activity": "fieldwork.Activity", "photo": "fieldwork.ActivityPhoto", "stay": "fieldwork.Stay",
     "fw_task": "fieldwork.Task", "flag": "fieldwork.Flag", "conditions": "fieldwork.WorkingConditions",
     "request": "fieldwork.ConditionRequest",
+    "case": "replacements.Case", "casefile": "replacements.CaseFile", "memberchange": "replacements.MemberChange",
+    "figures": "replacements.PairingFigures",
+    "evaluation": "evaluations.Evaluation", "reward": "evaluations.Reward", "training": "evaluations.Training",
+    "material": "evaluations.TrainingMaterial",
+    "cgroup": "coordination.Group", "cmember": "coordination.GroupMember", "cmeeting": "coordination.Meeting",
+    "cdocument": "coordination.MeetingDocument", "followup": "coordination.FollowUp",
 }
 COUNTED = ("regions.Town", "needs.Need", "teams.Team", "teams.Commissioner", "calls.Application", "matching.Pairing",
            "notices.PublicNotice", "registrations.RegistrationSubmission", "projects.Project", "fieldwork.Activity",

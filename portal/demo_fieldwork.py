@@ -146,9 +146,11 @@ def _neighbour(pairing, towns_with_pairings):
 
 # ------------------------------------------------------------------------------------------------ the first cycle
 
-def first_cycle_fieldwork(story, cycle) -> None:
+def first_cycle_fieldwork(story, cycle, *, cut=None, steps=()) -> None:
     """Three years of every active pairing's field work (bulk), 黄坑镇's autumn 2024 through the services and the
-    quarterly monitor runs. Called while the cycle's pairings are active (before they end)."""
+    quarterly monitor runs. Called while the cycle's pairings are active (before they end). ``cut``: {pairing pk:
+    its team's last day of field work} (a team that stopped coming); ``steps``: [(moment, callable)] taken in date
+    order between the monitor runs (``portal.demo_oversight``)."""
     from core.roles import Role
     from accounts.models import User
     from fieldwork import monitor
@@ -177,7 +179,8 @@ def first_cycle_fieldwork(story, cycle) -> None:
         answerer = (town_user if number % 3 else rural.get(pairing.town.county_id)) or city_rural or town_user
         profile = "short" if number % 16 == 5 else "slow" if number % 37 == 9 else "normal"
         field.add(pairing, people=people, leader=leader, town_user=town_user, topic=topic, category=category,
-                  start=registered_on(pairing) + dt.timedelta(days=6), end=FIRST_CYCLE_LAST_DAY, projects=projects,
+                  start=registered_on(pairing) + dt.timedelta(days=6),
+                  end=(cut or {}).get(pairing.pk, FIRST_CYCLE_LAST_DAY), projects=projects,
                   neighbour=(neighbour, town_account(story, neighbour)) if neighbour else None, profile=profile,
                   answerer=answerer, conditions=number % 3 == 0 and pairing != showcase,
                   requests=number % 6 == 1 and pairing != showcase)
@@ -186,11 +189,19 @@ def first_cycle_fieldwork(story, cycle) -> None:
         writer.flush_transitions()
     if showcase is not None:
         _huangkeng_autumn(story, showcase)
+    pending = sorted(steps, key=lambda step: step[0])
     day = D(2022, 4, 1)
     while day < FIRST_CYCLE_LAST_DAY:  # the compliance monitor, every quarter as on that day
+        while pending and pending[0][0] < moment(day, 2):
+            when, step = pending.pop(0)
+            with on(when):
+                step()
         with on(day, 2):
             monitor.run(today=day, cycles=[cycle])
         day = D(day.year + (day.month + 2) // 12, (day.month + 2) % 12 + 1, 1)
+    for when, step in pending:
+        with on(when):
+            step()
 
 
 def first_cycle_fieldwork_end(cycle) -> None:

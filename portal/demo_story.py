@@ -9,7 +9,8 @@ rejected in 2023; texts invented, 示意), the expert review and funding (the ci
 every city- and province-organized project, and 仁化县's, 南雄市's and 乳源's, reviewed — 乳源 in a single approval step
 — decided and funded in two tranches within the 2022 and 2023 envelopes), three years of field work
 (``portal.demo_fieldwork``: activities, stays, tasks, working conditions and requests; the monitor's flags), pairings
-active for three years and ended, the cycle closed.
+active for three years and ended; meanwhile (``portal.demo_units``) three units' annual evaluations of their people,
+rewards and trainings, and the city's coordination group (协调指导小组) meeting; the cycle closed.
 
 Current cycle (第二批, 2025–2027), around today: the city's survey, needs everywhere, the city's call selected and its
 notice in its period with an objection being investigated, 仁化县's call open with applications submitted, accepted,
@@ -18,7 +19,8 @@ team the province sent to one town has its agreement signed (awaiting the town) 
 the two other towns have three projects under the city's review: one approved (awaiting its grant), one scored
 (awaiting the decision), one being scored (the demo's ``expert`` yet to score); the province's three teams at work
 in their towns (``portal.demo_fieldwork``: activities and stays confirmed, awaiting the town or queried, cross-town
-work, tasks open and overdue, requests, a non-cooperation report, the monitor's flags).
+work, tasks open and overdue, requests, a non-cooperation report, the monitor's flags); the city's coordination group
+with an overdue follow-up item and 仁化县's and 南雄市's coordination mechanisms (``portal.demo_units``).
 """
 from __future__ import annotations
 
@@ -422,18 +424,21 @@ def first_cycle_story(story: Story, cycle) -> None:
     assistance_story(story, cycle)
 
     # 9. Three years of field work (驻镇服务): activities, stays, tasks, conditions and requests; the monitor's flags.
-    from portal import demo_fieldwork
+    #    Oversight among it (``portal.demo_oversight``): a team that stopped coming in 2023 is flagged, reported, its
+    #    case decided as a replacement and the alternate noticed, registered and at work; a warning; a member change.
+    #    The units' annual evaluations, rewards and trainings and the city's coordination group (``portal.demo_units``)
+    #    among it too, while the cycle is open (a closed cycle's evaluations are read-only).
+    from portal import demo_fieldwork, demo_oversight, demo_units
 
-    demo_fieldwork.first_cycle_fieldwork(story, cycle)
+    plan = demo_oversight.first_cycle_plan(cycle)
+    demo_fieldwork.first_cycle_fieldwork(
+        story, cycle, cut={plan["replace"].pk: demo_oversight.STOPPED_COMING} if plan["replace"] else None,
+        steps=demo_oversight.first_cycle_steps(story, cycle, plan) + demo_units.first_cycle_steps(story, cycle))
 
-    # 10. Three years later the cycle ends: every active pairing ends, then the city closes the cycle.
-    #    No service ends pairings when a cycle ends (finding): the lifecycle's own step is taken, recorded as the city's.
-    from matching.pairings import pairing_move
-
+    # 10. Three years later the cycle ends: the scheduled step ends every working pairing on the cycle's last day (the
+    #     system, with each pairing's figures kept), then the city closes the cycle.
     with on(D(2024, 11, 30), 17):
-        for pairing in Pairing.objects.filter(cycle=cycle, status="active").select_related("town"):
-            actor = story.county_st[pairing.town.county_id] if pairing.organizer_level == "county" else city_st
-            pairing_move(pairing=pairing, move="end", actor=actor, comment="第一批帮扶周期届满，完成三年帮扶任务")
+        demo_oversight.first_cycle_end(cycle)
         demo_fieldwork.first_cycle_fieldwork_end(cycle)
         from accounts.services import notifications_mark_read
 
@@ -810,6 +815,16 @@ def current_cycle_story(story: Story, cycle, *, team_a, team_a_leader, today: dt
     from portal import demo_fieldwork
 
     demo_fieldwork.current_cycle_fieldwork(story, cycle, today=T)
+
+    # 10. Oversight: a case awaiting 坪石镇's team's answer, one answered awaiting the city's decision.
+    from portal import demo_oversight
+
+    demo_oversight.current_cycle_cases(story, cycle, today=T)
+
+    # 11. Coordination: the city's group meets (an item overdue, one open); 仁化县's and 南雄市's mechanisms.
+    from portal import demo_units
+
+    demo_units.current_cycle_coordination(story, today=T)
     del SurveyCampaign
 
 

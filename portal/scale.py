@@ -19,7 +19,8 @@ services would have written (see ``portal/demo_story.py`` for the same story tol
   per cycle, every pairing's town organized at the pairing's level in that cycle.
 
 What it leaves out: in-app notifications (inbox messages the services post), ``SensitiveAccess`` logs, task runs,
-panel scores and constraints; no objection is upheld (so no withdrawn/replaced pairings), no call is cancelled.
+panel scores and constraints, rewards, training materials and meeting documents; no objection is upheld (so no withdrawn/replaced pairings), no call is cancelled; no case
+ends in a replacement (cases are decided as a warning or no action: ``CycleStory.oversight``) and no member change.
 
 Story per cycle (dates from the cycle's start S; earlier cycles closed with their pairings ended, the last cycle open
 with its pairings active, a few province-recorded ones registered):
@@ -43,7 +44,12 @@ service activities a year, ~36 stays of its three people over a cycle (about one
 person's previous one, so the day count's union is exercised; most teams near or above the cycle's 365 days, a few
 short or slow), some cross-town work in another town of the county, the work team's tasks, a town's working
 conditions, requests, and the monitor's flags — a closed cycle's all settled, the open cycle's up to its story day
-(``FIELD_HORIZON_DAYS`` after its start) at every step.
+(``FIELD_HORIZON_DAYS`` after its start) at every step; then oversight (``CycleStory.oversight``): about 2 % of the
+pairings with a case (调整更换: a closed cycle's decided, the open cycle's open, answered or decided) and every ended
+pairing's closing figures (``replacements.PairingFigures``); then each worked team's people's annual evaluations
+(``CycleStory.evaluations``: one per person and ended year, graded, with the year's figures). Per city, the city's
+coordination group and each county's mechanism (``coordination``: four members, two meetings, three follow-up items,
+the last open); at the end, one training event per unit and year with a few of its people (``trainings``).
 
 Densities (per town unless said): city and province — 3 villages, 3-5 needs, a TOWN account for every town (city) or
 every 5th town (province), 20 % extra competing teams per call; nation — 2 villages, 3 needs, a TOWN account for every
@@ -471,6 +477,7 @@ def generate_city(ctx: Context, city_spec: dict, province: tuple, province_user)
         CycleStory(ctx, rng, cycle, city, counties, towns, by_town_village, city_user, county_users,
                    province_user, town_users={account.town_id: account for account in town_users},
                    pools=pools).tell()
+    coordination(ctx, rng, city, counties, city_user, county_users)
     writer.flush_transitions()
 
 
@@ -556,6 +563,8 @@ class CycleStory:
         self.assistance()
         self.reviews()
         self.fieldwork()
+        self.oversight()
+        self.evaluations()
 
     def classify(self):
         from regions.models import TownClassification
@@ -956,6 +965,7 @@ class CycleStory:
             pairing.active_from = province_confirm
             if self.closed:
                 pairing.ended_at = at(self.cycle.end_date, 17)
+                pairing.ended_on = self.cycle.end_date
                 pairing.end_reason = "帮扶周期届满，完成三年帮扶任务"
             pairing.updated_at = pairing.ended_at or registered_at
         w.put(Pairing, pairings)
@@ -1047,6 +1057,7 @@ class CycleStory:
                               registered_at=when, reasons=[comment], alternates=[],
                               active_from=when.date() if status != "registered" else None,
                               ended_at=at(self.cycle.end_date, 17) if self.closed else None,
+                              ended_on=self.cycle.end_date if self.closed else None,
                               end_reason="帮扶周期届满，完成三年帮扶任务" if self.closed else "",
                               created_at=when, updated_at=at(self.cycle.end_date, 17) if self.closed else when)
             pairings.append(pairing)
@@ -1426,6 +1437,273 @@ class CycleStory:
                       neighbour=neighbour, profile=profile)
         field.flush()
 
+
+    # ---------------------------------------------------------------- oversight (调整更换, 周期结束)
+
+    def oversight(self):
+        """About 2 % of the pairings with a case (调整更换) — a closed cycle's decided (a warning or no action: the
+        generator replaces no team), the open cycle's open, answered or decided — and, in a closed cycle, every
+        pairing's closing figures (``PairingFigures``, as ``replacements.services.figures_close`` keeps them at the
+        cycle's end), from a handful of aggregate queries over the chunk."""
+        from replacements.models import Case, PairingFigures
+
+        w, rng = self.w, self.rng
+        pairings = [p for p in self.pairings if p.status in ("registered", "active", "ended")]
+        if not pairings:
+            return
+        cases = []
+        for pairing in pairings:
+            if rng.random() >= 0.02:
+                continue
+            organizer = self.organizer_user(pairing.organizer_level, pairing.town)
+            opened_day = min(pairing.registered_at.astimezone(TZ).date() + dt.timedelta(days=rng.randint(120, 600)),
+                             self.cycle.end_date - dt.timedelta(days=30))
+            if not self.closed:
+                opened_day = min(opened_day, self.S + dt.timedelta(days=FIELD_HORIZON_DAYS - 20))
+            step = "decided" if self.closed else rng.choice(("open", "answered", "decided"))
+            cause = rng.choice(("noncooperation", "no_work", "mismatch"))
+            decision = rng.choice(("warning", "warning", "no_action")) if step == "decided" else ""
+            case = Case(cause=cause, summary="驻镇工作队反映团队近期驻镇和服务活动明显减少，请团队说明情况。",
+                        answer_due=opened_day + dt.timedelta(days=14), status=step, opened_at=at(opened_day, 10),
+                        created_by=organizer, created_at=at(opened_day, 10), updated_at=at(opened_day, 10))
+            case.copy_pairing(pairing)
+            leader = pairing.team._leader_user
+            if step in ("answered", "decided"):
+                case.answer, case.answered_by = "团队已调整驻镇安排，并补充了近期的服务计划。", leader
+                case.answered_at = case.updated_at = at(opened_day + dt.timedelta(days=7), 17)
+            if step == "decided":
+                case.decision, case.decided_by = decision, organizer
+                case.decision_reason = "团队已说明情况并调整驻镇安排，予以警示提醒。" if decision == "warning" else "经核实，情况已改善，不予处理。"
+                case.decided_at = case.updated_at = at(opened_day + dt.timedelta(days=12), 10)
+            case._actor, case._leader = organizer, leader
+            cases.append(case)
+        w.put(Case, cases)
+        for case in cases:
+            w.move(case, "open", "", "open", case._actor, case.opened_at, case.get_cause_display())
+            if case.answered_at:
+                w.move(case, "answer", "open", "answered", case._leader, case.answered_at, case.answer)
+            if case.decided_at:
+                w.move(case, "decide", "answered", "decided", case._actor, case.decided_at,
+                       "%s：%s" % (case.get_decision_display(), case.decision_reason))
+        if self.closed:
+            w.put(PairingFigures, self.closing_figures([p for p in pairings if p.status == "ended"]))
+
+    # ---------------------------------------------------------------- annual evaluations (年度考评)
+
+    def evaluations(self):
+        """Each person of a team that worked in a town, one evaluation a year of the cycle that has ended (the
+        person's own unit's), as ``evaluations.services`` leaves it: the year's figures counted by
+        ``evaluations.selectors.figures`` (from the field work and projects just written), graded (about 15 % 优秀,
+        80 % 合格, 4 % 基本合格, 1 % 不合格) and submitted in the next January — a cycle's last year at its end, while
+        it is open; the open cycle's latest year one in ten still a draft."""
+        from evaluations.models import Evaluation
+        from evaluations.selectors import figures
+
+        w, rng = self.w, self.rng
+        today = dt.date.today()
+        worked = [p for p in self.pairings if p.status in ("registered", "active", "ended")]
+        people = [(pairing, person) for pairing in worked for person, _role in pairing.team._people]
+        if not people:
+            return
+        years = [year for year in range(self.S.year, self.cycle.end_date.year + 1) if dt.date(year, 12, 31) < today]
+        rows = []
+        for year in years:
+            counts = figures([person.pk for _pairing, person in people], year)
+            last = year == self.cycle.end_date.year
+            graded_on = self.cycle.end_date - dt.timedelta(days=5) if last else dt.date(year + 1, 1, 15)
+            graded_on = min(graded_on, today - dt.timedelta(days=1))
+            for pairing, person in people:
+                if pairing.registered_at.astimezone(TZ).date() > dt.date(year, 12, 31):
+                    continue
+                draft = not self.closed and year == years[-1] and rng.random() < 0.1
+                draw = rng.random()
+                grade = "excellent" if draw < 0.15 else "pass" if draw < 0.95 else "basic" if draw < 0.99 else "fail"
+                made = at(graded_on - dt.timedelta(days=rng.randint(2, 8)), 10)
+                submitted = at(graded_on, 15)
+                count = counts[person.pk]
+                evaluation = Evaluation(
+                    unit_id=person.unit_id, commissioner=person, team=pairing.team, year=year, cycle=self.cycle,
+                    grade="" if draft else grade, figures=count, evaluator="" if draft else "科技处",
+                    comments="" if draft else EVALUATION_COMMENTS[grade] % {
+                        "y": year, "d": count["days"], "a": count["activities"]},
+                    evaluated_on=None if draft else graded_on, status="draft" if draft else "submitted",
+                    submitted_at=None if draft else submitted, created_at=made, updated_at=made if draft else submitted)
+                evaluation.copy_pairing(pairing)
+                rows.append(evaluation)
+        w.put(Evaluation, rows)
+        for evaluation in rows:
+            w.move(evaluation, "draft", "", "draft", None, evaluation.created_at)
+            if evaluation.submitted_at:
+                w.move(evaluation, "submit", "draft", "submitted", None, evaluation.submitted_at)
+
+    def closing_figures(self, pairings) -> list:
+        """Each ended pairing's figures as ``figures_close`` computes them, in one aggregate query per kind."""
+        from django.db.models import Count, Q, Sum
+
+        from fieldwork.models import Activity, Flag
+        from fieldwork.selectors import stationed_days
+        from projects.models import Project
+        from replacements.models import PairingFigures
+        from reviews.models import Disbursement, Grant
+
+        ids = [p.pk for p in pairings]
+        if not ids:
+            return []
+        cycle = self.cycle
+        days = stationed_days(cycle, pairing_ids=ids, by="pairing")
+        acts = {row["pairing_id"]: row for row in Activity.objects.filter(
+            pairing_id__in=ids, status="confirmed").values("pairing_id").annotate(
+            n=Count("pk"), cross=Count("pk", filter=Q(cross_town=True)), people=Sum("people_trained"),
+            households=Sum("households_served"))}
+        projects = {row["pairing_id"]: row for row in Project.objects.filter(pairing_id__in=ids).values(
+            "pairing_id").annotate(n=Count("pk", filter=~Q(status="discarded")),
+                                   approved=Count("pk", filter=Q(status="approved")))}
+        granted = dict(Grant.objects.filter(project__pairing_id__in=ids).values("project__pairing_id")
+                       .annotate(s=Sum("amount")).values_list("project__pairing_id", "s"))
+        paid = dict(Disbursement.objects.filter(grant__project__pairing_id__in=ids).values("grant__project__pairing_id")
+                    .annotate(s=Sum("amount")).values_list("grant__project__pairing_id", "s"))
+        flags = dict(Flag.objects.filter(pairing_id__in=ids, status="open").values("pairing_id")
+                     .annotate(n=Count("pk")).values_list("pairing_id", "n"))
+        when = at(cycle.end_date, 17)
+        rows = []
+        for pairing in pairings:
+            act, project, counted = acts.get(pairing.pk, {}), projects.get(pairing.pk, {}), days.get(pairing.pk)
+            rows.append(PairingFigures(
+                pairing=pairing, cycle=cycle, team_id=pairing.team_id, town_id=pairing.town_id,
+                organizer_level=pairing.organizer_level, ended_on=cycle.end_date, outcome="ended",
+                stationed_days=counted.counted(cycle) if counted else 0, required_days=cycle.required_stationed_days,
+                activities=act.get("n", 0), cross_town_activities=act.get("cross", 0),
+                people_served=(act.get("people") or 0) + (act.get("households") or 0),
+                projects=project.get("n", 0), projects_approved=project.get("approved", 0),
+                granted=granted.get(pairing.pk) or 0, disbursed=paid.get(pairing.pk) or 0,
+                open_flags=flags.get(pairing.pk, 0), created_at=when, updated_at=when))
+        return rows
+
+
+EVALUATION_COMMENTS = {
+    "excellent": "%(y)d年累计驻镇%(d)d天，开展服务活动%(a)d次，服务成效突出。",
+    "pass": "%(y)d年累计驻镇%(d)d天，开展服务活动%(a)d次，较好完成年度驻镇帮扶任务。",
+    "basic": "%(y)d年驻镇%(d)d天、服务活动%(a)d次，低于计划，请加强与镇的对接。",
+    "fail": "%(y)d年驻镇%(d)d天、服务活动%(a)d次，未完成年度驻镇帮扶任务。",
+}
+
+
+# ------------------------------------------------------------------------------------------------ coordination
+
+
+def coordination(ctx: Context, rng, city, counties: dict, city_user, county_users: dict) -> None:
+    """The city's coordination and guidance group and each county's coordination mechanism, as
+    ``coordination.services`` leaves them: four members (组长, 副组长, 成员, and the S&T account as 联络员), two
+    meetings (the first cycle's start, the last one's) attended by the members, three follow-up items (two done,
+    the last open: overdue when its due date has passed)."""
+    from coordination.models import FollowUp, Group, GroupMember, Meeting
+
+    w = ctx.writer
+    today = dt.date.today()
+    first, last = ctx.cycles[0].start_date, ctx.cycles[-1].start_date
+    keepers = [(None, city_user)] + [(county, county_users[county.pk]) for county in counties.values()]
+    groups, members, meetings, items = [], [], [], []
+    for county, keeper in keepers:
+        place = county.name if county else city.name
+        made = at(first - dt.timedelta(days=30), 10)
+        group = Group(level="county" if county else "city", city=city, county=county, created_by=keeper,
+                      name="%s农村科技特派员驻镇帮镇扶村工作%s" % (place, "协调机制" if county else "协调指导小组"),
+                      duties="统筹协调%s农村科技特派员驻镇帮镇扶村工作。" % place, established_on=made.date(),
+                      document_number="%s科〔%d〕%d号" % (place[:2], made.year, 80 + len(groups)),
+                      created_at=made, updated_at=made)
+        group._keeper, group._members = keeper, []
+        for role, organization, position in (("leader", "科学技术局", "局长"), ("deputy", "乡村振兴局", "副局长"),
+                                             ("member", "农业农村局", "科长"), ("liaison", "科学技术局", "科员")):
+            ctx.counters["coordination_member"] += 1
+            index = ctx.counters["coordination_member"]
+            member = GroupMember(group=group, name=person_name(index * 13 + 5), organization=place + organization,
+                                 position=position, role_in_group=role, phone="137%08d" % index,
+                                 user=keeper if role == "liaison" else None, active=True, created_at=made,
+                                 updated_at=made)
+            group._members.append(member)
+            members.append(member)
+        groups.append(group)
+    w.put(Group, groups)
+    for member in members:
+        member.group = member.group  # the group's pk, now set
+    w.put(GroupMember, members)
+    for group in groups:
+        second = min(last + dt.timedelta(days=rng.randint(60, 150)), today - dt.timedelta(days=rng.randint(20, 40)))
+        days = [first + dt.timedelta(days=rng.randint(60, 100)), max(second, first + dt.timedelta(days=120))]
+        group._meetings = []
+        for day in days:
+            meeting = Meeting(group=group, date=day, place="%s会议室" % group._members[0].organization,
+                              title="%s%d年工作会议" % ("协调指导小组" if group.level == "city" else "协调机制", day.year),
+                              agenda="通报驻镇帮扶工作进展，研究存在的问题。",
+                              decisions="各成员单位按分工抓好落实，督办事项按期办结。", created_by=group._keeper,
+                              created_at=at(day, 17), updated_at=at(day, 17))
+            group._meetings.append(meeting)
+            meetings.append(meeting)
+    w.put(Meeting, meetings)
+    through = Meeting.attendees.through
+    w.through(through, [through(meeting_id=meeting.pk, groupmember_id=member.pk) for group in groups
+                        for meeting in group._meetings for member in group._members
+                        if member.role_in_group != "member" or meeting.date.year % 2])
+    for group in groups:
+        owners = group._members
+        for number, (meeting, title) in enumerate(((group._meetings[0], "督促各结对团队按期签订帮扶协议"),
+                                                   (group._meetings[1], "通报驻镇时间落后于进度的团队"),
+                                                   (group._meetings[1], "组织新一批团队岗前培训"))):
+            due = meeting.date + dt.timedelta(days=rng.randint(20, 60))
+            owner = owners[(number + 1) % len(owners)]
+            opened = at(meeting.date, 18)
+            item = FollowUp(group=group, meeting=meeting, title=title, detail="按会议议定事项办理并报告办理情况。",
+                            owner=owner, owner_organization=owner.organization, due_date=due, created_by=group._keeper,
+                            created_at=opened, updated_at=opened)
+            if number < 2:
+                done = at(min(due - dt.timedelta(days=rng.randint(0, 10)), today - dt.timedelta(days=1)), 16)
+                item.status, item.completion_note = "done", "已按要求办结。"
+                item.done_at = item.updated_at = max(done, opened + dt.timedelta(hours=1))
+            items.append(item)
+    w.put(FollowUp, items)
+    for item in items:
+        w.move(item, "open", "", "open", item.created_by, item.created_at)
+        if item.done_at:
+            w.move(item, "complete", "open", "done", item.created_by, item.done_at, item.completion_note)
+
+
+# ------------------------------------------------------------------------------------------------ trainings
+
+
+def trainings(ctx: Context) -> None:
+    """Every unit's training or exchange event (培训交流) each year of the cycles up to today, attended by a few of
+    its people who were in a team that year (``evaluations.services.training_save``; a unit with nobody in a team
+    that year held none)."""
+    from evaluations.models import Training
+    from teams.models import TeamMembership
+
+    w, rng = ctx.writer, random.Random("%s:trainings" % ctx.seed)
+    today = dt.date.today()
+    people = defaultdict(list)  # (unit pk, cycle pk) -> [commissioner pk]
+    for unit_id, person_id, cycle_id in (TeamMembership.objects.order_by("pk")
+                                         .values_list("commissioner__unit_id", "commissioner_id", "cycle_id")):
+        people[(unit_id, cycle_id)].append(person_id)
+    rows = []
+    for unit in ctx.units:
+        for cycle in ctx.cycles:
+            for year in range(cycle.start_date.year, cycle.end_date.year + 1):
+                day = dt.date(year, rng.randint(3, 11), rng.randint(1, 28))
+                present = people.get((unit.pk, cycle.pk))
+                if day >= today or not present:
+                    continue
+                kind = rng.choice(("training", "training", "exchange", "seminar"))
+                made = at(day + dt.timedelta(days=2), 10)
+                training = Training(unit=unit, kind=kind, date=day, topic="%d年农村科技特派员驻镇帮扶%s" % (
+                    year, {"training": "业务培训班", "exchange": "经验交流会", "seminar": "技术研讨会"}[kind]),
+                    place=unit.name, hours=Decimal(rng.choice((4, 8, 12, 16))),
+                    external_attendees=rng.randint(0, 20), summary="交流驻镇帮扶经验，讲授驻镇工作要求和关键技术。",
+                    created_at=made, updated_at=made)
+                training._attendees = rng.sample(present, min(len(present), rng.randint(2, 5)))
+                rows.append(training)
+    w.put(Training, rows)
+    through = Training.attendees.through
+    w.through(through, [through(training_id=training.pk, commissioner_id=person)
+                        for training in rows for person in training._attendees])
 
 
 def receipt_number(number: int) -> str:
@@ -1862,7 +2140,7 @@ class FieldHistory:
 
 
 DOMAIN_APPS = ("regions", "cycles", "needs", "teams", "units", "calls", "matching", "notices", "registrations",
-               "projects", "reviews", "fieldwork")
+               "projects", "reviews", "fieldwork", "replacements", "evaluations", "coordination")
 KEPT = ("needs.IndustryCategory", "needs.IndustryProduct", "needs.IndustryProduct_parents")
 
 
@@ -1914,7 +2192,9 @@ def count_labels() -> list:
     from accounts.models import User
     from calls.models import Application, ApplicationTown, Call
     from core.models import Transition
+    from coordination.models import FollowUp, Group, GroupMember, Meeting
     from cycles.models import Cycle
+    from evaluations.models import Evaluation, Training
     from fieldwork.models import Activity, ConditionRequest, Flag, Stay, Task, WorkingConditions
     from matching.models import Pairing, SelectionRound, SelectionRun
     from needs.models import CampaignTown, Need, NeedToken, SurveyCampaign, TownProfile
@@ -1922,6 +2202,7 @@ def count_labels() -> list:
     from projects.models import Agreement, BudgetLine, Project, ProjectChange, ProjectMember, ProjectYear
     from regions.models import City, County, Town, TownClassification, Village, WorkTeam, WorkTeamMember
     from registrations.models import RegistrationSubmission, SubmissionItem
+    from replacements.models import Case, PairingFigures
     from reviews.models import Disbursement, Envelope, Expert, Grant, Review, ReviewSeat
     from teams.models import Commissioner, Team, TeamMembership
     from units.models import DispatchingUnit
@@ -1933,7 +2214,8 @@ def count_labels() -> list:
         PublicNotice, NoticeEntry, Objection, RegistrationSubmission, SubmissionItem, Agreement, Project,
         Project.needs.through, ProjectYear, BudgetLine, ProjectMember, ProjectChange, Expert, Review, ReviewSeat,
         Envelope, Grant, Disbursement, Task, Activity, Activity.participants.through, Stay, WorkingConditions,
-        ConditionRequest, Flag, Transition)]
+        ConditionRequest, Flag, Case, PairingFigures, Evaluation, Training, Training.attendees.through, Group,
+        GroupMember, Meeting, Meeting.attendees.through, FollowUp, Transition)]
 
 
 def history_models() -> list:
@@ -1980,6 +2262,8 @@ def load_scale(scale: str, *, cycles: int = 2, seed: int = 20211029, history: bo
                     generate_city(ctx, city_spec, entry["province"], province_user)
             say("%s %s: %d cities, %.0f s" % (entry["province"][0], entry["province"][1], len(entry["cities"]),
                                              time.monotonic() - started))
+        with transaction.atomic():
+            trainings(ctx)
     # Fresh statistics for the query planner: after a bulk load PostgreSQL (before autovacuum gets to it) and SQLite
     # (which keeps none until asked) plan as if the tables were empty — a nation-scale list then sorts 200,000 rows.
     with connection.cursor() as cursor:

@@ -167,7 +167,42 @@ def _project_instances(world):
     review = reviews.review_start(actor=world["city_st"], project=accepted)
     seat = reviews.panel_fill(actor=world["city_st"], review=review)[0]
     return {"projects.Agreement": agreement, "projects.Project": draft, "projects.ProjectChange": change,
-            "reviews.Review": review, "reviews.ReviewSeat": seat, **_fieldwork_instances(world, leader)}
+            "reviews.Review": review, "reviews.ReviewSeat": seat, **_fieldwork_instances(world, leader),
+            **_issue19_instances(world, pairing, team)}
+
+
+def _issue19_instances(world, pairing, team):
+    """Issue 19's records with a status: the city's case against 水稻团队's pairing and a member change of it, the
+    figures of a pairing closed (replacements' admin); an evaluation of the unit's person (evaluations'); the city's
+    coordination group with an open follow-up item (coordination's)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from coordination import services as coordination
+    from evaluations.models import Evaluation
+    from replacements import services as replacements
+    from replacements.models import MemberChange, PairingFigures
+    from teams.models import Commissioner
+
+    today = timezone.localdate()
+    city_st = world["city_st"]
+    person = Commissioner.objects.filter(memberships__team=team).order_by("pk").last()
+    case = replacements.case_open(actor=city_st, pairing=pairing, cause="no_work", summary="连续两月未开展活动。")
+    change = MemberChange(leaving=person, effective_date=today, reason="工作调动", size_before=3, size_after=3)
+    change.copy_pairing(pairing)
+    change.save()
+    figures = PairingFigures.objects.create(pairing=pairing, cycle=pairing.cycle, team=team, town=pairing.town,
+                                            organizer_level=pairing.organizer_level, ended_on=today, outcome="ended")
+    evaluation = Evaluation(unit=person.unit, commissioner=person, team=team, year=CYCLE_YEAR, cycle=world.cycle,
+                            grade="pass")
+    evaluation.copy_pairing(pairing)
+    evaluation.save()
+    group = coordination.group_save(actor=city_st, values={"name": "韶关市科技特派员协调指导小组"})
+    follow_up = coordination.follow_up_save(actor=city_st, group=group, values={
+        "title": "落实驻镇宿舍", "owner_text": "王科长", "due_date": today + dt.timedelta(days=10)})
+    return {"replacements.Case": case, "replacements.MemberChange": change, "replacements.PairingFigures": figures,
+            "evaluations.Evaluation": evaluation, "coordination.FollowUp": follow_up}
 
 
 def _fieldwork_instances(world, leader):

@@ -17,6 +17,10 @@ PAGES = {  # url -> the demo logins that must see rows there
     "/assistance/agreements/": ["city_st", "renhua_st", "huangkeng", "scau", "tp2021_001"],
     "/assistance/projects/": ["city_st", "renhua_st", "huangkeng", "scau", "tp2021_001"],
     "/assistance/changes/": ["city_st"],
+    "/evaluations/evaluations/": ["scau"],
+    "/evaluations/rewards/": ["scau"],
+    "/evaluations/trainings/": ["scau", "city_st"],
+    "/coordination/follow-ups/": ["city_st", "city_rural", "renhua_st", "nanxiong_st"],
 }
 
 
@@ -48,8 +52,10 @@ def test_the_demo_shows_a_living_programme_on_every_list_page(client):
                     .values_list("town_id", flat=True))
     served = set(first_pairings.filter(status="ended", registered_at__isnull=False).values_list("town_id", flat=True))
     assert organized and organized == served, sorted(organized - served)
-    assert first_pairings.filter(status="replaced").count() == 1
-    assert first_pairings.filter(replaces__isnull=False, status="ended").count() == 1
+    # Replaced twice: the upheld objection's team (2021) and the team a case replaced (2023); both towns' new teams
+    # worked to the end of the cycle.
+    assert first_pairings.filter(status="replaced").count() == 2
+    assert first_pairings.filter(replaces__isnull=False, status="ended").count() == 2
     assert Objection.objects.filter(notice__cycle=first, status="upheld").exists()
     in_period = PublicNotice.objects.filter(cycle=current, status="published", ends_at__gt=timezone.now())
     assert in_period.count() == 1
@@ -58,6 +64,8 @@ def test_the_demo_shows_a_living_programme_on_every_list_page(client):
     assert_agreements_and_projects(first, current)
     assert_reviews_and_funding(first, current)
     assert_fieldwork(first, current)
+    assert_oversight(first, current)
+    assert_units_and_coordination(first)
 
     empty = []
     for url, usernames in PAGES.items():
@@ -81,7 +89,8 @@ def assert_agreements_and_projects(first, current):
     from matching.models import Pairing
     from projects.models import Agreement, Project, ProjectChange
 
-    worked = Pairing.objects.filter(cycle=first, status="ended", registered_at__isnull=False)
+    # The pairings that worked: ended with the cycle, or replaced by a decided case (调整更换) after their registration.
+    worked = Pairing.objects.filter(cycle=first, status__in=("ended", "replaced"), registered_at__isnull=False)
     agreements = Agreement.objects.filter(cycle=first)
     assert set(agreements.values_list("pairing_id", flat=True)) == set(worked.values_list("pk", flat=True))
     assert set(agreements.values_list("status", flat=True)) == {"confirmed"}
@@ -90,7 +99,11 @@ def assert_agreements_and_projects(first, current):
     assert 1 <= len(late) <= 10, len(late)
     assert Transition.objects.filter(content_type__model="agreement", action="return").count() == 1
     projects = Project.objects.filter(cycle=first).prefetch_related("budget_lines", "needs", "years", "members")
-    per_pairing = {pk: 0 for pk in worked.values_list("pk", flat=True)}
+    # The team that took a town after a replacement (调整更换, autumn 2023) signed its agreement; it wrote no project.
+    from replacements.models import Case
+
+    took_over = Case.objects.filter(new_pairing__isnull=False).values("new_pairing")
+    per_pairing = {pk: 0 for pk in worked.exclude(pk__in=took_over).values_list("pk", flat=True)}
     for project in projects:
         per_pairing[project.pairing_id] += 1
         assert project.status in ("accepted", "approved", "rejected")
@@ -214,14 +227,21 @@ def assert_fieldwork(first, current):
     from fieldwork.models import Activity, ActivityPhoto, ConditionRequest, Flag, Stay, Task, WorkingConditions
     from matching.models import Pairing
 
-    worked = set(Pairing.objects.filter(cycle=first, status="ended", registered_at__isnull=False)
+    from replacements.models import Case
+
+    worked = set(Pairing.objects.filter(cycle=first, status__in=("ended", "replaced"), registered_at__isnull=False)
                  .values_list("team_id", flat=True))
     activities = Activity.objects.filter(cycle=first)
     assert set(activities.values_list("team_id", flat=True)) == worked
     assert set(activities.values_list("status", flat=True)) == {"confirmed"}
     assert set(activities.values_list("service_type", flat=True)) == {
         "guidance", "training", "transfer", "entrepreneurship", "policy", "planning"}
-    per_team = Counter(activities.values_list("team_id", flat=True))
+    # The teams of a replacement (调整更换) worked part of the cycle each: the old one until spring 2023, the new one
+    # from autumn 2023.
+    parted = set(Case.objects.filter(cycle=first, decision="replacement").values_list("team_id", flat=True)) | set(
+        Case.objects.filter(cycle=first, new_pairing__isnull=False).values_list("new_pairing__team_id", flat=True))
+    assert parted and all(activities.filter(team_id=team).count() >= 8 for team in parted)
+    per_team = Counter(activities.exclude(team_id__in=parted).values_list("team_id", flat=True))
     assert 20 <= min(per_team.values()) and max(per_team.values()) <= 45, per_team.most_common(1)
     assert activities.filter(cross_town=True).exists() and Stay.objects.filter(cycle=first, cross_town=True).exists()
     assert not activities.filter(date__gt=first.end_date).exists()
@@ -259,3 +279,83 @@ def assert_fieldwork(first, current):
     assert set(Flag.objects.filter(cycle=current, status="open").values_list("kind", flat=True)) >= {
         "tasks_overdue", "noncooperation"}
     assert not ActivityPhoto.objects.filter(processed=False).exists()
+
+
+def assert_oversight(first, current):
+    """调整更换: in the first cycle a case decided as a replacement (the old pairing 已更换 on the case's date with its
+    figures kept, its funding stopped, the alternate noticed, registered and at work, then ended with the cycle), a
+    warning and a member change registered by the city and the province; every first-cycle pairing's figures kept by
+    the end of the cycle (the system's step). The current cycle: one case awaiting the team's answer, one answered."""
+    from accounts.models import User
+    from core.models import Transition
+    from core.scoping import restrict
+    from matching.models import Pairing
+    from replacements.models import Case, MemberChange, PairingFigures
+
+    replaced = Case.objects.get(cycle=first, decision="replacement")
+    assert replaced.status == "decided" and replaced.cause == "noncooperation" and replaced.answer
+    assert replaced.flags.exists() and replaced.evidence["noncooperation_reports"] >= 1
+    old = replaced.pairing
+    assert old.status == "replaced" and old.ended_on == replaced.end_date
+    assert PairingFigures.objects.get(pairing=old).outcome == "replaced"
+    new = Pairing.objects.get(pk=replaced.new_pairing_id)
+    assert new.replaces_id == old.pk and new.registered_at and new.status == "ended"
+    assert new.notice_entries.filter(outcome="cleared").exists()
+    assert new.agreement.status == "confirmed"
+    assert Case.objects.filter(cycle=first, decision="warning", status="decided").count() == 1
+    assert MemberChange.objects.filter(cycle=first, status="registered").count() == 1
+    ended = Pairing.objects.filter(cycle=first, status="ended")
+    assert PairingFigures.objects.filter(pairing__in=ended, outcome="ended").count() == ended.count()
+    assert not Transition.objects.filter(content_type__model="pairing", action="end", object_id__in=[
+        str(pk) for pk in ended.values_list("pk", flat=True)]).exclude(actor__isnull=True).exists()
+    # Current cycle: 坪石镇's team has a case awaiting its answer (its leader sees it), 大布镇's answered.
+    assert sorted(Case.objects.filter(cycle=current).values_list("status", flat=True)) == ["answered", "open"]
+    waiting = Case.objects.get(cycle=current, status="open")
+    leader = User.objects.get(role="team_leader", team=waiting.team)
+    assert restrict(Case.objects.all(), leader).filter(pk=waiting.pk).exists()
+    assert not restrict(Case.objects.all(), User.objects.get(username="renhua_st")).filter(cycle=current).exists()
+
+
+def assert_units_and_coordination(first):
+    """派出单位考评奖励、培训交流: scau, sgu and zhku graded and submitted their served people for 2022–2024 while the
+    first cycle was open (mostly 合格, some 优秀, one 基本合格), recorded rewards and trainings (one with a PDF).
+    协调指导小组: the city's group with its members (the liaison is ``city_st``), meetings with a minutes PDF, items done,
+    one overdue and one open; 仁化县's and 南雄市's mechanisms."""
+    from django.db.models import Count
+
+    from accounts.models import User
+    from coordination.models import FollowUp, Group, MeetingDocument
+    from coordination.selectors import overdue
+    from core.scoping import restrict
+    from evaluations.models import Evaluation, Reward, Training, TrainingMaterial
+
+    scau = User.objects.get(username="scau")
+    for year in (2022, 2023, 2024):
+        mine = Evaluation.objects.filter(unit_id=scau.unit_id, year=year)
+        assert mine.exists() and not mine.exclude(status="submitted").exists(), year
+        assert mine.filter(figures__days__gt=0).exists(), year
+    evaluations = Evaluation.objects.filter(cycle=first)
+    assert set(evaluations.values_list("unit__name", flat=True)) == {"华南农业大学", "韶关学院", "仲恺农业工程学院"}
+    grades = dict(evaluations.values_list("grade").annotate(n=Count("pk")).order_by())
+    assert grades["basic"] == 1 and grades["pass"] > grades["excellent"] > 0 and "fail" not in grades
+    assert not evaluations.filter(pairing__isnull=True).exists()
+    assert evaluations.filter(submitted_at__year=2023).exists()
+    # The organizers read the submitted evaluations of their towns' people.
+    assert restrict(Evaluation.objects.all(), User.objects.get(username="city_st")).exists()
+    assert Reward.objects.count() == 3 and Reward.objects.filter(level="city").count() == 2
+    assert Reward.objects.exclude(document="").count() == 1
+    trainings = Training.objects.annotate(n=Count("attendees"))
+    assert trainings.count() == 5 and not trainings.filter(n=0).exists()
+    assert TrainingMaterial.objects.count() == 1
+
+    city = Group.objects.get(level="city")
+    assert city.name == "韶关市农村科技特派员驻镇帮镇扶村工作协调指导小组"
+    assert set(city.members.values_list("role_in_group", flat=True)) == {"leader", "deputy", "member", "liaison"}
+    assert city.members.get(role_in_group="liaison").user.username == "city_st"
+    assert city.meetings.count() == 4 and MeetingDocument.objects.filter(meeting__group=city).count() == 2
+    items = FollowUp.objects.filter(group=city)
+    assert items.filter(status="done").count() == 5
+    assert overdue(items).count() == 1 and items.filter(status="open").count() == 2
+    assert set(Group.objects.filter(level="county").values_list("county__code", flat=True)) == {"440224", "440282"}
+    renhua = User.objects.get(username="renhua_st")
+    assert set(restrict(Group.objects.all(), renhua).values_list("level", flat=True)) == {"county"}

@@ -386,3 +386,65 @@ def test_fieldwork(city):
     closed = past.order_by("-start_date").first()
     counted = [team.counted(closed) for team in selectors.stationed_days(closed).values()]
     assert sum(c >= closed.required_stationed_days for c in counted) >= 0.6 * len(counted)
+
+
+def test_oversight(city):
+    """Every ended pairing keeps its closing figures; about 2 % of the pairings have a case (调整更换), each in the
+    state of its transitions, a closed cycle's all decided as a warning or no action."""
+    from matching.models import Pairing
+    from replacements.models import Case, PairingFigures
+
+    ended = Pairing.objects.filter(status="ended")
+    assert ended.exists()
+    assert set(PairingFigures.objects.values_list("pairing_id", flat=True)) == set(ended.values_list("pk", flat=True))
+    assert not PairingFigures.objects.exclude(outcome="ended").exists()
+    assert PairingFigures.objects.filter(stationed_days__gt=0, activities__gt=0).exists()
+    cases = Case.objects.select_related("pairing", "cycle")
+    assert cases.exists()
+    for case in cases:
+        assert (case.cycle_id, case.team_id, case.home_town_id) == (
+            case.pairing.cycle_id, case.pairing.team_id, case.pairing.town_id)
+        if case.cycle.status == "closed":
+            assert case.status == "decided" and case.decision in ("warning", "no_action")
+
+
+def test_evaluations_trainings_and_coordination(city, client):
+    """Every worked team's people have one evaluation a year of the closed cycle, mostly 合格, with the year's figures
+    and the pairing its organizers read it by; every unit with people trained each year; each city and county has its
+    coordination group with two meetings and three follow-up items (two done), each item in the state of its
+    transitions."""
+    from coordination.models import FollowUp, Group, Meeting
+    from cycles.models import Cycle
+    from evaluations.models import Evaluation, Training
+    from regions.models import County
+    from teams.models import TeamMembership
+
+    closed = Cycle.objects.filter(status="closed").first()
+    evaluations = Evaluation.objects.filter(cycle=closed)
+    worked = TeamMembership.objects.filter(cycle=closed, team__pairings__status="ended").count()
+    assert evaluations.count() == 3 * worked
+    assert set(evaluations.values_list("year", flat=True)) == {closed.start_date.year + k for k in range(3)}
+    assert set(evaluations.values_list("status", flat=True)) == {"submitted"}
+    grades = Counter(evaluations.values_list("grade", flat=True))
+    assert grades["pass"] > grades["excellent"] > grades["basic"] > 0
+    assert evaluations.filter(figures__days__gt=0, figures__activities__gt=0).count() > evaluations.count() // 2
+    assert not evaluations.exclude(home_town_id=F("pairing__town_id")).exists()
+    assert not evaluations.exclude(unit_id=F("commissioner__unit_id")).exists()
+    trainings = Training.objects.annotate(n=Count("attendees"))
+    assert trainings.exists() and not trainings.filter(n=0).exists()
+    assert not Training.attendees.through.objects.exclude(commissioner__unit_id=F("training__unit_id")).exists()
+    assert Group.objects.filter(level="city").count() == 1
+    assert Group.objects.filter(level="county").count() == County.objects.count()
+    assert not Group.objects.annotate(n=Count("meetings")).exclude(n=2).exists()
+    assert Meeting.attendees.through.objects.exists()
+    assert FollowUp.objects.filter(status="done").count() == 2 * Group.objects.count()
+    assert FollowUp.objects.filter(status="open").count() == Group.objects.count()
+    # The city's S&T bureau reads them on its pages.
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="scale_city_440200"))
+    group = Group.objects.get(level="city")
+    for url in ("/evaluations/evaluations/", "/evaluations/trainings/", "/coordination/", "/coordination/follow-ups/",
+                group.get_absolute_url(), group.meetings.first().get_absolute_url(),
+                group.follow_ups.first().get_absolute_url(), evaluations.first().get_absolute_url()):
+        assert client.get(url).status_code == 200, url

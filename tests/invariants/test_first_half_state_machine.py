@@ -45,7 +45,14 @@ After every step it checks:
     record's cross-town mark is its town ≠ its pairing's town; every record's cycle, team and home town are its
     pairing's; participants are members of the record's team; an automatic flag is one row per pairing and kind
     (the monitor reopens it) and a non-cooperation flag is never moved by the monitor; the days ``stationed_days``
-    counts are the brute-force count over the confirmed stays.
+    counts are the brute-force count over the confirmed stays;
+14. adjustment and replacement (调整更换): cases opened against a working pairing for a random cause by random roles,
+    answered by the leader (or a wrong role), decided (no action, warning, adjustment, or a replacement with an
+    alternate, via a new call, or with bad input: no team, an end date before the pairing started), member changes
+    (a swap or a leave that breaks the team size) confirmed by random roles, and the end of the cycle (the scheduled
+    step, as on the day after the cycle's end): a decided replacement's pairing is 已更换 with ``ended_on`` its case's
+    end date and its closing figures kept, its new pairing (if any) replaces it; a team replaced in a town never has
+    another live pairing with that town in the cycle; a team with member changes keeps the cycle's size bounds.
 
 The world (``build_base``) is built once per test, through the services, on top of ``build_world``
 (``portal.testing``): a county call over three towns with confirmed needs and three accepted applications plus a
@@ -106,6 +113,7 @@ from registrations.models import RegistrationSubmission
 from reviews.models import Disbursement, Envelope, Expert, Grant, Relation, Review, ReviewSeat
 from fieldwork.choices import STAY_MAX_DAYS, FlagKind
 from fieldwork.models import Activity, Flag, Stay
+from replacements.models import Case, MemberChange, PairingFigures
 from teams.models import Commissioner, Team, TeamMembership
 
 # ------------------------------------------------------------------------------------------------ the test world
@@ -158,8 +166,11 @@ SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # - an expert submitting their scores (or declining) when the panel is then complete: the service moves the review to
 #   "scored" (the workflow's system step ``complete``); an expert may change only their own seat.
 # - the compliance monitor (no user): it opens, closes and reopens the automatic flags (``fieldwork.monitor.run``).
+# - the city or the province confirming a member change (成员变更备案) of a pairing another level organizes: that change
+#   (the recipients of the pairing's registration confirm it; the organizer alone changes it otherwise).
+# - the end of a cycle (the scheduled step, no user): the cycle's working pairings end.
 EXCEPTIONS = ("close_due", "objection_file", "submission_receive", "project_submit", "seat_submit", "seat_decline",
-              "monitor_run")
+              "monitor_run", "member_change_confirm", "cycle_end")
 FUNDING_YEAR = dt.date.today().year
 
 
@@ -199,6 +210,16 @@ def build_base():
         person = TeamMembership.objects.filter(team=team, role="member").order_by("pk").first().commissioner
         person.user = world[name]
         person.save(update_fields=["user"])
+
+    # A registered commissioner in no team: the one a member change brings in (成员变更).
+    from core.china import make_id_number
+
+    joiner = Commissioner(name="新成员甲", gender="male", phone="13975100001", unit=world.unit, education="master",
+                          title_level="associate", title="副研究员", specialty="果树栽培", verified_at=timezone.now())
+    joiner_number = make_id_number("440203", dt.date(1985, 6, 1), 321)
+    joiner.set_id_number(joiner_number)
+    joiner.full_clean()
+    joiner.save()
 
     categories = {c.name: c for c in IndustryCategory.objects.all()}
     for actor, key, (title, description, category), confirm in [
@@ -250,7 +271,8 @@ def build_base():
     assert all(key[0] == "cycles.Cycle" for key, _text in unrecorded), unrecorded
     baseline = {key: value for key, (_updated, value) in snapshot().items() if key[0] == "cycles.Cycle"}
     return {"world": world, "towns": {key: town.pk for key, town in towns.items()}, "county_call": county_call.pk,
-            "city_call": city_call.pk, "baseline": baseline}
+            "city_call": city_call.pk, "baseline": baseline,
+            "joiner": {"id_number": joiner_number, "name": joiner.name, "phone": joiner.phone}}
 
 
 def build_pools(world):
@@ -427,6 +449,12 @@ def reached_stages() -> set:
         "flag_raised": Flag.objects.exists(),
         "flag_cleared": Transition.objects.filter(action="clear", content_type__app_label="fieldwork").exists(),
         "flag_reopened": Transition.objects.filter(action="reopen", content_type__app_label="fieldwork").exists(),
+        "case_opened": Case.objects.exists(),
+        "case_answered": Case.objects.filter(answered_at__isnull=False).exists(),
+        "case_replaced": Case.objects.filter(decision="replacement").exists(),
+        "member_changed": MemberChange.objects.exists(),
+        "member_change_registered": MemberChange.objects.filter(status="registered").exists(),
+        "cycle_ended": Pairing.objects.filter(status="ended").exists(),
     }
     return {name for name, value in checks.items() if value}
 
@@ -1239,6 +1267,101 @@ class FirstHalf(RuleBasedStateMachine):
         return self.act("monitor_run", None, lambda _user: monitor.run(
             today=timezone.localdate() + dt.timedelta(days=days_ahead)), allowed=flags)
 
+    # ------------------------------------------------------------------ adjustment and replacement (调整更换)
+
+    def do_case_open(self, actor, pairing_pk, cause, flags=False):
+        from replacements import services
+
+        def step(user):
+            pairing = Pairing.objects.get(pk=pairing_pk)
+            flag_ids = list(Flag.objects.filter(pairing_id=pairing_pk).values_list("pk", flat=True)) if flags else ()
+            services.case_open(actor=user, pairing=pairing, cause=cause, summary="多次通知未到镇开展工作。",
+                               flag_ids=flag_ids)
+
+        return self.act("case_open", actor, step)
+
+    def do_case_answer(self, actor, case_pk, answer="团队已调整驻镇安排。", stale=False):
+        from replacements import services
+
+        return self.act("case_answer", actor, lambda user: services.case_answer(
+            actor=user, case=self.load(Case, case_pk, stale), answer=answer))
+
+    def do_case_decide(self, actor, case_pk, decision, how="candidate", end="today", funding="stopped", stale=False):
+        """``how`` (a replacement): "candidate" (the first alternate left), "new_call", "none" (no team: refused),
+        "stranger" (a team that is no alternate: refused); ``end``: "today", "start" (the pairing's first day),
+        "before" (the day before it started: refused), "none"; ``funding``: "stopped", "settled" (at what was
+        granted) or "" for the old team's open grants."""
+        from replacements import services
+
+        def step(user):
+            case = self.load(Case, case_pk, stale)
+            values = {}
+            if decision == "replacement":
+                pairing = Pairing.objects.get(pk=case.pairing_id)
+                start = services.pairing_start(pairing)
+                values["end_date"] = {"today": timezone.localdate(), "start": start, "none": None,
+                                      "before": start - dt.timedelta(days=1)}[end]
+                if how == "candidate":
+                    alternates = services.candidates(pairing)
+                    values["new_team"] = alternates[0]["team_id"] if alternates else None
+                elif how == "stranger":
+                    values["new_team"] = Team.objects.exclude(pk=pairing.team_id).order_by("pk").first().pk
+                values["via_new_call"] = how == "new_call"
+                grants = list(services.open_grants(pairing))
+                values["funding_action"] = funding if grants else ""
+                if funding == "settled":
+                    values["settlements"] = {grant.pk: grant.amount for grant in grants}
+            services.case_decide(actor=user, case=case, decision=decision, reason="经调查核实，作出处理。",
+                                 doc_number="仁科〔2025〕9号", **values)
+
+        return self.act("case_decide", actor, step)
+
+    def do_member_change(self, actor, pairing_pk, kind="swap"):
+        """``kind``: "swap" (a member leaves, the registered free commissioner joins), "leave" (a member leaves: the
+        team falls below the cycle's size), "join" (the free commissioner joins: above it)."""
+        from replacements import services
+
+        joiner = self.base["joiner"]
+
+        def step(user):
+            pairing = Pairing.objects.get(pk=pairing_pk)
+            leaving = (TeamMembership.objects.filter(team_id=pairing.team_id, role="member").order_by("pk")
+                       .values_list("commissioner_id", flat=True).first())
+            values = {}
+            if kind in ("swap", "leave"):
+                values["leaving"] = leaving
+            if kind in ("swap", "join"):
+                values.update(joining_id_number=joiner["id_number"], joining_name=joiner["name"],
+                              joining_phone=joiner["phone"])
+            services.member_change_record(actor=user, pairing=pairing, effective_date=timezone.localdate(),
+                                          reason="成员工作调动。", **values)
+
+        return self.act("member_change", actor, step)
+
+    def do_member_change_confirm(self, actor, change_pk, action):
+        from replacements import services
+
+        return self.act("member_change_confirm", actor, lambda user: services.member_change_confirm(
+            actor=user, change=MemberChange.objects.get(pk=change_pk), action=action),
+            allowed=lambda: {("replacements.MemberChange", change_pk)})
+
+    def do_cycle_end(self, actor=None, after=True):
+        """The end of the cycle: the scheduled step (no actor) as on the day after the cycle ended (``after``), or an
+        official asking for it now (refused: the cycle has not ended, or not the city's S&T bureau)."""
+        from replacements import services
+
+        def ending():
+            return {("matching.Pairing", pk) for pk in self.pks(Pairing, cycle_id=self.cycle.pk, status__in=WORKING)}
+
+        def step(user):
+            cycle = self.cycle
+            if user is None:
+                services.cycle_end_pairings(cycle=cycle, today=cycle.end_date + dt.timedelta(days=1) if after else None)
+            else:
+                services.cycle_end(actor=user, cycle=cycle)
+
+        return self.act("cycle_end", actor, step, allowed=ending)
+
     def advance_reviewing(self, depth):
         """Take the accepted projects ``depth`` stages through the review as their organizers: 1 the review started
         and its panel proposed and seated; 2 scoring opened; 3 every expert submitted; 4 approved; 5 funded and a
@@ -1763,6 +1886,50 @@ class FirstHalf(RuleBasedStateMachine):
     def monitor_run(self, days_ahead):
         self.do_monitor_run(days_ahead)
 
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING).exists())
+    @rule(data=st.data(), cause=st.sampled_from(["noncooperation", "no_work", "mismatch", "mismatch", "bogus"]),
+          flags=st.booleans())
+    def case_open(self, data, cause, flags):
+        pairing = _pick(data, self.pks(Pairing, status__in=WORKING), "pairing")
+        self.do_case_open(self.who(data, self.pairing_organizer(pairing)), pairing, cause, flags)
+
+    @precondition(lambda self: Case.objects.exists())
+    @rule(data=st.data(), stale=st.booleans(), answer=st.sampled_from(["团队已调整驻镇安排。", "团队已调整驻镇安排。", ""]))
+    def case_answer(self, data, stale, answer):
+        case = _prefer(data, self.pks(Case, status__in=("open", "answered")), self.pks(Case), "case")
+        self.do_case_answer(self.who(data, self.leader_of(Case.objects.get(pk=case).team_id)), case, answer, stale)
+
+    @precondition(lambda self: Case.objects.exists())
+    @rule(data=st.data(), decision=st.sampled_from(["replacement", "replacement", "replacement", "warning",
+                                                    "no_action", "adjustment", "bogus"]),
+          how=st.sampled_from(["candidate", "candidate", "candidate", "new_call", "none", "stranger"]),
+          end=st.sampled_from(["today", "today", "start", "before", "none"]),
+          funding=st.sampled_from(["stopped", "stopped", "settled", ""]), stale=st.booleans())
+    def case_decide(self, data, decision, how, end, funding, stale):
+        case = _prefer(data, self.pks(Case, status__in=("open", "answered")), self.pks(Case), "case")
+        people = self.pairing_organizer(Case.objects.get(pk=case).pairing_id)
+        self.do_case_decide(self.who(data, people), case, decision, how, end, funding, stale)
+
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING).exists())
+    @rule(data=st.data(), kind=st.sampled_from(["swap", "swap", "swap", "leave", "join"]))
+    def member_change(self, data, kind):
+        pairing = _pick(data, self.pks(Pairing, status__in=WORKING), "pairing")
+        self.do_member_change(self.who(data, self.pairing_organizer(pairing)), pairing, kind)
+
+    @precondition(lambda self: MemberChange.objects.exists())
+    @rule(data=st.data(), action=st.sampled_from(["confirm_city", "confirm_province", "bogus"]))
+    def member_change_confirm(self, data, action):
+        change = _prefer(data, self.pks(MemberChange, status__in=("pending", "city_confirmed")),
+                         self.pks(MemberChange), "change")
+        self.do_member_change_confirm(self.who(data, ["city_st", "province"]), change, action)
+
+    @precondition(lambda self: Pairing.objects.filter(status__in=WORKING).exists())
+    @rule(data=st.data(), who=st.sampled_from(["system", "official", "official", "official"]))
+    def cycle_end(self, data, who):
+        # Mostly an official asking before the cycle ended (refused); now and then the scheduled step as on the day
+        # after the cycle's end, which ends every working pairing (the rest of the example runs on ended pairings).
+        self.do_cycle_end(None if who == "system" else self.who(data, ["city_st"]))
+
     # --------------------------------------------------------------------------------------- invariants
 
     def current(self):
@@ -1808,7 +1975,10 @@ class FirstHalf(RuleBasedStateMachine):
     @invariant()
     def replaced_means_a_team_took_its_place(self):
         # 已更换 only once a 递补 team is proposed; until then the removed pairing reads 已撤销.
-        wrong = list(Pairing.objects.filter(status=PairingStatus.REPLACED, replaced_by__isnull=True).values_list("pk", flat=True))
+        # A replacement decided "via a new call" (调整更换, 重新征集) leaves the town to a later call: 已更换, no 递补 yet.
+        wrong = list(Pairing.objects.filter(status=PairingStatus.REPLACED, replaced_by__isnull=True).exclude(
+            pk__in=Case.objects.filter(decision="replacement", via_new_call=True).values("pairing_id"))
+            .values_list("pk", flat=True))
         wrong += list(Pairing.objects.filter(status=PairingStatus.WITHDRAWN, replaced_by__isnull=False).values_list("pk", flat=True))
         assert not wrong, "pairings whose 已撤销/已更换 disagrees with their replacement: %s" % wrong
 
@@ -1816,11 +1986,14 @@ class FirstHalf(RuleBasedStateMachine):
     def notice_entries_agree_with_pairings(self):
         wrong = []
         pending = Counter(NoticeEntry.objects.filter(outcome="pending").values_list("pairing_id", flat=True))
+        # A cleared pairing later ends with its cycle, or is replaced by a decided case (调整更换).
+        decided = set(Case.objects.filter(status="decided", decision="replacement").values_list("pairing_id", flat=True))
         for pk, outcome, pairing, status, notice_status in NoticeEntry.objects.values_list(
                 "pk", "outcome", "pairing_id", "pairing__status", "notice__status"):
             ok = {"pending": status == PairingStatus.ON_NOTICE and notice_status != "closed",
                   "removed": status in (PairingStatus.WITHDRAWN, PairingStatus.REPLACED),
-                  "cleared": status in (PairingStatus.NOTICE_CLEARED, PairingStatus.REGISTERED, PairingStatus.ACTIVE),
+                  "cleared": status in (PairingStatus.NOTICE_CLEARED, PairingStatus.REGISTERED, PairingStatus.ACTIVE,
+                                        PairingStatus.ENDED) or (status == PairingStatus.REPLACED and pairing in decided),
                   }[outcome]
             if not ok:
                 wrong.append("entry #%s %s: pairing #%s is %s, notice %s"
@@ -2012,6 +2185,7 @@ class FirstHalf(RuleBasedStateMachine):
                 if start <= end:
                     wrong.append("live stays #%s and #%s of person #%s overlap" % (pk, other, person))
         members = set(TeamMembership.objects.values_list("team_id", "commissioner_id"))
+        members |= set(MemberChange.objects.filter(leaving__isnull=False).values_list("team_id", "leaving_id"))
         wrong += ["activity #%s names person #%s, not of its team" % (activity, person) for activity, team, person in
                   Activity.participants.through.objects.values_list("activity_id", "activity__team_id",
                                                                     "commissioner_id")
@@ -2048,6 +2222,47 @@ class FirstHalf(RuleBasedStateMachine):
                 "team_id", "commissioner_id", "cross_town", "start_date", "end_date"), cycle.start_date, cycle.end_date)
         assert counted == expected, "stationed days %s, brute force %s" % (counted, expected)
 
+    @invariant()
+    def replacements_keep_their_rules(self):
+        """A decided replacement ended its pairing (已更换) on the case's end date with its figures kept, its new pairing
+        replaces it; a team replaced in a town never has another live pairing with it in the cycle; a team with member
+        changes keeps the cycle's size bounds."""
+        kinds = self.kinds()
+        if "replacements.Case" not in kinds and "replacements.MemberChange" not in kinds:
+            return
+        wrong = []
+        figures = dict(PairingFigures.objects.values_list("pairing_id", "ended_on"))
+        for pk, pairing, status, ended_on, end_date, new, replaces, via_new_call in Case.objects.filter(
+                status="decided", decision="replacement").values_list(
+                "pk", "pairing_id", "pairing__status", "pairing__ended_on", "end_date", "new_pairing_id",
+                "new_pairing__replaces_id", "via_new_call"):
+            if status != PairingStatus.REPLACED or ended_on != end_date or end_date is None:
+                wrong.append("case #%s: pairing #%s is %s ended %s, the case says %s" % (pk, pairing, status, ended_on,
+                                                                                         end_date))
+            if figures.get(pairing) != end_date:
+                wrong.append("case #%s: pairing #%s has no closing figures as of %s" % (pk, pairing, end_date))
+            if (new is None) != via_new_call or (new is not None and replaces != pairing):
+                wrong.append("case #%s: new pairing #%s does not replace #%s" % (pk, new, pairing))
+        for pk, status in Case.objects.exclude(status="decided").values_list("pk", "decision"):
+            if status:
+                wrong.append("case #%s undecided with a decision %s" % (pk, status))
+        replaced = set(Pairing.objects.filter(status=PairingStatus.REPLACED).values_list("cycle_id", "town_id", "team_id"))
+        wrong += ["team #%s is live again in town #%s after its replacement" % (team, town) for cycle, town, team in
+                  Pairing.objects.filter(status__in=LIVE_PAIRING_STATES).values_list("cycle_id", "town_id", "team_id")
+                  if (cycle, town, team) in replaced]
+        for team, cycle_min, cycle_max, size in (
+                Team.objects.filter(pk__in=MemberChange.objects.values("team_id"))
+                .annotate(size=Count("memberships")).values_list("pk", "cycle__team_size_min",
+                                                                 "cycle__team_size_max", "size")):
+            if not cycle_min <= size <= cycle_max:
+                wrong.append("team #%s has %d people after its member changes (%d–%d)" % (team, size, cycle_min,
+                                                                                         cycle_max))
+        for pk, before, after, leaving, joining in MemberChange.objects.values_list(
+                "pk", "size_before", "size_after", "leaving_id", "joining_id"):
+            if after != before - (1 if leaving else 0) + (1 if joining else 0):
+                wrong.append("member change #%s: %d → %d people" % (pk, before, after))
+        assert not wrong, wrong
+
     def check_invariants_now(self):
         for name in ("one_live_pairing_per_town", "one_town_per_team", "live_pairings_stand_on_an_accepted_application",
                      "every_status_change_is_recorded", "nothing_outside_the_actors_scope_changed",
@@ -2055,7 +2270,8 @@ class FirstHalf(RuleBasedStateMachine):
                      "projects_keep_their_content_rules", "needs_of_submitted_projects_are_in_assistance",
                      "no_seat_held_by_a_conflicted_expert", "reviews_keep_their_scores_and_decisions",
                      "funding_stays_within_its_limits", "fieldwork_keeps_its_rules",
-                     "flags_are_one_per_pairing_and_cause", "stationed_days_are_the_brute_force_count"):
+                     "flags_are_one_per_pairing_and_cause", "stationed_days_are_the_brute_force_count",
+                     "replacements_keep_their_rules"):
             getattr(self, name)()
 
 
@@ -2193,10 +2409,55 @@ def test_scenario_reaches_the_end(base):
         checked()
         assert machine.do_call_move("renhua_st", call, "cancel") == "refused"
         checked()
+        # 调整更换: 仁化县 opens a case against 石塘镇's team (no one else may), its leader answers, 仁化县 replaces it via
+        # a new call (no alternate is left; no team or an end before the start refused) — its figures kept.
+        (shitang,) = machine.pks(Pairing, town=machine.towns["shitang"], status="active")
+        for other in ("city_st", "nanxiong_st", "pig_leader", "shitang_town" if "shitang_town" in machine.users
+                      else "renhua_county_town"):
+            assert machine.do_case_open(other, shitang, "noncooperation") == "refused", other
+            checked()
+        expect(machine.do_case_open("renhua_st", shitang, "noncooperation", flags=True), "case_open")
+        (case,) = machine.pks(Case, pairing_id=shitang)
+        assert machine.do_case_open("renhua_st", shitang, "no_work") == "refused"  # one open case per pairing
+        checked()
+        assert machine.do_case_answer("other_leader", case) == "refused"
+        checked()
+        leader = machine.record_leader(Pairing, shitang)[0]
+        expect(machine.do_case_answer(leader, case), "case_answer")
+        assert machine.do_case_decide("city_st", case, "replacement", "new_call") == "refused"
+        checked()
+        assert machine.do_case_decide("renhua_st", case, "replacement", "none") == "refused"
+        checked()
+        assert machine.do_case_decide("renhua_st", case, "replacement", "new_call", end="before") == "refused"
+        checked()
+        expect(machine.do_case_decide("renhua_st", case, "replacement", "new_call"), "case_decide")
+        assert Pairing.objects.get(pk=shitang).status == "replaced"
+        assert PairingFigures.objects.get(pairing_id=shitang).outcome == "replaced"
+        # 成员变更: 红山镇's team swaps a member (a leave alone breaks the team's size); the city, then the province
+        # confirm its registration (the province not first).
+        (hongshan,) = machine.pks(Pairing, town=machine.towns["hongshan"], status="active")
+        assert machine.do_member_change("renhua_st", hongshan, "leave") == "refused"
+        checked()
+        assert machine.do_member_change("city_st", hongshan, "swap") == "refused"
+        checked()
+        expect(machine.do_member_change("renhua_st", hongshan, "swap"), "member_change")
+        (change,) = machine.pks(MemberChange, pairing_id=hongshan)
+        assert machine.do_member_change_confirm("province", change, "confirm_province") == "refused"
+        checked()
+        expect(machine.do_member_change_confirm("city_st", change, "confirm_city"), "confirm_city")
+        expect(machine.do_member_change_confirm("province", change, "confirm_province"), "confirm_province")
+        assert MemberChange.objects.get(pk=change).status == "registered"
         stages = reached_stages()
         print("\nscenario reached: %s" % ", ".join(sorted(stages)))
         assert stages >= {"finalized", "on_notice", "objection_upheld", "replacement", "notice_cleared",
                           "submission_confirmed", "pairing_active_by_selection", "province_team_recorded"}, stages
+        # The end of the cycle: refused before its end; the scheduled step after it ends every working pairing.
+        for official in ("city_st", "renhua_st"):
+            assert machine.do_cycle_end(official) == "refused", official
+            checked()
+        expect(machine.do_cycle_end(None), "cycle_end")
+        assert not Pairing.objects.filter(status__in=WORKING).exists()
+        assert PairingFigures.objects.filter(outcome="ended").count() == Pairing.objects.filter(status="ended").count()
     finally:
         machine.teardown()
 

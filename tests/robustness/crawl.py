@@ -38,12 +38,19 @@ PK_BY_PREFIX = {
     "review/envelopes/": "envelope",
     "field/activities/": "activity", "field/photos/": "photo", "field/stays/": "stay", "field/tasks/": "fw_task",
     "field/flags/": "flag", "field/conditions/": "conditions", "field/requests/": "request",
+    "cases/": "case", "cases/files/": "casefile", "cases/changes/": "memberchange", "cases/cycle-end/": "cycle",
+    "cases/grants/": "grant",
+    "evaluations/evaluations/": "evaluation", "evaluations/rewards/": "reward", "evaluations/trainings/": "training",
+    "evaluations/materials/": "material",
+    "coordination/groups/": "cgroup", "coordination/members/": "cmember", "coordination/meetings/": "cmeeting",
+    "coordination/documents/": "cdocument", "coordination/follow-ups/": "followup",
+    "story/town/": "town", "story/team/": "team",
 }
 # Other path parameters by name.
 PARAM_KEY = {"county": "county", "town": "town", "cycle": "cycle", "member": "wtmember", "membership": "membership",
              "row": "app_town", "run": "run", "constraint": "constraint", "pairing_pk": "pairing",
              "project_pk": "accepted_project", "review_pk": "approved_review",
-             "team_pk": "team"}
+             "team_pk": "team", "group_pk": "cgroup"}
 # API routes: the record of ``pk`` by the model of the viewset.
 MODEL_KEY = {
     "cycles.cycle": "cycle", "regions.county": "county", "regions.town": "town",
@@ -61,6 +68,11 @@ MODEL_KEY = {
     "fieldwork.activity": "activity", "fieldwork.activityphoto": "photo", "fieldwork.stay": "stay",
     "fieldwork.task": "fw_task", "fieldwork.flag": "flag", "fieldwork.workingconditions": "conditions",
     "fieldwork.conditionrequest": "request",
+    "replacements.case": "case", "replacements.memberchange": "memberchange",
+    "replacements.pairingfigures": "figures",
+    "evaluations.evaluation": "evaluation", "evaluations.reward": "reward", "evaluations.training": "training",
+    "coordination.group": "cgroup", "coordination.groupmember": "cmember", "coordination.meeting": "cmeeting",
+    "coordination.followup": "followup",
 }
 # String parameters: a value the view knows.
 STR_VALUES = {
@@ -77,6 +89,9 @@ STR_VALUES = {
     ("fieldwork:activity_action", "action"): "confirm", ("fieldwork:stay_action", "action"): "confirm",
     ("fieldwork:task_action", "action"): "report", ("fieldwork:flag_action", "action"): "resolve",
     ("fieldwork:request_action", "action"): "answer",
+    ("replacements:case_action", "action"): "withdraw", ("replacements:change_action", "action"): "confirm_city",
+    ("replacements:case_document", "fmt"): "docx", ("replacements:change_letter", "fmt"): "docx",
+    ("evaluations:evaluation_action", "action"): "submit", ("coordination:followup_action", "action"): "complete",
 }
 
 
@@ -177,7 +192,7 @@ def record_key(route: Route, param: str) -> str:
 
 def valid_value(route: Route, param: str, records: dict) -> str:
     kind = route.params[param]
-    if kind in ("str", "slug", "path") and (route.name, param) in STR_VALUES:
+    if kind in ("str", "slug", "path", "regex") and (route.name, param) in STR_VALUES:
         return STR_VALUES[(route.name, param)]
     return str(records[record_key(route, param)].pk)
 

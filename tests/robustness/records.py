@@ -152,6 +152,29 @@ def _assistance(world, r, need):
     r["accepted_project"] = accepted
     _reviews(world, r, need, people)
     _fieldwork(world, r, people)
+    _replacements(world, r, people)
+    _evaluations(world, r, people)
+    _coordination(world, r)
+
+
+def _replacements(world, r, people):
+    """An open case against the team's pairing with an evidence file, a member change awaiting registration, and the
+    figures of a pairing closed (on the crawled pairing, as if ended)."""
+    from calls.tests.factories import pdf_file
+    from replacements import services as replacements
+    from replacements.models import MemberChange, PairingFigures
+
+    org, today, pairing = world["renhua_st"], timezone.localdate(), r["pairing"]
+    r["case"] = replacements.case_open(actor=org, pairing=pairing, cause="no_work", summary="连续两月未开展活动。",
+                                       files=[pdf_file("证据.pdf")])
+    r["casefile"] = r["case"].files.get()
+    change = MemberChange(leaving=people[2], effective_date=today, reason="工作调动", size_before=3, size_after=3)
+    change.copy_pairing(pairing)
+    change.save()
+    r["memberchange"] = change
+    r["figures"] = PairingFigures.objects.create(pairing=pairing, cycle=pairing.cycle, team=pairing.team,
+                                                 town=pairing.town, organizer_level=pairing.organizer_level,
+                                                 ended_on=today, outcome="ended")
 
 
 def _fieldwork(world, r, people):
@@ -225,3 +248,40 @@ def _reviews(world, r, need, people):
         "budget_source": "county", "amount": "50000.00", "granted_on": today})
     r["disbursement"] = reviews.disbursement_add(actor=org, grant=r["grant"], amount="20000.00", paid_on=today,
                                                  voucher=pdf_file("拨付凭证.pdf"))
+
+
+def _evaluations(world, r, people):
+    """华南农业大学's records (the ``unit`` account): a graded draft evaluation of its person (its edit form and submit
+    step are crawled), a reward with its award document, a training the person attended with a material."""
+    from calls.tests.factories import pdf_file
+    from evaluations import services as evaluations
+    from portal.testing import CYCLE_YEAR
+
+    unit, today = world["unit"], timezone.localdate()
+    r["evaluation"] = evaluations.evaluation_save(actor=unit, commissioner=people[1], year=CYCLE_YEAR, values={
+        "grade": "excellent", "comments": "驻镇服务成效明显。", "evaluator": "科研处"})
+    r["reward"] = evaluations.reward_save(actor=unit, document=pdf_file("奖励文件.pdf"), values={
+        "commissioner": people[1], "date": today, "title": "优秀特派员", "level": "city", "grounds": "成效突出。"})
+    r["training"] = evaluations.training_save(actor=unit, attendees=[people[1]], materials=[pdf_file("课件.pdf")],
+                                              values={"kind": "training", "date": today, "topic": "绿色防控培训",
+                                                      "place": "学校", "hours": "8.0", "external_attendees": 2})
+    r["material"] = r["training"].materials.get()
+
+
+def _coordination(world, r):
+    """仁化县's coordination mechanism (by its S&T office) with a member, a meeting with its minutes and an open
+    follow-up item of the meeting."""
+    from calls.tests.factories import pdf_file
+    from coordination import services as coordination
+
+    org, today = world["renhua_st"], timezone.localdate()
+    r["cgroup"] = coordination.group_save(actor=org, values={"name": "仁化县科技特派员协调机制"})
+    r["cmember"] = coordination.member_save(actor=org, group=r["cgroup"], values={
+        "name": "王局长", "organization": "县科技局", "role_in_group": "leader", "phone": "13800138000"})
+    r["cmeeting"] = coordination.meeting_save(actor=org, group=r["cgroup"], attendees=[r["cmember"]],
+                                              documents=[pdf_file("会议纪要.pdf")],
+                                              values={"date": today, "place": "县政府", "title": "协调会"})
+    r["cdocument"] = r["cmeeting"].documents.get()
+    r["followup"] = coordination.follow_up_save(actor=org, group=r["cgroup"], values={
+        "meeting": r["cmeeting"], "title": "落实驻镇宿舍", "owner": r["cmember"],
+        "due_date": today + dt.timedelta(days=10)})

@@ -28,7 +28,8 @@ MARKER_NAMES = ("classification", "work_team", "wtmember", "village", "profile",
                 "amendment", "app_town", "application", "round", "constraint", "panel", "meeting", "notice",
                 "objection", "finding", "submission", "user", "agreement", "project_accepted", "project", "change",
                 "expert", "relation", "review", "seat", "envelope", "grant", "disbursement", "activity_cross",
-                "activity", "stay", "task", "flag", "conditions", "request")
+                "activity", "stay", "task", "flag", "conditions", "request", "case", "memberchange", "evaluation",
+                "reward", "training", "material", "cgroup", "cmember", "cmeeting", "cdocument", "followup")
 MARKER_RE = re.compile(r"(?<![A-Za-z0-9])(RH|NX|QY)X(%s)X" % "|".join(MARKER_NAMES))
 HREF_RE = re.compile(r"""href=["']([^"']+)["']""")
 # Marker names that are not object keys: whose audience they follow.

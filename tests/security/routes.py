@@ -151,6 +151,34 @@ AUDIENCE: dict[str, Callable] = {
     "flag": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
     "conditions": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
     "request": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    # Adjustment and replacement (issue 19). A case and a member change follow the organizer rule of their pairing
+    # (the world's pairings are county-organized: the county's offices, the city over it, the province), and the team
+    # and its lead unit read their own; not the town (the inquiry is the organizer's business). A case's file follows
+    # its case.
+    "case": union(PROV, CITY, COUNTY, TEAM, UNIT),
+    "case_decided": union(PROV, CITY, COUNTY, TEAM, UNIT),
+    "casefile": union(PROV, CITY, COUNTY, TEAM, UNIT),
+    "memberchange": union(PROV, CITY, COUNTY, TEAM, UNIT),
+    # The figures a pairing closed with: the pairing's audience (the tree over the town, the town, the team, its unit).
+    "figures": union(PROV, CITY, COUNTY, TOWN, TEAM, UNIT),
+    # A unit's records of its people (evaluations.models): the unit its own; a submitted evaluation and a reward also
+    # the organizers of the person's pairing up the tree and the person (rh: ``member``'s evaluation); not the team's
+    # leader, not the town, not another unit.
+    "evaluation": union(PROV, CITY, COUNTY, UNIT, MEMBER),
+    "reward": union(PROV, CITY, COUNTY, UNIT, MEMBER),
+    # Trainings: every official (the programme's reference of who was trained, both cities), the unit, and the team
+    # whose member attended. A material follows its training.
+    "training": union(const(OFFICIALS_ALL), UNIT, TEAM),
+    "material": union(const(OFFICIALS_ALL), UNIT, TEAM),
+    # Coordination (issue 19): the world's groups are the counties' coordination mechanisms. A group and what hangs
+    # under it (members, meetings and their documents, follow-up items) are read by its level's offices (the county's
+    # S&T and rural offices) and the levels above (the city's offices, the province); nobody else (the follow-up's
+    # owner has no account in the world).
+    "cgroup": union(PROV, CITY, COUNTY),
+    "cmember": union(PROV, CITY, COUNTY),
+    "cmeeting": union(PROV, CITY, COUNTY),
+    "cdocument": union(PROV, CITY, COUNTY),
+    "followup": union(PROV, CITY, COUNTY),
     # Shared programme-wide records (one instance, side "shared"): every signed-in user reads them.
     "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE,
 }
@@ -209,6 +237,10 @@ PAIRED_ROLES = OFFICIAL_ROLES | TOWN_ROLES | TEAM_ROLES | {"unit"}
 EXPERTS = frozenset({"expert"})
 POOL_READERS = OFFICIAL_ROLES | EXPERTS  # the pools: officials read them, an expert their own entry
 REVIEW_VIEWERS = PAIRED_ROLES | EXPERTS  # reviews: the tree, the team and its unit, the seated experts
+REPL_READERS = OFFICIAL_ROLES | TEAM_ROLES | {"unit"}  # cases and member changes: the tree, the team, its unit
+UNIT_ROLE = frozenset({"unit"})
+COORD_OFFICES = frozenset({"city_st", "city_rural", "county_st", "county_rural"})  # who keep a level's group
+EV_READERS = OFFICIAL_ROLES | TEAM_ROLES | {"unit"}  # evaluations, rewards, trainings (each by its rule)
 
 
 @dataclass
@@ -712,6 +744,89 @@ DECLARATIONS: dict[str, Decl] = {
     "fieldwork:request_action": obj("request", params={"pk": "request", "action": "=answer"}, methods=("post",),
                                     writers=union(TOWN, COUNTY_RURAL, _by_side(rh={"city_rural"}, nx={"city_rural"})),
                                     data=comment()),
+    # ---- replacements (调整更换, 成员变更, 周期结束). The organizing S&T office (ORG) opens, decides and withdraws a
+    # case; the team's leader answers it; the city (for a county team) then the province confirm a member change.
+    "replacements:case_list": page(gate=REPL_READERS),
+    "replacements:case_create": page(gate=S_AND_T, methods=("get", "post")),
+    "replacements:case_detail": obj("case", gate=REPL_READERS),
+    "replacements:case_answer": obj("case", gate=frozenset({"team_leader"}), methods=("get", "post"), writers=LEADER),
+    # The decision form is the organizing S&T office's only (the city over a county case reads it, decides nothing).
+    "replacements:case_decide": obj("case", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
+    "replacements:case_action": obj("case", params={"pk": "case", "action": "=withdraw"}, methods=("post",),
+                                    writers=ORG, data=comment()),
+    # The decision document exists once a case is decided (warning, adjustment, replacement): the decided warning.
+    "replacements:case_document": obj("case_decided", params={"pk": "case_decided", "fmt": "=docx|pdf"},
+                                      gate=REPL_READERS),
+    "replacements:case_file": obj("casefile", gate=REPL_READERS),
+    "replacements:change_list": page(gate=REPL_READERS),
+    "replacements:change_create": page(gate=S_AND_T, methods=("get", "post")),
+    "replacements:change_detail": obj("memberchange", gate=REPL_READERS),
+    # The city confirms a county team's change first (the province's step waits for it: one writers rule per route).
+    "replacements:change_action": obj("memberchange", params={"pk": "memberchange", "action": "=confirm_city"},
+                                      methods=("post",), writers=CITY_ST, data=comment()),
+    "replacements:change_letter": obj("memberchange", params={"pk": "memberchange", "fmt": "=docx|pdf"},
+                                      gate=REPL_READERS),
+    "replacements:cycle_end": page(gate=OFFICIAL_ROLES, query="cycle={cycle}"),
+    # The world's cycle has not ended: the city S&T bureau's "end now" is refused, nothing changes.
+    "replacements:cycle_end_action": obj("cycle", gate=OFFICIAL_ROLES, methods=("post",), writers=const({"city_st"})),
+    # The funder stops or settles its grant (a blank form: refused, nothing changes).
+    "replacements:grant_close": obj("grant", gate=S_AND_T, methods=("post",), writers=ORG),
+    "replacements:figures_list": page(gate=OFFICIAL_ROLES | TOWN_ROLES | TEAM_ROLES | {"unit"}),
+    # ---- evaluations (考评, 奖励, 培训交流): the unit's own pages; officials, teams and the person read what the
+    # records' rules give them. The unit alone writes.
+    "evaluations:home": page(gate=UNIT_ROLE),
+    "evaluations:evaluation_generate": page(gate=UNIT_ROLE, methods=("post",)),
+    "evaluations:evaluation_table": page(gate=UNIT_ROLE),
+    "evaluations:evaluation_list": page(gate=EV_READERS),
+    "evaluations:evaluation_create": page(gate=UNIT_ROLE, methods=("get", "post")),
+    "evaluations:evaluation_detail": obj("evaluation", gate=EV_READERS),
+    # The world's evaluation is submitted: an edit is refused until reopened.
+    "evaluations:evaluation_edit": obj("evaluation", gate=UNIT_ROLE, methods=("get", "post"), allowed=UNIT,
+                                       writers=UNIT),
+    "evaluations:evaluation_action": obj("evaluation", params={"pk": "evaluation", "action": "=submit|reopen"},
+                                         methods=("post",), writers=UNIT, data=comment()),
+    "evaluations:reward_list": page(gate=EV_READERS),
+    "evaluations:reward_create": page(gate=UNIT_ROLE, methods=("get", "post")),
+    "evaluations:reward_detail": obj("reward", gate=EV_READERS),
+    "evaluations:reward_edit": obj("reward", gate=UNIT_ROLE, methods=("get", "post"), allowed=UNIT, writers=UNIT),
+    "evaluations:reward_document": obj("reward", gate=EV_READERS),
+    "evaluations:training_list": page(gate=EV_READERS),
+    "evaluations:training_create": page(gate=UNIT_ROLE, methods=("get", "post")),
+    "evaluations:training_detail": obj("training", gate=EV_READERS),
+    "evaluations:training_edit": obj("training", gate=UNIT_ROLE, methods=("get", "post"), allowed=UNIT,
+                                     writers=UNIT),
+    "evaluations:material_add": obj("training", gate=UNIT_ROLE, methods=("post",), writers=UNIT),
+    "evaluations:material": obj("material", gate=EV_READERS),
+    "evaluations:material_delete": obj("material", gate=UNIT_ROLE, methods=("post",), writers=UNIT),
+    # ---- coordination (协调指导): officials only. The county's S&T office sets up and edits its group; the county's
+    # S&T and rural offices (COUNTY: they co-lead it) keep its members, meetings and follow-ups; the levels above read.
+    "coordination:home": page(gate=OFFICIAL_ROLES),
+    "coordination:group_create": page(gate=S_AND_T, methods=("get", "post")),
+    "coordination:group_detail": obj("cgroup", gate=OFFICIAL_ROLES),
+    "coordination:group_edit": obj("cgroup", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
+    # Forms on a group: only its keepers get the form (a reader above: 404).
+    "coordination:member_create": obj("cgroup", params={"group_pk": "cgroup"}, gate=COORD_OFFICES,
+                                      methods=("get", "post"), allowed=COUNTY, writers=COUNTY),
+    "coordination:member_edit": obj("cmember", gate=COORD_OFFICES, methods=("get", "post"), allowed=COUNTY,
+                                    writers=COUNTY),
+    "coordination:meeting_create": obj("cgroup", params={"group_pk": "cgroup"}, gate=COORD_OFFICES,
+                                       methods=("get", "post"), allowed=COUNTY, writers=COUNTY),
+    "coordination:meeting_detail": obj("cmeeting", gate=OFFICIAL_ROLES),
+    "coordination:meeting_edit": obj("cmeeting", gate=COORD_OFFICES, methods=("get", "post"), allowed=COUNTY,
+                                     writers=COUNTY),
+    "coordination:document": obj("cdocument", gate=OFFICIAL_ROLES),
+    "coordination:document_delete": obj("cdocument", gate=COORD_OFFICES, methods=("post",), writers=COUNTY),
+    "coordination:followup_list": page(gate=OFFICIAL_ROLES),
+    "coordination:followup_create": obj("cgroup", params={"group_pk": "cgroup"}, gate=COORD_OFFICES,
+                                        methods=("get", "post"), allowed=COUNTY, writers=COUNTY),
+    "coordination:followup_detail": obj("followup", gate=OFFICIAL_ROLES),
+    "coordination:followup_edit": obj("followup", gate=COORD_OFFICES, methods=("get", "post"), allowed=COUNTY,
+                                      writers=COUNTY),
+    "coordination:followup_action": obj("followup", params={"pk": "followup", "action": "=complete|cancel"},
+                                        methods=("post",), writers=COUNTY, data=comment()),
+    # ---- portal stories (一镇一档, 团队履历): whoever reads the town or the team.
+    "portal:town_story": obj("town", "city_town", gate=OFFICIAL_ROLES | TOWN_ROLES),
+    "portal:team_story": obj("team", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
 }
 
 # The API: per router basename, the record its detail routes take and who may write it. List routes (GET) are
@@ -765,6 +880,20 @@ API_VIEWSETS: dict[str, Decl] = {
     "workingconditions": obj("conditions", writers=TOWN),
     # Confirmed stationed days per pairing in scope (a ViewSet with a list only).
     "stationed-days": page(gate=PAIRED_ROLES),
+    # Adjustment and replacement (issue 19): read-only viewsets; their steps are the @action routes.
+    "case": obj("case"),
+    "memberchange": obj("memberchange"),
+    "pairingfigures": obj("figures"),
+    # Evaluations (issue 19). PATCH: the unit (the submitted evaluation refuses the edit: 400).
+    "evaluation": obj("evaluation", writers=UNIT),
+    "reward": obj("reward", writers=UNIT),
+    "training": obj("training", writers=UNIT),
+    # Coordination (issue 19). PATCH (an empty body): the group by its level's S&T office, the rest by the level's
+    # offices.
+    "group": obj("cgroup", writers=ORG),
+    "groupmember": obj("cmember", writers=COUNTY),
+    "meeting": obj("cmeeting", writers=COUNTY),
+    "followup": obj("followup", writers=COUNTY),
 }
 # API list routes that take a POST (create): the body names the side's record(s); nobody writes another city's.
 API_CREATE: dict[str, Decl] = {
@@ -813,6 +942,16 @@ API_CREATE: dict[str, Decl] = {
                      data=lambda w, s: {"commissioner": w.obj(s, "commissioner").pk, "town": w.obj(s, "town").pk,
                                         "start_date": _days_ago(40), "end_date": _days_ago(38), "place": "矩阵",
                                         "purpose": "矩阵"}),
+    # Issue 19: creates with an empty body (refused, 400, for everyone; nothing saved).
+    "case-list": page(methods=("get", "post")),
+    "memberchange-list": page(methods=("get", "post")),
+    "evaluation-list": page(methods=("get", "post")),
+    "reward-list": page(methods=("get", "post")),
+    "training-list": page(methods=("get", "post")),
+    "group-list": page(methods=("get", "post")),
+    "groupmember-list": page(methods=("get", "post")),
+    "meeting-list": page(methods=("get", "post")),
+    "followup-list": page(methods=("get", "post")),
     "grant-list": obj("review", params={}, writers=ORG,
                       data=lambda w, s: {"review": w.obj(s, "review").pk, "project_number": "矩阵-1",
                                          "fiscal_year": 2030, "budget_source": "county", "amount": "1000",
@@ -904,6 +1043,19 @@ API_ACTIONS: dict[str, Decl] = {
                                                                                       nx={"city_rural"})),
                                 data=comment({"action": "answer"})),
     "conditionrequest-actions": obj("request"),
+    # Adjustment and replacement: the organizing S&T office withdraws or decides (an empty decision: refused, 400),
+    # the team's leader answers (an empty answer: refused, 400), the city confirms a county team's member change.
+    "case-act": obj("case", writers=ORG, data=comment({"action": "withdraw"})),
+    "case-answer": obj("case", writers=LEADER),
+    "case-decide": obj("case", writers=ORG),
+    "memberchange-act": obj("memberchange", writers=CITY_ST, data=comment({"action": "confirm_city"})),
+    # Evaluations: the unit reopens its submitted evaluation.
+    "evaluation-act": obj("evaluation", writers=UNIT, data=comment({"action": "reopen"})),
+    "evaluation-actions": obj("evaluation"),
+    # Coordination: the keepers add documents to a meeting (an empty body: refused, 400) and complete a follow-up.
+    "meeting-documents": obj("cmeeting", writers=COUNTY),
+    "followup-act": obj("followup", writers=COUNTY, data=comment({"action": "complete"})),
+    "followup-actions": obj("followup"),
 }
 
 

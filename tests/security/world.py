@@ -333,6 +333,9 @@ def _assistance(world, side, o, *, org, leader, code):
         "submitted", "accepted", "draft", "pending"), side
     _review_and_funding(world, side, o, org=org)
     _fieldwork(world, side, o, leader=leader, town=o["user"])
+    _replacements(world, side, o, org=org)
+    _evaluations(world, side, o)
+    _coordination(world, side, o, org=org)
 
 
 # Phones of the side's experts (mobile numbers no team member has).
@@ -448,6 +451,116 @@ def _fieldwork(world, side, o, *, leader, town):
                                                              "description": "宿舍屋顶漏雨，请协调维修。"})
 
 
+def _replacements(world, side, o, *, org):
+    """Adjustment and replacement (issue 19): the organizer's case against the side's pairing with an evidence file
+    (``case``, ``casefile``), a member change of the side's team awaiting registration (``memberchange``, written
+    directly: the world's teams keep their people) and the figures a pairing closed with (``figures``, on the side's
+    pairing as if it had ended)."""
+    from replacements import services as replacements
+    from replacements.models import Case, MemberChange, PairingFigures
+
+    m = lambda key: marker(side, key)  # noqa: E731
+    today = timezone.localdate()
+    pairing = o["pairing"]
+    o["case"] = replacements.case_open(actor=org, pairing=pairing, cause="noncooperation",
+                                       summary=m("case") + "多次不配合驻镇工作队安排。",
+                                       files=[_pdf("证据.pdf")])
+    o["casefile"] = o["case"].files.get()
+    # A decided warning (警告) on the same pairing, as the decision service leaves it: its decision document is served.
+    o["case_decided"] = Case.objects.create(
+        pairing=pairing, cycle=pairing.cycle, team=pairing.team, home_town=pairing.town,
+        organizer_level=pairing.organizer_level, cause="no_work", summary=m("case") + "连续两月未开展活动。",
+        answer_due=today, status="decided", decision="warning", decision_reason="予以警告。", decided_at=timezone.now(),
+        decided_by=org, opened_at=timezone.now(), doc_number="仁科〔2025〕40号")
+    change = MemberChange(leaving=o["commissioner"], effective_date=today, reason=m("memberchange") + "工作调动",
+                          size_before=3, size_after=3)
+    change.copy_pairing(pairing)
+    change.save()
+    o["memberchange"] = change
+    o["figures"] = PairingFigures.objects.create(
+        pairing=pairing, cycle=pairing.cycle, team=pairing.team, town=pairing.town,
+        organizer_level=pairing.organizer_level, ended_on=today, outcome="ended", stationed_days=7)
+
+
+def _evaluations(world, side, o):
+    """A unit's records of its people (issue 19): the submitted evaluation of the side's member commissioner
+    (``evaluation``), a reward with its award document (``reward``) and a training the member attended with a material
+    (``training``, ``material``). On ``rh`` through evaluations.services as the ``unit`` account; the other sides' units
+    have no account: written directly, placed on the side's pairing as the services would."""
+    from evaluations import services as evaluations
+    from evaluations.models import Evaluation, Reward, Training, TrainingMaterial
+    from portal.testing import CYCLE_YEAR
+
+    m = lambda key: marker(side, key)  # noqa: E731
+    today = timezone.localdate()
+    person = o["commissioner"]
+
+    pdf = _pdf
+
+    if side == "rh":
+        unit = world["unit"]
+        evaluation = evaluations.evaluation_save(
+            actor=unit, commissioner=person, year=CYCLE_YEAR,
+            values={"grade": "excellent", "comments": m("evaluation") + "驻镇服务成效明显。", "evaluator": "科研处"})
+        o["evaluation"] = evaluations.evaluation_act(actor=unit, evaluation=evaluation, action="submit")
+        o["reward"] = evaluations.reward_save(actor=unit, document=pdf("奖励文件.pdf"), values={
+            "commissioner": person, "date": today, "title": "优秀特派员", "level": "city",
+            "grounds": m("reward") + "驻镇服务成效突出。"})
+        o["training"] = evaluations.training_save(actor=unit, attendees=[person], materials=[pdf("课件.pdf")], values={
+            "kind": "training", "date": today, "topic": "绿色防控培训", "place": "学校", "hours": "8.0",
+            "external_attendees": 2, "summary": m("training") + "病害识别。"})
+        o["material"] = o["training"].materials.get()
+        o["material"].name = m("material") + "课件"
+        o["material"].save()
+    else:
+        placed = {"unit": o["unit"], "commissioner": person, "team": o["team"]}
+        evaluation = Evaluation(**placed, year=CYCLE_YEAR, cycle=world.base.cycle, grade="excellent",
+                                comments=m("evaluation") + "驻镇服务成效明显。", status="submitted",
+                                evaluated_on=today, submitted_at=timezone.now())
+        evaluation.copy_pairing(o["pairing"])
+        evaluation.save()
+        o["evaluation"] = evaluation
+        reward = Reward(**placed, date=today, title="优秀特派员", level="city", grounds=m("reward") + "驻镇服务成效突出。",
+                        document=pdf("奖励文件.pdf"), document_name="奖励文件.pdf")
+        reward.copy_pairing(o["pairing"])
+        reward.save()
+        o["reward"] = reward
+        o["training"] = Training.objects.create(unit=o["unit"], kind="training", date=today, topic="绿色防控培训",
+                                                place="学校", hours=Decimal("8.0"), summary=m("training") + "病害识别。")
+        o["training"].attendees.set([person])
+        o["material"] = TrainingMaterial.objects.create(training=o["training"], name=m("material") + "课件",
+                                                        file=pdf("课件.pdf"), size=100)
+    for key in ("evaluation", "reward", "training", "material"):
+        o[key].refresh_from_db()
+    assert o["evaluation"].status == "submitted" and o["evaluation"].pairing_id == o["pairing"].pk, side
+
+
+def _coordination(world, side, o, *, org):
+    """Coordination (issue 19), through coordination.services by the side's county S&T office: the county's
+    coordination mechanism (``cgroup``) with a member (``cmember``, no account), a meeting (``cmeeting``) with a
+    document (``cdocument``) and a follow-up item of the meeting owned by that member (``followup``, open)."""
+    from coordination import services as coordination
+
+    m = lambda key: marker(side, key)  # noqa: E731
+    today = timezone.localdate()
+    o["cgroup"] = coordination.group_save(actor=org, values={"name": m("cgroup") + "县协调机制",
+                                                             "duties": "统筹协调科技特派员工作。"})
+    o["cmember"] = coordination.member_save(actor=org, group=o["cgroup"], values={
+        "name": m("cmember"), "organization": "县科技局", "position": "局长", "role_in_group": "leader"})
+    o["cmeeting"] = coordination.meeting_save(
+        actor=org, group=o["cgroup"], attendees=[o["cmember"]], documents=[_pdf("会议纪要.pdf")],
+        values={"date": today, "place": "县政府会议室", "title": m("cmeeting") + "协调会", "agenda": "年度工作",
+                "decisions": "加强驻镇服务。"})
+    o["cdocument"] = o["cmeeting"].documents.get()
+    o["cdocument"].name = m("cdocument") + "纪要"
+    o["cdocument"].save()
+    o["followup"] = coordination.follow_up_save(actor=org, group=o["cgroup"], values={
+        "meeting": o["cmeeting"], "title": m("followup") + "落实驻镇宿舍", "owner": o["cmember"],
+        "due_date": today + dt.timedelta(days=10)})
+    for key in ("cgroup", "cmember", "cmeeting", "cdocument", "followup"):
+        o[key].refresh_from_db()
+
+
 def build_matrix_world() -> MatrixWorld:
     import importlib
 
@@ -552,3 +665,12 @@ def add_extras(world, side: str) -> None:
     organizer = world.users["nanxiong_st" if side == "nx" else "yingde_st"]
     Notification.objects.create(recipient=organizer, title="新增通知")
     TaskRun.objects.create(kind="import", label="新增任务", created_by=organizer)
+    # A decided case on the ended pairing, a registered member change and its closing figures (issue 19).
+    from replacements.models import Case, MemberChange, PairingFigures
+
+    Case.objects.create(**paired, organizer_level="county", cause="no_work", summary="新增案件", answer_due=today,
+                        status="decided", decision="replacement", opened_at=timezone.now())
+    MemberChange.objects.create(**paired, organizer_level="county", effective_date=today, reason="新增变更",
+                                status="registered")
+    PairingFigures.objects.create(pairing=pairing, cycle=cycle, team=o["team"], town=town, organizer_level="county",
+                                  ended_on=today, outcome="replaced", stationed_days=3)

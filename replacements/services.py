@@ -122,7 +122,7 @@ def _files(case, uploads, kind, actor, errors) -> list:
         return []
     for upload in uploads:
         try:
-            check_upload(upload, label=_("材料“%(n)s”") % {"n": getattr(upload, "name", "")})
+            check_upload(upload, label=_("材料%(n)s") % {"n": getattr(upload, "name", "")})
         except ValidationError as error:
             errors.setdefault("files", []).extend(error.messages)
     return uploads

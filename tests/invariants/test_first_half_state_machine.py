@@ -583,8 +583,9 @@ class FirstHalf(RuleBasedStateMachine):
         town = Agreement.objects.get(pk=agreement_pk).town_id
         return [name for name in TOWN_USERS if self.users[name].town_id == town]
 
-    def pks(self, model, **filters):
-        return list(model.objects.filter(**filters).order_by("pk").values_list("pk", flat=True).distinct())
+    def pks(self, model, *conditions, **filters):
+        return list(model.objects.filter(*conditions, **filters).order_by("pk").values_list("pk", flat=True)
+                    .distinct())
 
     def number(self, prefix="仁科"):
         return "%s〔%d〕%d号" % (prefix, timezone.localdate().year, next(self.numbers) + 100)

@@ -201,7 +201,8 @@ def apply_transition(
     current = getattr(obj, state_field)
     # Check-and-set: lock the row and compare its state with the one this request saw. A second click or a
     # second official waits here for the first to commit, then finds the state moved and is refused.
-    stored = (type(obj)._default_manager.select_for_update().filter(pk=obj.pk)
+    # No ordering: a model's default ordering may join a nullable relation, which PostgreSQL cannot lock.
+    stored = (type(obj)._default_manager.select_for_update().filter(pk=obj.pk).order_by()
               .values_list(state_field, flat=True).first())
     if stored is not None and stored != current:
         label = dict(obj._meta.get_field(state_field).flatchoices).get(stored, stored)

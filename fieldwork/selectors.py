@@ -104,16 +104,17 @@ class TeamDays:
 
 
 def stationed_days(cycle, team_ids=None, until: dt.date | None = None, *, pairing_ids=None,
-                   by: str = "team") -> dict:
+                   by: str = "team", since: dt.date | None = None) -> dict:
     """``{team_id: TeamDays}`` of the confirmed stays of ``cycle`` (clipped to the cycle, and to ``until`` when
     given), per person per day, in one query. ``team_ids`` / ``pairing_ids`` limit it to some teams or pairings (an
     iterable of ids is written into the query). ``by="pairing"`` keys the result by pairing instead: a team replaced
     in one town and paired with another in the same cycle has its days of each pairing apart (a town reads its own
-    pairing's days, not those its team spent in the town it left)."""
+    pairing's days, not those its team spent in the town it left). ``since`` counts from that day (a report's year)."""
     from fieldwork.models import Stay
 
     hi_date = min(cycle.end_date, until) if until else cycle.end_date
-    params = {"lo": cycle.start_date.toordinal(), "hi": hi_date.toordinal(), "cycle": cycle.pk,
+    lo_date = max(cycle.start_date, since) if since else cycle.start_date
+    params = {"lo": lo_date.toordinal(), "hi": hi_date.toordinal(), "cycle": cycle.pk,
               "status": RecordStatus.CONFIRMED, "false": False}
     teams = ""
     for column, wanted in (("team_id", team_ids), ("pairing_id", pairing_ids)):

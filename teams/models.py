@@ -64,6 +64,14 @@ class Team(DomainModel):
         return Q(pk__in=[])
 
 
+def birth_year_of(number: str) -> int | None:
+    """The year of birth of an 18-digit ID number (digits 7–10), or None."""
+    number = (number or "").strip()
+    if len(number) == 18 and number[6:10].isdigit():
+        return int(number[6:10])
+    return None
+
+
 class Commissioner(DomainModel):
     """A person in the commissioner registry (特派员库); the ID number is stored sealed, shown masked."""
 
@@ -73,6 +81,9 @@ class Commissioner(DomainModel):
     id_number_sealed = models.CharField(_("身份证号码（加密）"), max_length=200, editable=False)
     id_number_digest = models.CharField(_("身份证号码摘要"), max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("身份证号码"), max_length=18, editable=False)
+    # The year of birth from the ID number, kept in the clear so the annual report counts people by age band in the
+    # database (the number itself stays sealed).
+    birth_year = models.PositiveSmallIntegerField(_("出生年份"), null=True, blank=True, editable=False)
     phone = models.CharField(_("手机号码"), max_length=20, validators=[validate_phone])
     unit = models.ForeignKey("units.DispatchingUnit", verbose_name=_("派出单位"), on_delete=models.PROTECT,
                              related_name="commissioners")
@@ -122,6 +133,7 @@ class Commissioner(DomainModel):
         self.id_number_sealed = seal(number)
         self.id_number_digest = digest(number)
         self.id_number_masked = mask_id_number(number)
+        self.birth_year = birth_year_of(number)
 
     @property
     def is_verified(self) -> bool:

@@ -64,6 +64,7 @@ KEY_MODEL = {
     "material": "evaluations.TrainingMaterial",
     "cgroup": "coordination.Group", "cmember": "coordination.GroupMember", "cmeeting": "coordination.Meeting",
     "cdocument": "coordination.MeetingDocument", "followup": "coordination.FollowUp",
+    "report": "reports.AnnualReport",
 }
 COUNTED = ("regions.Town", "needs.Need", "teams.Team", "teams.Commissioner", "calls.Application", "matching.Pairing",
            "notices.PublicNotice", "registrations.RegistrationSubmission", "projects.Project", "fieldwork.Activity",

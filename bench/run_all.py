@@ -1,11 +1,13 @@
 """`make bench`: run every benchmark in turn (each prints its ratios and writes nothing unless asked).
 
     make bench                     # a few minutes: city vs province pages (quick), matching at province scale,
-                                   # the 10,000-row needs import, match quality, field work at city and
-                                   # province scale (the pages' databases), the weak-network pages
+                                   # the 10,000-row needs import, match quality, field work and the city's
+                                   # annual report at city and province scale (the pages' databases), the
+                                   # weak-network pages
     make bench BENCH_ARGS=--full   # the full scales: pages at city, province and nation on PostgreSQL (the
                                    # nation database takes ~15 min to fill once), matching at nation scale too,
-                                   # field work at city and province scale on SQLite and PostgreSQL
+                                   # field work and the city's annual report at city and province scale on
+                                   # SQLite and PostgreSQL
 
 Benchmarks measure ratios in one run on a noisy machine; none is a pass/fail test. Run one alone with
 `.venv/bin/python bench/<name>.py --help` for its options.
@@ -21,6 +23,7 @@ QUICK = [
     ["match_speed.py", "--scale", "province"],
     ["pages.py", "--quick"],
     ["fieldwork.py", "--quick"],
+    ["reports.py", "--quick"],
     ["weak_network.py", "--revisit-after", "0"],
 ]
 FULL = [
@@ -30,6 +33,8 @@ FULL = [
     ["pages.py", "--engine", "postgres", "--scales", "city", "province", "nation"],
     ["fieldwork.py"],
     ["fieldwork.py", "--engine", "postgres"],
+    ["reports.py"],
+    ["reports.py", "--engine", "postgres"],
     ["weak_network.py"],
 ]
 

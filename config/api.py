@@ -34,8 +34,9 @@ from fieldwork.api import register_routes as fieldwork_routes  # noqa: E402
 from replacements.api import register_routes as replacements_routes  # noqa: E402
 from evaluations.api import register_routes as evaluations_routes  # noqa: E402
 from coordination.api import register_routes as coordination_routes  # noqa: E402
+from reports.api import register_routes as reports_routes  # noqa: E402
 
 for register in (needs_routes, teams_routes, calls_routes, matching_routes, registrations_routes, notices_routes,
                  projects_routes, reviews_routes, fieldwork_routes, replacements_routes, evaluations_routes,
-                 coordination_routes):
+                 coordination_routes, reports_routes):
     register(router)

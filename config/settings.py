@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "replacements",
     "evaluations",
     "coordination",
+    "reports",
+    "django_prose_editor",
     "portal",
 ]
 
@@ -266,6 +268,9 @@ SPECTACULAR_SETTINGS = {
         "RewardLevelEnum": "evaluations.choices.RewardLevel",
         "TrainingKindEnum": "evaluations.choices.TrainingKind",
         "CaseFileKindEnum": ["evidence", "answer"],
+        # Issue 20: an annual report's state (its level, county/city, is calls' organizer-level choice set and shares
+        # CallOrganizerLevelEnum: the same values and labels).
+        "AnnualReportStatusEnum": "reports.choices.ReportStatus",
     },
 }
 

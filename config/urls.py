@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/", include("replacements.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("coordination/", include("coordination.urls")),
+    path("reports/", include("reports.urls")),
     path("public/", include("notices.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

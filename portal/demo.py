@@ -262,6 +262,10 @@ def load_demo() -> list[tuple[str, str, str]]:
             demo_story.current_cycle_story(story, current, team_a=team_a, team_a_leader=leader,
                                            today=timezone.localdate())
 
+    from portal import demo_reports
+
+    demo_reports.annual_reports()  # 2024's annual reports (2022's and 2023's are told in the first cycle's timeline)
+
     logins = []
     for username in ("admin", "province", "city_st", "city_rural", "renhua_st", "renhua_rural", "nanxiong_st",
                      "huangkeng", "leader", "member", "scau", "expert"):

@@ -49,7 +49,10 @@ pairings with a case (调整更换: a closed cycle's decided, the open cycle's o
 pairing's closing figures (``replacements.PairingFigures``); then each worked team's people's annual evaluations
 (``CycleStory.evaluations``: one per person and ended year, graded, with the year's figures). Per city, the city's
 coordination group and each county's mechanism (``coordination``: four members, two meetings, three follow-up items,
-the last open); at the end, one training event per unit and year with a few of its people (``trainings``).
+the last open), then its annual reports (``annual_reports``: in the first cycle's last full year —
+``REPORT_KEPT_YEARS`` — every county's report accepted by the city with its figures kept, ``reports.figures.snapshot``,
+and the city's accepted by the province; the current year's at every step); at the end, one training event per unit
+and year with a few of its people (``trainings``).
 
 Densities (per town unless said): city and province — 3 villages, 3-5 needs, a TOWN account for every town (city) or
 every 5th town (province), 20 % extra competing teams per call; nation — 2 villages, 3 needs, a TOWN account for every
@@ -321,6 +324,8 @@ class Context:
     counters: Counter = field(default_factory=Counter)
     scan: str = ""  # the signed agreement scan every generated agreement points at
     voucher: str = ""  # the disbursement voucher every generated tranche points at
+    # Seconds and queries spent on the annual reports (``annual_reports``: their figure snapshots cost queries).
+    report_seconds: float = 0.0
 
 
 def cycle_dates(count: int) -> list[dict]:
@@ -478,6 +483,7 @@ def generate_city(ctx: Context, city_spec: dict, province: tuple, province_user)
                    province_user, town_users={account.town_id: account for account in town_users},
                    pools=pools).tell()
     coordination(ctx, rng, city, counties, city_user, county_users)
+    annual_reports(ctx, city, counties, city_user, county_users, province_user)
     writer.flush_transitions()
 
 
@@ -796,7 +802,8 @@ class CycleStory:
                 person = Commissioner(
                     name=person_name(index), gender="male" if int(number_id[16]) % 2 else "female",
                     id_number_sealed=seal(number_id), id_number_digest=digest(number_id),
-                    id_number_masked=mask_id_number(number_id), phone="13%d%08d" % (5 + index % 5, index % 10 ** 8),
+                    id_number_masked=mask_id_number(number_id),
+                    birth_year=int(number_id[6:10]), phone="13%d%08d" % (5 + index % 5, index % 10 ** 8),
                     unit=unit if role == "leader" or rng.random() < 0.7 else ctx.units[rng.randrange(len(ctx.units))],
                     title=title, title_level=level_, education=education, specialty=specialty,
                     expertise_keywords="%s、%s" % (product, rng.choice(TECHNIQUES)),
@@ -1667,6 +1674,164 @@ def coordination(ctx: Context, rng, city, counties: dict, city_user, county_user
             w.move(item, "complete", "open", "done", item.created_by, item.done_at, item.completion_note)
 
 
+# ------------------------------------------------------------------------------------------------ annual reports
+
+
+# The narrative (凝练总结) of a generated report: a short paragraph per field, sanitized as the editor's output is.
+REPORT_ACHIEVEMENTS = ("<p>%(year)d年，%(place)s%(teams)d个农村科技特派员团队结对帮扶%(covered)d个镇（街道），开展服务活动"
+                       "%(activities)d次，培训%(trained)d人次，服务农户%(households)d户次，示范面积%(area)s亩。</p>")
+REPORT_ACHIEVEMENTS_DRAFT = "<p>%(year)d年，%(place)s农村科技特派员团队按帮扶协议驻镇服务，各项工作有序推进。</p>"
+REPORT_CASES = "<p>%(place)s某镇团队围绕主导产业建设示范基地，推广绿色防控和标准化生产技术，带动周边农户增收。</p>"
+REPORT_PROBLEMS = "<p>部分团队驻镇时间进度偏慢；个别镇跨镇帮扶记录不够完整，服务活动照片留存不足。</p>"
+REPORT_PLAN = "<p>%(next)d年将督促团队按进度驻镇，办结督办事项，总结推广典型经验。</p>"
+REPORT_RETURN = "请补充典型案例配图，并对驻镇时间进度偏慢的团队作出分析后重新报送。"
+# The full years of the first cycle that get their reports, the latest ones (0: every one). Each county's report
+# keeps a snapshot of its figures, which costs ~16 queries (one aggregate per figure source and the stationed days)
+# and, mostly, the ORM building them: every full year (2022–2024) made the province scale ~15 % slower, the last one
+# alone ~6 % (bench/RESULTS-reports.md).
+REPORT_KEPT_YEARS = 1
+# The current year's county reports, dealt in turn from a shuffled start: every state while the city has 7 counties
+# or more ("" = not begun yet).
+CURRENT_REPORT_STATES = ("submitted", "returned", "draft", "accepted", "submitted", "draft", "")
+
+
+def report_years(cycles, today: dt.date | None = None) -> tuple[list, int]:
+    """(the full years of the first cycle — ended before today — whose reports are made: the last
+    ``REPORT_KEPT_YEARS``; the current year)."""
+    today = today or dt.date.today()
+    first = cycles[0]
+    full = [year for year in range(first.start_date.year, first.end_date.year + 1) if dt.date(year, 12, 31) < today]
+    return (full[-REPORT_KEPT_YEARS:] if REPORT_KEPT_YEARS else full), today.year
+
+
+def _narrative(template: str, **values) -> str:
+    from core.sanitize import clean_html
+
+    return clean_html(template % values)
+
+
+def _report_texts(report, place: str, values: dict | None) -> None:
+    year = report.year
+    if values:
+        report.achievements = _narrative(
+            REPORT_ACHIEVEMENTS, year=year, place=place, teams=values.get("teams.total", 0),
+            covered=values.get("towns.covered", 0), activities=values.get("activities.total", 0),
+            trained=values.get("activities.people_trained", 0), households=values.get("activities.households", 0),
+            area=values.get("activities.demo_area", "0"))
+    else:
+        report.achievements = _narrative(REPORT_ACHIEVEMENTS_DRAFT, year=year, place=place)
+    report.typical_cases = _narrative(REPORT_CASES, place=place)
+    report.problems = _narrative(REPORT_PROBLEMS)
+    report.next_plan = _narrative(REPORT_PLAN, next=year + 1)
+
+
+def annual_reports(ctx: Context, city, counties: dict, city_user, county_users: dict, province_user) -> None:
+    """The annual reports (年度报告) of the city and its counties, as ``reports.services`` leaves them.
+
+    Each full year of the first cycle (the last ``REPORT_KEPT_YEARS`` of them): every county's report submitted in
+    the next January (one in ten a few days after the 31 January deadline) and accepted by the city with its figures
+    kept as submitted (``reports.figures.snapshot(county_scope(...))``), then the city's report — its own towns counted plus the
+    counties' kept figures (``reports.selectors.city_figures``) — submitted and accepted by the province. The current
+    year: the counties' reports at every step (submitted, returned with a comment, drafts, a few accepted, one not
+    begun), the city's a draft. No case photos (the scale data has no photos). Its own random stream (so the rest
+    of the city's data is what it was without reports); the snapshots are taken after the city's every record is
+    written and cost one aggregate query per figure source per county and year (``ctx.report_seconds``)."""
+    from reports import figures as F
+    from reports import selectors
+    from reports.models import AnnualReport, default_due, default_title
+
+    started = time.monotonic()
+    w = ctx.writer
+    rng = random.Random("%s:%s:reports" % (ctx.seed, city.code))
+    today = dt.date.today()
+    full, current = report_years(ctx.cycles, today)
+    ordered = sorted(counties.values(), key=lambda county: county.code)
+    moves = []
+
+    def past(day: dt.date, days: int) -> dt.date:
+        """``day``, or ``days`` before today if that is earlier (the last full year's reports in a January)."""
+        return min(day, today - dt.timedelta(days=days))
+
+    def new_report(year, county, author, made):
+        report = AnnualReport(year=year, level="county" if county else "city", city=city, county=county,
+                              due_date=default_due(year, "county" if county else "city"), status="draft",
+                              created_by=author, created_at=made, updated_at=made)
+        report.title = default_title(report)
+        moves.append((report, "create", "", "draft", author, made, ""))
+        return report
+
+    def submit(report, author, when, figures):
+        report.status, report.submitted_at, report.updated_at = "submitted", when, when
+        report.figures, report.figures_at = dict(figures, computed_at=when.isoformat()), when
+        moves.append((report, "submit", "draft", "submitted", author, when, ""))
+
+    def accept(report, receiver, when):
+        report.status, report.accepted_at, report.updated_at = "accepted", when, when
+        moves.append((report, "accept", "submitted", "accepted", receiver, when, ""))
+
+    def give_back(report, receiver, when):
+        report.status, report.updated_at = "returned", when
+        report.figures, report.figures_at, report.return_comment = None, None, REPORT_RETURN
+        moves.append((report, "return", "submitted", "returned", receiver, when, REPORT_RETURN))
+
+    # The counties' reports.
+    rows = []
+    for year in full:
+        for number, county in enumerate(ordered, start=1):
+            author = county_users[county.pk]
+            report = new_report(year, county, author, at(past(dt.date(year + 1, 1, 5 + number % 5), 5), 10))
+            report.doc_number = "%s科〔%d〕%d号" % (county.name[0], year + 1, 3 + number % 7)
+            sent = dt.date(year + 1, 2, 3 + number % 3) if rng.random() < 0.1 else \
+                dt.date(year + 1, 1, 18 + number % 12)
+            figures = F.snapshot(F.county_scope(year, county))
+            _report_texts(report, county.name, figures["values"])
+            submit(report, author, at(past(sent, 3), 16), figures)
+            accept(report, city_user, at(past(sent + dt.timedelta(days=rng.randint(3, 10)), 1), 10))
+            rows.append(report)
+
+    def back(days: int, hour: int) -> dt.datetime:
+        """A moment of the current year ``days`` before today (never before its first day)."""
+        return at(max(dt.date(current, 1, 1), today - dt.timedelta(days=days)), hour)
+
+    offset = rng.randrange(len(CURRENT_REPORT_STATES))
+    for number, county in enumerate(ordered):
+        state = CURRENT_REPORT_STATES[(number + offset) % len(CURRENT_REPORT_STATES)]
+        if not state:
+            continue
+        author = county_users[county.pk]
+        report = new_report(current, county, author, back(30 - number % 5, 10))
+        figures = F.snapshot(F.county_scope(current, county)) if state != "draft" else None
+        _report_texts(report, county.name, figures["values"] if figures else None)
+        if state != "draft":
+            submit(report, author, back(14 - number % 4, 16), figures)
+            if state == "accepted":
+                accept(report, city_user, back(6, 10))
+            elif state == "returned":
+                give_back(report, city_user, back(8, 11))
+        rows.append(report)
+    w.put(AnnualReport, rows)
+
+    # The city's reports (its counties' kept figures read back by ``city_figures``).
+    rows = []
+    for year in full:
+        report = new_report(year, None, city_user, at(past(dt.date(year + 1, 2, 12), 2), 10))
+        report.doc_number = "%s科〔%d〕%d号" % (city.name[0], year + 1, 20)
+        figures = selectors.city_figures(report)
+        _report_texts(report, city.name, figures["values"])
+        sent = dt.date(year + 1, 2, 20 + rng.randint(0, 6))
+        submit(report, city_user, at(past(sent, 1), 17), figures)
+        accept(report, province_user, at(past(sent + dt.timedelta(days=rng.randint(7, 20)), 1), 18))
+        rows.append(report)
+    report = new_report(current, None, city_user, back(20, 10))
+    _report_texts(report, city.name, None)
+    rows.append(report)
+    w.put(AnnualReport, rows)
+    for move in moves:
+        w.move(*move)
+    ctx.report_seconds += time.monotonic() - started
+
+
+
 # ------------------------------------------------------------------------------------------------ trainings
 
 
@@ -2140,7 +2305,7 @@ class FieldHistory:
 
 
 DOMAIN_APPS = ("regions", "cycles", "needs", "teams", "units", "calls", "matching", "notices", "registrations",
-               "projects", "reviews", "fieldwork", "replacements", "evaluations", "coordination")
+               "projects", "reviews", "fieldwork", "replacements", "evaluations", "coordination", "reports")
 KEPT = ("needs.IndustryCategory", "needs.IndustryProduct", "needs.IndustryProduct_parents")
 
 
@@ -2203,6 +2368,7 @@ def count_labels() -> list:
     from regions.models import City, County, Town, TownClassification, Village, WorkTeam, WorkTeamMember
     from registrations.models import RegistrationSubmission, SubmissionItem
     from replacements.models import Case, PairingFigures
+    from reports.models import AnnualReport
     from reviews.models import Disbursement, Envelope, Expert, Grant, Review, ReviewSeat
     from teams.models import Commissioner, Team, TeamMembership
     from units.models import DispatchingUnit
@@ -2215,7 +2381,7 @@ def count_labels() -> list:
         Project.needs.through, ProjectYear, BudgetLine, ProjectMember, ProjectChange, Expert, Review, ReviewSeat,
         Envelope, Grant, Disbursement, Task, Activity, Activity.participants.through, Stay, WorkingConditions,
         ConditionRequest, Flag, Case, PairingFigures, Evaluation, Training, Training.attendees.through, Group,
-        GroupMember, Meeting, Meeting.attendees.through, FollowUp, Transition)]
+        GroupMember, Meeting, Meeting.attendees.through, FollowUp, AnnualReport, Transition)]
 
 
 def history_models() -> list:
@@ -2262,6 +2428,7 @@ def load_scale(scale: str, *, cycles: int = 2, seed: int = 20211029, history: bo
                     generate_city(ctx, city_spec, entry["province"], province_user)
             say("%s %s: %d cities, %.0f s" % (entry["province"][0], entry["province"][1], len(entry["cities"]),
                                              time.monotonic() - started))
+        say("annual reports: %.1f s" % ctx.report_seconds)
         with transaction.atomic():
             trainings(ctx)
     # Fresh statistics for the query planner: after a bulk load PostgreSQL (before autovacuum gets to it) and SQLite

@@ -137,7 +137,18 @@ def _instances(world):
         "core.TaskRun": TaskRun.objects.create(kind="test", label="测试任务"),
         "django_tasks_database.DBTaskResult": _task_result(),
         **_project_instances(world),
+        **_issue20_instances(world),
     }
+
+
+def _issue20_instances(world):
+    """Issue 20: 仁化县's annual report of the cycle's first year, submitted to the city (reports' admin: read only)."""
+    from reports import services as reports
+
+    renhua_st = world["renhua_st"]
+    report = reports.report_create(actor=renhua_st, year=CYCLE_YEAR, level="county", county=world.renhua)
+    report = reports.report_update(actor=renhua_st, report=report, achievements="<p>全年开展技术服务。</p>")
+    return {"reports.AnnualReport": reports.report_submit(actor=renhua_st, report=report)}
 
 
 def _project_instances(world):
@@ -430,6 +441,31 @@ def test_need_and_round_admins_use_their_app_services(world, admin_client):
     assert response.status_code == 302
     selection_round.refresh_from_db()
     assert selection_round.meeting_participants == "张三、李四"
+
+
+def test_an_annual_report_is_read_only_in_the_admin(world, admin_client):
+    """A report is written by its author and moved by its receiver on the pages: the administrator reads it, with its
+    narrative escaped; a posted change is refused and changes nothing."""
+    from reports import services as reports
+
+    renhua_st = world["renhua_st"]
+    report = reports.report_create(actor=renhua_st, year=CYCLE_YEAR, level="county", county=world.renhua)
+    report = reports.report_update(actor=renhua_st, report=report, achievements="<p>成效<strong>显著</strong></p>")
+    page = admin_client.get(change_url(report))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "&lt;strong&gt;显著&lt;/strong&gt;" in html and 'name="achievements"' not in html
+    assert reverse("admin:reports_annualreport_add") not in html
+    versions = report.history.count()
+    response = admin_client.post(change_url(report), {"title": "改名", "status": "accepted"})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert (report.title, report.status, report.history.count()) == (
+        "仁化县%d年农村科技特派员驻镇帮镇扶村工作总结" % CYCLE_YEAR, "draft", versions)
+    assert admin_client.get(reverse("admin:reports_annualreport_add")).status_code == 403
+    assert admin_client.post(reverse("admin:reports_annualreport_delete", args=[report.pk]), {"post": "yes"}) \
+        .status_code == 403
+    assert type(report).objects.filter(pk=report.pk).exists()
 
 
 # ---------------------------------------------------------------- 3. files are never linked at /media/

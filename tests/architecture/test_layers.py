@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["core", "accounts", "regions", "cycles", "units", "teams", "needs", "calls", "matching", "notices",
-        "registrations", "projects", "reviews", "fieldwork", "replacements", "evaluations", "coordination",
+        "registrations", "projects", "reviews", "fieldwork", "replacements", "evaluations", "coordination", "reports",
         "portal"]
 LIBRARIES = {"matching.engine": "engine"}  # importable by any app, imports no app
 SKIP_PARTS = {"tests", "migrations", "__pycache__"}

@@ -52,7 +52,15 @@ After every step it checks:
     (a swap or a leave that breaks the team size) confirmed by random roles, and the end of the cycle (the scheduled
     step, as on the day after the cycle's end): a decided replacement's pairing is 已更换 with ``ended_on`` its case's
     end date and its closing figures kept, its new pairing (if any) replaces it; a team replaced in a town never has
-    another live pairing with that town in the cycle; a team with member changes keeps the cycle's size bounds.
+    another live pairing with that town in the cycle; a team with member changes keeps the cycle's size bounds;
+15. annual reports (信息报送): county and city reports created, their narratives written (sometimes without the
+    achievements a submission needs, or with a script), submitted, returned, accepted and reopened by random roles,
+    the city's notes on missing counties, and records changing between the steps (a team's activity logged and
+    confirmed by its town, besides every other rule): a report's ``figures`` are kept iff it is submitted or
+    accepted; an accepted report's figures never change while it stays accepted; a city report submitted or
+    accepted has every county of the city accepted or noted; a county report was never reopened while the city
+    report of its year was submitted or accepted; no narrative keeps a script (every step's transition is
+    invariant 4).
 
 The world (``build_base``) is built once per test, through the services, on top of ``build_world``
 (``portal.testing``): a county call over three towns with confirmed needs and three accepted applications plus a
@@ -64,15 +72,17 @@ notice closed by the scheduled job) and 周田镇 0–4 stages into the running 
 agreement signed → confirmed and a project submitted → accepted) and its accepted project 0–5 stages through the
 review (panel seated → opened → scored → approved → funded and paid once; ``build_pools`` gives the city and 仁化县
 their expert pools, conflicted experts included, and their envelopes) and its rice team 0–2 stages into the fieldwork
-(activities and stays logged at home and in 董塘镇 → confirmed by each town), so random walks start from deep states too; rules
+(activities and stays logged at home and in 董塘镇 → confirmed by each town) and the reports of this year 0–4 stages up
+the tree (仁化县's written → submitted → accepted by the city → 南雄市's accepted too and the city's report submitted to
+the province), so random walks start from deep states too; rules
 are enabled only when they have something to act on and mostly pick records in a state the step applies to.
 
 ``make test`` runs a bounded, derandomized search (the same examples every run, ~10–20 s); ``INVARIANT_EXAMPLES=200
 INVARIANT_STEPS=40`` (or ``INVARIANT_RANDOM=1``) draws new examples every run, ``INVARIANT_VERBOSE=1`` prints the
 refusals. ``test_scenario_reaches_the_end`` replays the machine's actions in a fixed order down to active pairings
 (and a county pairing's agreement and accepted project); ``test_running_half_scenario`` takes every running-half step
-by the right and wrong roles; ``test_violation_*`` are minimal reproductions of the violations the machine found
-(expected failures until fixed).
+by the right and wrong roles (``test_reports_scenario`` every annual-report step); ``test_violation_*`` are minimal
+reproductions of the violations the machine found (expected failures until fixed).
 """
 from __future__ import annotations
 
@@ -114,6 +124,7 @@ from reviews.models import Disbursement, Envelope, Expert, Grant, Relation, Revi
 from fieldwork.choices import STAY_MAX_DAYS, FlagKind
 from fieldwork.models import Activity, Flag, Stay
 from replacements.models import Case, MemberChange, PairingFigures
+from reports.models import AnnualReport
 from teams.models import Commissioner, Team, TeamMembership
 
 # ------------------------------------------------------------------------------------------------ the test world
@@ -169,8 +180,15 @@ SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # - the city or the province confirming a member change (成员变更备案) of a pairing another level organizes: that change
 #   (the recipients of the pairing's registration confirm it; the organizer alone changes it otherwise).
 # - the end of a cycle (the scheduled step, no user): the cycle's working pairings end.
+# - the receiver of an annual report (the city's S&T bureau for a county's, the province for the city's) returning,
+#   accepting or reopening it: that report (its author alone changes it otherwise).
 EXCEPTIONS = ("close_due", "objection_file", "submission_receive", "project_submit", "seat_submit", "seat_decline",
-              "monitor_run", "member_change_confirm", "cycle_end")
+              "monitor_run", "member_change_confirm", "cycle_end", "report_receive")
+# The annual reports' years: the cycle's first (last year) and this one (the machine's records count in it).
+REPORT_YEARS = (CYCLE_YEAR, CYCLE_YEAR + 1)
+REPORT_COUNTIES = {"renhua": "renhua_st", "nanxiong": "nanxiong_st"}
+NARRATIVES = {"written": "<p>全年开展技术指导和培训，示范推广成效明显。</p>", "empty": "",
+              "script": "<p>主要成效</p><script>alert(1)</script><p onclick=\"x()\">示范基地</p>"}
 FUNDING_YEAR = dt.date.today().year
 
 
@@ -455,6 +473,12 @@ def reached_stages() -> set:
         "member_changed": MemberChange.objects.exists(),
         "member_change_registered": MemberChange.objects.filter(status="registered").exists(),
         "cycle_ended": Pairing.objects.filter(status="ended").exists(),
+        "report_written": AnnualReport.objects.exclude(achievements="").exists(),
+        "report_submitted": AnnualReport.objects.filter(submitted_at__isnull=False).exists(),
+        "report_returned": Transition.objects.filter(content_type__model="annualreport", action="return").exists(),
+        "report_accepted": AnnualReport.objects.filter(accepted_at__isnull=False).exists(),
+        "report_reopened": Transition.objects.filter(content_type__model="annualreport", action="reopen").exists(),
+        "city_report_submitted": AnnualReport.objects.filter(level="city", submitted_at__isnull=False).exists(),
     }
     return {name for name, value in checks.items() if value}
 
@@ -498,6 +522,7 @@ class FirstHalf(RuleBasedStateMachine):
         self.numbers = itertools.count(1)
         self.after = None  # the snapshot taken after the last step
         self.init_depth = None
+        self.locked: dict = {}  # (report pk, its latest accept transition pk) -> the figures it was accepted with
 
     def teardown(self):
         try:
@@ -1363,6 +1388,70 @@ class FirstHalf(RuleBasedStateMachine):
 
         return self.act("cycle_end", actor, step, allowed=ending)
 
+    # ------------------------------------------------------------------ annual reports (信息报送)
+
+    def report_author(self, report_pk):
+        """The S&T office that writes and sends a report: the county's for a county's, the city's for the city's."""
+        report = AnnualReport.objects.get(pk=report_pk)
+        if report.level == "city":
+            return ["city_st"]
+        return [name for name in REPORT_COUNTIES.values() if self.users[name].county_id == report.county_id]
+
+    def report_receiver(self, report_pk):
+        return ["city_st"] if AnnualReport.objects.get(pk=report_pk).level == "county" else ["province"]
+
+    def do_report_create(self, actor, year, level, county_key=None):
+        from reports import services
+
+        world = self.base["world"]
+        county = {"renhua": world.renhua, "nanxiong": world.nanxiong}.get(county_key)
+        return self.act("report_create", actor, lambda user: services.report_create(
+            actor=user, year=year, level=level, county=county))
+
+    def do_report_update(self, actor, report_pk, text="written", stale=False):
+        """``text``: the achievements "written", "empty" (a report that cannot go up) or with a "script"."""
+        from reports import services
+
+        def step(user):
+            services.report_update(actor=user, report=self.load(AnnualReport, report_pk, stale),
+                                   achievements=NARRATIVES[text],
+                                   problems="<p>部分团队驻镇时间集中（%d）。</p>" % next(self.numbers))
+
+        return self.act("report_update", actor, step)
+
+    def do_report_move(self, actor, report_pk, action, comment="请补充典型案例和成效数据。", stale=False):
+        """``action``: "submit" (the author), "return", "accept" or "reopen" (the receiver, whose change scope does not
+        hold the report: its one exception)."""
+        from reports import services
+
+        def receiving():
+            if action == "submit" or actor not in self.report_receiver(report_pk):
+                return set()
+            return {("reports.AnnualReport", report_pk)}
+
+        return self.act("report_" + action, actor, lambda user: services.report_transition(
+            actor=user, report=self.load(AnnualReport, report_pk, stale), action=action, comment=comment),
+            allowed=receiving)
+
+    def do_missing_note(self, actor, report_pk, county_key, note="该县（市、区）机构调整，年度报告延期报送。"):
+        from reports import services
+
+        world = self.base["world"]
+        county = {"renhua": world.renhua, "nanxiong": world.nanxiong}[county_key]
+        return self.act("report_missing_note", actor, lambda user: services.missing_note(
+            actor=user, report=AnnualReport.objects.get(pk=report_pk), county=county, note=note))
+
+    def do_records_change(self, actor):
+        """A record change between report steps: ``actor`` (a working team's account) logs an activity in its own
+        town and the town's work team confirms it, so the figures counted now change."""
+        self.do_activity_save(actor)
+        team = self.users[actor].team_id
+        logged = self.pks(Activity, team_id=team, status="submitted")
+        if logged:
+            town = Activity.objects.get(pk=logged[-1]).town_id
+            for town_user in self.town_of(town)[:1]:
+                self.do_record_act(town_user, "activity", logged[-1], "confirm")
+
     def advance_reviewing(self, depth):
         """Take the accepted projects ``depth`` stages through the review as their organizers: 1 the review started
         and its panel proposed and seated; 2 scoring opened; 3 every expert submitted; 4 approved; 5 funded and a
@@ -1446,15 +1535,39 @@ class FirstHalf(RuleBasedStateMachine):
                 self.do_bulk_confirm("zhoutian_town", kind, self.pks(FIELD_MODELS[kind]))
             self.do_bulk_confirm("renhua_county_town", "activity", self.pks(Activity, cross_town=True))
 
+    def advance_reporting(self, depth):
+        """This year's reports ``depth`` stages up the tree: 1 仁化县's written; 2 submitted; 3 accepted by the city;
+        4 南雄市's written, submitted and accepted too, and the city's report written and submitted to the province."""
+        year = REPORT_YEARS[-1]
+        if depth >= 1:
+            self.do_report_create("renhua_st", year, "county", "renhua")
+            renhua = AnnualReport.objects.get(year=year, county=self.base["world"].renhua).pk
+            self.do_report_update("renhua_st", renhua)
+        if depth >= 2:
+            self.do_report_move("renhua_st", renhua, "submit")
+        if depth >= 3:
+            self.do_report_move("city_st", renhua, "accept")
+        if depth >= 4:
+            self.do_report_create("nanxiong_st", year, "county", "nanxiong")
+            nanxiong = AnnualReport.objects.get(year=year, county=self.base["world"].nanxiong).pk
+            self.do_report_update("nanxiong_st", nanxiong)
+            self.do_report_move("nanxiong_st", nanxiong, "submit")
+            self.do_report_move("city_st", nanxiong, "accept")
+            self.do_report_create("city_st", year, "city")
+            city = AnnualReport.objects.get(year=year, level="city").pk
+            self.do_report_update("city_st", city)
+            self.do_report_move("city_st", city, "submit")
+
     @initialize(depth=st.integers(min_value=0, max_value=5), spare=st.booleans(),
                 running=st.integers(min_value=0, max_value=4), reviewing=st.integers(min_value=0, max_value=5),
-                fieldwork=st.integers(min_value=0, max_value=2))
-    def start(self, depth, spare, running=0, reviewing=0, fieldwork=0):
+                fieldwork=st.integers(min_value=0, max_value=2), reporting=st.integers(min_value=0, max_value=4))
+    def start(self, depth, spare, running=0, reviewing=0, fieldwork=0, reporting=0):
         self.init_depth = depth
         self.advance(depth, spare)
         self.advance_running(running)
         self.advance_reviewing(reviewing)
         self.advance_fieldwork(fieldwork)
+        self.advance_reporting(reporting)
 
     # --------------------------------------------------------------------------------------- rules
 
@@ -1931,6 +2044,45 @@ class FirstHalf(RuleBasedStateMachine):
         # after the cycle's end, which ends every working pairing (the rest of the example runs on ended pairings).
         self.do_cycle_end(None if who == "system" else self.who(data, ["city_st"]))
 
+    # ------------------------------------------------------------------------- rules of the annual reports
+
+    @rule(data=st.data(), year=st.sampled_from(REPORT_YEARS), level=st.sampled_from(["county", "county", "city"]))
+    def report_create(self, data, year, level):
+        county = data.draw(st.sampled_from(sorted(REPORT_COUNTIES)), label="county") if level == "county" else None
+        self.do_report_create(self.who(data, [REPORT_COUNTIES.get(county, "city_st")]), year, level, county)
+
+    @precondition(lambda self: AnnualReport.objects.exists())
+    @rule(data=st.data(), text=st.sampled_from(["written", "written", "written", "empty", "script"]),
+          stale=st.booleans())
+    def report_update(self, data, text, stale):
+        report = _prefer(data, self.pks(AnnualReport, status__in=("draft", "returned")), self.pks(AnnualReport),
+                         "report")
+        self.do_report_update(self.who(data, self.report_author(report)), report, text, stale)
+
+    @precondition(lambda self: AnnualReport.objects.exists())
+    @rule(data=st.data(), action=st.sampled_from(["submit", "submit", "accept", "accept", "return", "reopen"]),
+          stale=st.booleans(), comment=st.sampled_from(["请补充典型案例和成效数据。", "请补充典型案例和成效数据。", ""]))
+    def report_move(self, data, action, stale, comment):
+        sources = {"submit": ("draft", "returned"), "accept": ("submitted",), "return": ("submitted",),
+                   "reopen": ("accepted",)}[action]
+        report = _prefer(data, self.pks(AnnualReport, status__in=sources), self.pks(AnnualReport), "report")
+        people = self.report_author(report) if action == "submit" else self.report_receiver(report)
+        self.do_report_move(self.who(data, people), report, action, comment, stale)
+
+    @precondition(lambda self: AnnualReport.objects.filter(level="city").exists())
+    @rule(data=st.data(), county=st.sampled_from(sorted(REPORT_COUNTIES)),
+          note=st.sampled_from(["该县（市、区）机构调整，年度报告延期报送。"] * 2 + [""]))
+    def report_missing_note(self, data, county, note):
+        report = _pick(data, self.pks(AnnualReport, level="city"), "report")
+        self.do_missing_note(self.who(data, ["city_st"]), report, county, note)
+
+    @precondition(lambda self: AnnualReport.objects.exists() and Pairing.objects.filter(status__in=WORKING).exists())
+    @rule(data=st.data())
+    def report_records_change(self, data):
+        people = self.field_people()
+        if people:
+            self.do_records_change(_pick(data, people, "team account"))
+
     # --------------------------------------------------------------------------------------- invariants
 
     def current(self):
@@ -2264,6 +2416,61 @@ class FirstHalf(RuleBasedStateMachine):
                 wrong.append("member change #%s: %d → %d people" % (pk, before, after))
         assert not wrong, wrong
 
+    @invariant()
+    def reports_keep_their_rules(self):
+        """A report's figures are kept iff it is submitted or accepted, and never change while it stays accepted (an
+        acceptance is its latest accept transition); a city report submitted or accepted has each county of its city
+        accepted or noted; no county report was reopened while its city's report of the year was submitted or
+        accepted; no narrative keeps a script."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from reports.choices import FROZEN_STATES
+        from regions.models import County
+
+        if "reports.AnnualReport" not in self.kinds():
+            return
+        wrong = []
+        rows = {pk: row for pk, *row in AnnualReport.objects.values_list(
+            "pk", "status", "figures", "figures_at", "level", "city_id", "county_id", "year", "missing_notes",
+            "achievements", "typical_cases", "problems", "next_plan")}
+        kind = ContentType.objects.get_for_model(AnnualReport)
+        moves = list(Transition.objects.filter(content_type=kind).order_by("pk").values_list(
+            "pk", "object_id", "action", "to_state"))
+        accepted_by = {int(object_id): pk for pk, object_id, action, _to in moves if action == "accept"}
+        city_of = {(year, city): pk for pk, (_s, _f, _a, level, city, _c, year, *_rest) in rows.items()
+                   if level == "city"}
+        counties = {}
+        for pk, city in County.objects.values_list("pk", "city_id"):
+            counties.setdefault(city, []).append(pk)
+        for pk, (status, figures, figures_at, level, city, county, year, notes, *texts) in rows.items():
+            if (status in FROZEN_STATES) != (figures is not None and figures_at is not None):
+                wrong.append("report #%s is %s with figures %s" % (pk, status, "kept" if figures else "none"))
+            if any("<script" in text or "onclick" in text for text in texts):
+                wrong.append("report #%s keeps a script in its narrative" % pk)
+            if status == "accepted":
+                key = (pk, accepted_by.get(pk))
+                if key in self.locked and self.locked[key] != figures:
+                    wrong.append("accepted report #%s: its figures changed while it stayed accepted" % pk)
+                self.locked[key] = figures
+            if level == "city" and status in FROZEN_STATES:
+                accepted = {row[5] for row in rows.values()
+                            if row[3] == "county" and row[4] == city and row[6] == year and row[0] == "accepted"}
+                missing = [c for c in counties.get(city, []) if c not in accepted and not (notes or {}).get(str(c))]
+                if missing:
+                    wrong.append("city report #%s is %s with counties #%s neither accepted nor noted"
+                                 % (pk, status, missing))
+        state: dict = {}
+        for _pk, object_id, action, to_state in moves:
+            report = int(object_id)
+            row = rows.get(report)
+            if action == "reopen" and row and row[3] == "county":
+                city_report = city_of.get((row[6], row[4]))
+                if state.get(city_report) in FROZEN_STATES:
+                    wrong.append("county report #%s reopened while city report #%s was %s"
+                                 % (report, city_report, state[city_report]))
+            state[report] = to_state
+        assert not wrong, "\n".join(wrong)  # a string: pytest would cut a long list's repr
+
     def check_invariants_now(self):
         for name in ("one_live_pairing_per_town", "one_town_per_team", "live_pairings_stand_on_an_accepted_application",
                      "every_status_change_is_recorded", "nothing_outside_the_actors_scope_changed",
@@ -2272,7 +2479,7 @@ class FirstHalf(RuleBasedStateMachine):
                      "no_seat_held_by_a_conflicted_expert", "reviews_keep_their_scores_and_decisions",
                      "funding_stays_within_its_limits", "fieldwork_keeps_its_rules",
                      "flags_are_one_per_pairing_and_cause", "stationed_days_are_the_brute_force_count",
-                     "replacements_keep_their_rules"):
+                     "replacements_keep_their_rules", "reports_keep_their_rules"):
             getattr(self, name)()
 
 
@@ -2909,5 +3116,103 @@ def test_fieldwork_scenario(base):
                                   action="clear", from_state="open", to_state="closed")
         with pytest.raises(AssertionError, match="reports moved by the monitor: \\['%d'\\]" % report.pk):
             machine.flags_are_one_per_pairing_and_cause()
+    finally:
+        machine.teardown()
+
+
+def test_reports_scenario(base):
+    """The annual reports' steps in a fixed order, each also tried by roles that may not take it, invariants checked
+    after each: 仁化县's report of this year opened (once), written (a script cleaned), refused without its
+    achievements, submitted (figures kept), returned, resubmitted and accepted by the city; the city's report refused
+    until 南雄市 is noted, submitted; a record changing the city's live figures leaves its kept ones; 仁化县's report not
+    reopened while the city's is with the province, reopened once the province returned it; the city's accepted by
+    the province. Then the new checks are shown not to be vacuous."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from reports import figures as F
+    from reports import selectors
+
+    machine = FirstHalf(base)
+    try:
+        checked = machine.check_invariants_now
+
+        def expect(outcome, what, wanted="done"):
+            assert outcome == wanted, "%s: %s (%s)" % (what, outcome, REFUSED.most_common(3))
+            checked()
+
+        machine.start(0, False, 1)  # the province's rice team active in 周田镇 (city-handled: the city's own part)
+        checked()
+        year = REPORT_YEARS[-1]
+        for who, county in (("nanxiong_st", "renhua"), ("city_st", "renhua"), ("renhua_rural", "renhua"),
+                            ("renhua_st", None), ("renhua_st", "nanxiong")):
+            expect(machine.do_report_create(who, year, "county", county), "%s opens %s's" % (who, county), "refused")
+        expect(machine.do_report_create("renhua_st", year, "city"), "a county opens the city's", "refused")
+        expect(machine.do_report_create("renhua_st", year, "county", "renhua"), "open")
+        expect(machine.do_report_create("renhua_st", year, "county", "renhua"), "a second one", "refused")
+        (renhua,) = machine.pks(AnnualReport)
+        expect(machine.do_report_move("renhua_st", renhua, "submit"), "no achievements", "refused")
+        for who in ("city_st", "nanxiong_st", "leader", "province"):
+            expect(machine.do_report_update(who, renhua), who + " writes", "refused")
+        expect(machine.do_report_update("renhua_st", renhua, "script"), "a script, cleaned")
+        assert "<script" not in AnnualReport.objects.get(pk=renhua).achievements
+        expect(machine.do_report_move("city_st", renhua, "submit"), "the city sends it", "refused")
+        expect(machine.do_report_move("renhua_st", renhua, "submit"), "submit")
+        assert AnnualReport.objects.get(pk=renhua).figures["values"]
+        expect(machine.do_report_update("renhua_st", renhua), "edit once sent", "refused")
+        for who in ("renhua_st", "province", "nanxiong_st"):
+            expect(machine.do_report_move(who, renhua, "accept"), who + " accepts", "refused")
+        expect(machine.do_report_move("city_st", renhua, "return", comment=""), "no reason", "refused")
+        expect(machine.do_report_move("city_st", renhua, "return"), "return")
+        assert AnnualReport.objects.get(pk=renhua).figures is None
+        expect(machine.do_report_update("renhua_st", renhua), "revise")
+        expect(machine.do_report_move("renhua_st", renhua, "submit"), "resubmit")
+        expect(machine.do_report_move("city_st", renhua, "accept"), "accept")
+
+        expect(machine.do_report_create("city_st", year, "city"), "the city's")
+        city = AnnualReport.objects.get(level="city").pk
+        expect(machine.do_report_update("city_st", city), "the city writes")
+        expect(machine.do_report_move("city_st", city, "submit"), "南雄市 neither accepted nor noted", "refused")
+        for who in ("nanxiong_st", "province", "renhua_st"):
+            expect(machine.do_missing_note(who, city, "nanxiong"), who + " notes", "refused")
+        expect(machine.do_missing_note("city_st", city, "nanxiong", note="x" * 400), "a note too long", "refused")
+        expect(machine.do_missing_note("city_st", city, "nanxiong"), "note")
+        expect(machine.do_report_move("city_st", city, "submit"), "the city sends its own")
+        kept = AnnualReport.objects.get(pk=city).figures
+        assert set(kept["parts"]) == {"own", str(base["world"].renhua.pk)}
+        before = F.compute(F.city_scope(year, base["world"].city), keys=["activities.total"])["activities.total"]
+        machine.do_records_change("rice_leader")
+        checked()
+        after = F.compute(F.city_scope(year, base["world"].city), keys=["activities.total"])["activities.total"]
+        assert after == before + 1 or year != timezone.localdate().year
+        assert AnnualReport.objects.get(pk=city).figures == kept
+        assert selectors.figures_of(AnnualReport.objects.get(pk=city)) == kept
+        expect(machine.do_report_move("city_st", renhua, "reopen"), "reopen under the province", "refused")
+        expect(machine.do_report_move("city_st", city, "accept"), "the city accepts its own", "refused")
+        expect(machine.do_report_move("province", city, "return"), "the province returns")
+        expect(machine.do_report_move("city_st", renhua, "reopen", comment=""), "no reason", "refused")
+        expect(machine.do_report_move("renhua_st", renhua, "reopen"), "the county reopens", "refused")
+        expect(machine.do_report_move("city_st", renhua, "reopen"), "reopen")
+        expect(machine.do_report_move("city_st", city, "submit"), "仁化县 no longer accepted", "refused")
+        expect(machine.do_report_move("renhua_st", renhua, "submit"), "resubmit")
+        expect(machine.do_report_move("city_st", renhua, "accept"), "accept again")
+        expect(machine.do_report_move("city_st", city, "submit"), "resubmit the city's")
+        expect(machine.do_report_move("province", city, "accept"), "the province accepts")
+        expect(machine.do_report_move("city_st", city, "reopen"), "the city reopens its own", "refused")
+        assert reached_stages() >= {"report_written", "report_returned", "report_accepted", "report_reopened",
+                                    "city_report_submitted"}
+
+        # The new checks are not vacuous: each corruption (a direct write, bypassing the services) is reported.
+        AnnualReport.objects.filter(pk=renhua).update(figures={"version": 1, "values": {"activities.total": 999}})
+        with pytest.raises(AssertionError, match="changed while it stayed accepted"):
+            machine.reports_keep_their_rules()
+        AnnualReport.objects.filter(pk=renhua).update(figures=None, figures_at=None)
+        Transition.objects.create(content_type=ContentType.objects.get_for_model(AnnualReport),
+                                  object_id=str(renhua), action="reopen", from_state="accepted", to_state="returned")
+        AnnualReport.objects.filter(pk=city).update(missing_notes={})
+        with pytest.raises(AssertionError) as error:
+            machine.reports_keep_their_rules()
+        assert {"with figures none", "reopened while city report", "neither accepted nor noted"} <= {
+            words for words in ("with figures none", "reopened while city report", "neither accepted nor noted")
+            if words in str(error.value)}, error.value
     finally:
         machine.teardown()

@@ -7,6 +7,7 @@ route added later is crawled (or declared) too.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -45,12 +46,17 @@ PK_BY_PREFIX = {
     "coordination/groups/": "cgroup", "coordination/members/": "cmember", "coordination/meetings/": "cmeeting",
     "coordination/documents/": "cdocument", "coordination/follow-ups/": "followup",
     "story/town/": "town", "story/team/": "team",
+    "reports/": "report",
 }
 # Other path parameters by name.
 PARAM_KEY = {"county": "county", "town": "town", "cycle": "cycle", "member": "wtmember", "membership": "membership",
              "row": "app_town", "run": "run", "constraint": "constraint", "pairing_pk": "pairing",
              "project_pk": "accepted_project", "review_pk": "approved_review",
-             "team_pk": "team", "group_pk": "cgroup"}
+             "team_pk": "team", "group_pk": "cgroup", "county_pk": "county"}
+# Path parameters of one route that name another record than the parameter's usual one.
+ROUTE_PARAM_KEY = {("reports:report_download", "run"): "report_run"}
+# Integer parameters that are not record ids: a value the view knows.
+INT_VALUES = {("reports:person_days", "year"): str(dt.date.today().year)}
 # API routes: the record of ``pk`` by the model of the viewset.
 MODEL_KEY = {
     "cycles.cycle": "cycle", "regions.county": "county", "regions.town": "town",
@@ -73,6 +79,7 @@ MODEL_KEY = {
     "evaluations.evaluation": "evaluation", "evaluations.reward": "reward", "evaluations.training": "training",
     "coordination.group": "cgroup", "coordination.groupmember": "cmember", "coordination.meeting": "cmeeting",
     "coordination.followup": "followup",
+    "reports.annualreport": "report",
 }
 # String parameters: a value the view knows.
 STR_VALUES = {
@@ -92,6 +99,8 @@ STR_VALUES = {
     ("replacements:case_action", "action"): "withdraw", ("replacements:change_action", "action"): "confirm_city",
     ("replacements:case_document", "fmt"): "docx", ("replacements:change_letter", "fmt"): "docx",
     ("evaluations:evaluation_action", "action"): "submit", ("coordination:followup_action", "action"): "complete",
+    ("reports:report_transition", "action"): "submit", ("reports:report_export", "fmt"): "docx",
+    ("reports:trace", "key"): "activities.total", ("reports:trace_export", "key"): "activities.people_trained",
 }
 
 
@@ -180,6 +189,8 @@ def routes() -> list[Route]:
 
 
 def record_key(route: Route, param: str) -> str:
+    if (route.name, param) in ROUTE_PARAM_KEY:
+        return ROUTE_PARAM_KEY[(route.name, param)]
     if route.api:
         queryset = getattr(route.view, "queryset", None)
         model = queryset.model if queryset is not None else route.view.serializer_class.Meta.model
@@ -194,6 +205,8 @@ def valid_value(route: Route, param: str, records: dict) -> str:
     kind = route.params[param]
     if kind in ("str", "slug", "path", "regex") and (route.name, param) in STR_VALUES:
         return STR_VALUES[(route.name, param)]
+    if (route.name, param) in INT_VALUES:
+        return INT_VALUES[(route.name, param)]
     return str(records[record_key(route, param)].pk)
 
 

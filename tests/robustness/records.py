@@ -6,7 +6,8 @@ application, a selection round run by the engine and finalized, the pairing's no
 and the registration submission confirmed by the city and the province (the pairing is active); the pairing's
 agreement (signed, awaiting the town), a submitted project, an accepted one with a pending change request and a
 draft project; 仁化县's expert pool with reviews of the team's projects (approved and funded, approved, being
-scored), the year's envelope, a grant and its tranche.
+scored), the year's envelope, a grant and its tranche; the field work, replacements, evaluations and coordination of
+issues 18–19; 仁化县's annual report of this year (a draft) with its author's export (issue 20).
 """
 from __future__ import annotations
 
@@ -155,6 +156,7 @@ def _assistance(world, r, need):
     _replacements(world, r, people)
     _evaluations(world, r, people)
     _coordination(world, r)
+    _reports(world, r)
 
 
 def _replacements(world, r, people):
@@ -285,3 +287,16 @@ def _coordination(world, r):
     r["followup"] = coordination.follow_up_save(actor=org, group=r["cgroup"], values={
         "meeting": r["cmeeting"], "title": "落实驻镇宿舍", "owner": r["cmember"],
         "due_date": today + dt.timedelta(days=10)})
+
+
+def _reports(world, r):
+    """仁化县's annual report of this year (a draft with its summary written: its edit form, submit step and figures
+    are crawled; the field work above counts in it) and the author's finished XLSX export of it (``report_run``)."""
+    from reports import services as reports
+    from reports.tasks import start_export
+
+    org, today = world["renhua_st"], timezone.localdate()
+    report = reports.report_create(actor=org, year=today.year, level="county", county=world.renhua)
+    r["report"] = reports.report_update(actor=org, report=report, doc_number="仁科〔%d〕3号" % today.year,
+                                        achievements="<p>全年开展驻镇技术服务。</p>")
+    r["report_run"] = start_export(actor=org, report=r["report"], fmt="xlsx")

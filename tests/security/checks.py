@@ -29,7 +29,8 @@ MARKER_NAMES = ("classification", "work_team", "wtmember", "village", "profile",
                 "objection", "finding", "submission", "user", "agreement", "project_accepted", "project", "change",
                 "expert", "relation", "review", "seat", "envelope", "grant", "disbursement", "activity_cross",
                 "activity", "stay", "task", "flag", "conditions", "request", "case", "memberchange", "evaluation",
-                "reward", "training", "material", "cgroup", "cmember", "cmeeting", "cdocument", "followup")
+                "reward", "training", "material", "cgroup", "cmember", "cmeeting", "cdocument", "followup",
+                "ar_draft", "ar_submitted", "ar_accepted", "ar_returned", "ar_city_draft", "ar_city")
 MARKER_RE = re.compile(r"(?<![A-Za-z0-9])(RH|NX|QY)X(%s)X" % "|".join(MARKER_NAMES))
 HREF_RE = re.compile(r"""href=["']([^"']+)["']""")
 # Marker names that are not object keys: whose audience they follow.
@@ -223,6 +224,9 @@ def object_links(world) -> dict:
         "change": "projects:change_detail",
         "expert": "reviews:expert_detail", "review": "reviews:review_detail", "seat": "reviews:seat_detail",
         "grant": "reviews:grant_detail", "disbursement": "reviews:voucher",
+        "ar_draft": "reports:report_detail", "ar_submitted": "reports:report_detail",
+        "ar_accepted": "reports:report_detail", "ar_returned": "reports:report_detail",
+        "ar_city": "reports:report_detail", "ar_city_draft": "reports:report_detail",
     }
     links = {}
     for side in SIDES:

@@ -17,6 +17,7 @@ fails ``make test``.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -179,6 +180,16 @@ AUDIENCE: dict[str, Callable] = {
     "cmeeting": union(PROV, CITY, COUNTY),
     "cdocument": union(PROV, CITY, COUNTY),
     "followup": union(PROV, CITY, COUNTY),
+    # Annual reports (issue 20): officials only, by the organizer rule on the report's level, city and county, a draft
+    # being its author's own. A county's report: its county's offices; once sent (submitted, returned, accepted) also
+    # the city's offices and the province. The city's report (韶关's is both Shaoguan sides' record): the city's
+    # offices; once sent also the province (Qingyuan's too: both cities are in 广东省).
+    "ar_draft": COUNTY,
+    "ar_submitted": union(PROV, CITY, COUNTY),
+    "ar_accepted": union(PROV, CITY, COUNTY),
+    "ar_returned": union(PROV, CITY, COUNTY),
+    "ar_city": union(PROV, CITY),
+    "ar_city_draft": CITY,
     # Shared programme-wide records (one instance, side "shared"): every signed-in user reads them.
     "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE,
 }
@@ -241,6 +252,10 @@ REPL_READERS = OFFICIAL_ROLES | TEAM_ROLES | {"unit"}  # cases and member change
 UNIT_ROLE = frozenset({"unit"})
 COORD_OFFICES = frozenset({"city_st", "city_rural", "county_st", "county_rural"})  # who keep a level's group
 EV_READERS = OFFICIAL_ROLES | TEAM_ROLES | {"unit"}  # evaluations, rewards, trainings (each by its rule)
+DASHBOARD_ROLES = OFFICIAL_ROLES | TEAM_ROLES | {"unit"}  # reports' dashboards and figures: not towns, not experts
+# The world's records are dated this year (activities, stays, grants): a trace or a team's days of this year.
+THIS_YEAR = dt.date.today().year
+AR_KEYS = ("ar_draft", "ar_submitted", "ar_accepted", "ar_returned", "ar_city", "ar_city_draft")
 
 
 @dataclass
@@ -824,6 +839,35 @@ DECLARATIONS: dict[str, Decl] = {
                                       writers=COUNTY),
     "coordination:followup_action": obj("followup", params={"pk": "followup", "action": "=complete|cancel"},
                                         methods=("post",), writers=COUNTY, data=comment()),
+    # ---- reports (信息报送, issue 20): the officials' pages, each report by its audience (AUDIENCE: a county's draft
+    # is its author's own). The author (a county's S&T office: ORG) edits its draft; the receiver (the city S&T bureau
+    # for a county's report) returns or accepts the submitted one; the city notes a missing county on its own draft.
+    "reports:report_list": page(gate=OFFICIAL_ROLES),
+    # The authors' form (an empty POST: refused, nothing made).
+    "reports:report_create": page(gate=S_AND_T, methods=("get", "post")),
+    "reports:report_detail": obj(*AR_KEYS, gate=OFFICIAL_ROLES),
+    "reports:report_edit": obj("ar_draft", gate=S_AND_T, methods=("get", "post"), allowed=ORG, writers=ORG),
+    "reports:report_transition": obj("ar_submitted", params={"pk": "ar_submitted", "action": "=return|accept"},
+                                     methods=("post",), writers=CITY_ST, data=comment()),
+    "reports:missing_note": obj("ar_city_draft", params={"pk": "ar_city_draft", "county_pk": "county"},
+                                gate=frozenset({"city_st"}), methods=("post",), writers=CITY_ST,
+                                data=lambda w, s: {"note": "矩阵缺报说明"}),
+    # A figure's records (the whole of 韶关, every level, this year): any signed-in role, the rows cut to what each
+    # may read — the list, its count and its total must not move when records it may not read are added.
+    "reports:trace": page(params={"key": "=activities.total"}, query="year=%d&city={city}" % THIS_YEAR),
+    "reports:trace_export": page(params={"key": "=activities.people_trained"},
+                                 query="year=%d&city={city}" % THIS_YEAR),
+    # A team's stationed days per person: whoever reads the pairing.
+    "reports:person_days": obj("pairing", params={"pairing_pk": "pairing", "year": "=%d" % THIS_YEAR}),
+    # Documents: the report's readers confirm (GET) and start (POST: a task run of their own) an export.
+    "reports:report_export": obj("ar_submitted", params={"pk": "ar_submitted", "fmt": "=docx|pdf|xlsx"},
+                                 gate=OFFICIAL_ROLES, methods=("get", "post"), writers=union(PROV, CITY, COUNTY)),
+    # A finished export is served to who started it (ar_run: the author's XLSX of the accepted report) while they read
+    # the report; another user's run, or another report's: 404.
+    "reports:report_download": obj("ar_accepted", params={"pk": "ar_accepted", "run": "ar_run"},
+                                   gate=OFFICIAL_ROLES, allowed=ORG),
+    "reports:dashboard": page(gate=DASHBOARD_ROLES, variants=("year=%d" % (THIS_YEAR - 1),)),
+    "reports:dashboard_export": page(gate=DASHBOARD_ROLES),
     # ---- portal stories (一镇一档, 团队履历): whoever reads the town or the team.
     "portal:town_story": obj("town", "city_town", gate=OFFICIAL_ROLES | TOWN_ROLES),
     "portal:team_story": obj("team", gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
@@ -894,6 +938,11 @@ API_VIEWSETS: dict[str, Decl] = {
     "groupmember": obj("cmember", writers=COUNTY),
     "meeting": obj("cmeeting", writers=COUNTY),
     "followup": obj("followup", writers=COUNTY),
+    # Annual reports (issue 20). PATCH (an empty body): the county's S&T office, its author (the draft takes it, the
+    # sent ones refuse it: 400). The city's reports are tried by the @action routes (figures, accept, missing-note).
+    "annualreport": obj("ar_draft", "ar_submitted", "ar_accepted", "ar_returned", writers=ORG),
+    # The figures of a scope inside the caller's own region (a ViewSet with a list only): the dashboards' roles.
+    "report-figures": page(gate=DASHBOARD_ROLES),
 }
 # API list routes that take a POST (create): the body names the side's record(s); nobody writes another city's.
 API_CREATE: dict[str, Decl] = {
@@ -952,6 +1001,9 @@ API_CREATE: dict[str, Decl] = {
     "groupmember-list": page(methods=("get", "post")),
     "meeting-list": page(methods=("get", "post")),
     "followup-list": page(methods=("get", "post")),
+    # A county's S&T office opens its county's report of a year no report has (2021); anyone else: refused.
+    "annualreport-list": obj("county", params={}, writers=ORG,
+                             data=lambda w, s: {"year": 2021, "level": "county", "county": w.obj(s, "county").pk}),
     "grant-list": obj("review", params={}, writers=ORG,
                       data=lambda w, s: {"review": w.obj(s, "review").pk, "project_number": "矩阵-1",
                                          "fiscal_year": 2030, "budget_source": "county", "amount": "1000",
@@ -1056,6 +1108,17 @@ API_ACTIONS: dict[str, Decl] = {
     "meeting-documents": obj("cmeeting", writers=COUNTY),
     "followup-act": obj("followup", writers=COUNTY, data=comment({"action": "complete"})),
     "followup-actions": obj("followup"),
+    # Annual reports: the author submits its draft; the city returns (or reopens: refused, the city's report of that
+    # year is with the province) a county's report; the province accepts the city's submitted report (Qingyuan's too:
+    # its province's); the city notes a missing county on its draft. The figures of every kind of report.
+    "annualreport-submit": obj("ar_draft", writers=ORG),
+    "annualreport-return": obj("ar_submitted", writers=CITY_ST, data=comment()),
+    "annualreport-accept": obj("ar_city", writers=PROV),
+    "annualreport-reopen": obj("ar_accepted", writers=CITY_ST, data=comment()),
+    "annualreport-missing-note": obj("ar_city_draft", writers=CITY_ST,
+                                     data=lambda w, s: {"county": w.obj(s, "county").pk, "note": "矩阵缺报说明"}),
+    "annualreport-actions": obj("ar_submitted", "ar_city"),
+    "annualreport-figures": obj("ar_draft", "ar_submitted", "ar_city", "ar_city_draft"),
 }
 
 

@@ -15,7 +15,10 @@ notifications those services post; then the pairing's agreement (signed, awaitin
 sits on the 仁化 panel only), a declared relation (``relation``), the county's review mode (``review_rule``), the
 review (``review``: a panel of three, every expert submitted, approved — the project is 已立项) with the expert's
 seat (``seat``), the year's envelope (``envelope``), the grant (``grant``) and a tranche with its voucher
-(``disbursement``).
+(``disbursement``); then the field work, replacements, evaluations and coordination of issues 18–19, and the annual
+reports of issue 20: the side's county's report in each state (``ar_draft``, ``ar_submitted``, ``ar_accepted``,
+``ar_returned``) with its author's export (``ar_run``), and each city's own (``ar_city`` sent to the province,
+``ar_city_draft``).
 
 Every record carries a marker in a text field, ``<SIDE>X<key>X`` (``QYXneedX``, ``NXXcallX`` …), so a page, an
 export or an API answer shows which record leaked. Region names are markers too (``REGION_MARKERS``).
@@ -336,6 +339,7 @@ def _assistance(world, side, o, *, org, leader, code):
     _replacements(world, side, o, org=org)
     _evaluations(world, side, o)
     _coordination(world, side, o, org=org)
+    _reports(world, side, o, org=org)
 
 
 # Phones of the side's experts (mobile numbers no team member has).
@@ -561,6 +565,69 @@ def _coordination(world, side, o, *, org):
         o[key].refresh_from_db()
 
 
+def _reports(world, side, o, *, org):
+    """Annual reports (issue 20), through reports.services: the side's county's report of four years, one in each
+    state — ``ar_draft`` (this year: its author's own), ``ar_submitted`` (last year: with the city), ``ar_accepted``
+    (the year before: accepted by the city, locked) and ``ar_returned`` (three years ago: returned with comments) —
+    with the marker in the title and the narrative; and the author's finished export of the accepted one as XLSX
+    (``ar_run``: served to that author only)."""
+    from core.models import TaskRun
+    from reports import services as reports
+    from reports.tasks import start_export
+
+    m = lambda key: marker(side, key)  # noqa: E731
+    city_st = world["city_st" if side != "qy" else "qy_city_st"]
+    year = timezone.localdate().year
+
+    def report(key, year):
+        made = reports.report_create(actor=org, year=year, level="county", county=o["county"])
+        return reports.report_update(actor=org, report=made, title=m(key) + "年度工作总结",
+                                     achievements="<p>%s全年开展驻镇技术服务。</p>" % m(key))
+
+    o["ar_draft"] = report("ar_draft", year)
+    o["ar_submitted"] = reports.report_submit(actor=org, report=report("ar_submitted", year - 1))
+    accepted = reports.report_submit(actor=org, report=report("ar_accepted", year - 2))
+    o["ar_accepted"] = reports.report_accept(actor=city_st, report=accepted)
+    returned = reports.report_submit(actor=org, report=report("ar_returned", year - 3))
+    o["ar_returned"] = reports.report_return(actor=city_st, report=returned, comment="请补充典型案例。")
+    # Of the accepted report: the matrix's export POSTs (on the submitted one) drop their user's earlier file of the
+    # same report and format, in storage, which no savepoint rolls back.
+    o["ar_run"] = TaskRun.objects.get(pk=start_export(actor=org, report=o["ar_accepted"], fmt="xlsx").pk)
+    for key in ("ar_draft", "ar_submitted", "ar_accepted", "ar_returned"):
+        o[key].refresh_from_db()
+    assert [o[key].status for key in ("ar_draft", "ar_submitted", "ar_accepted", "ar_returned")] == [
+        "draft", "submitted", "accepted", "returned"], side
+    assert o["ar_run"].status == "done", (side, o["ar_run"].status, o["ar_run"].message)
+
+
+def _city_reports(world):
+    """Each city's annual reports (issue 20), by its S&T bureau: this year's draft (``ar_city_draft``: the city's own)
+    and the report of two years ago submitted to the province (``ar_city``: 韶关's counties are both accepted that
+    year; 清远's 连州市 has none, with a missing note). 韶关's reports are both sides' (``rh`` and ``nx``), with the
+    ``rh`` marker; 清远's carry the ``qy`` marker."""
+    from reports import services as reports
+
+    year = timezone.localdate().year
+    for sides, username, missing in ((("rh", "nx"), "city_st", None), (("qy",), "qy_city_st", "lianzhou_st")):
+        m = lambda key: marker(sides[0], key)  # noqa: E731
+        actor = world[username]
+        draft = reports.report_create(actor=actor, year=year, level="city")
+        draft = reports.report_update(actor=actor, report=draft, title=m("ar_city_draft") + "全市年度工作总结",
+                                      achievements="<p>%s全市成效。</p>" % m("ar_city_draft"))
+        sent = reports.report_create(actor=actor, year=year - 2, level="city")
+        sent = reports.report_update(actor=actor, report=sent, title=m("ar_city") + "全市年度工作总结",
+                                     achievements="<p>%s全市成效。</p>" % m("ar_city"))
+        if missing:
+            sent = reports.missing_note(actor=actor, report=sent, county=world[missing].county, note="因机构调整未报送。")
+        sent = reports.report_submit(actor=actor, report=sent)
+        draft.refresh_from_db()
+        sent.refresh_from_db()
+        assert (draft.status, sent.status) == ("draft", "submitted"), sides
+        for side in sides:
+            world.objects[side]["ar_city_draft"] = draft
+            world.objects[side]["ar_city"] = sent
+
+
 def build_matrix_world() -> MatrixWorld:
     import importlib
 
@@ -588,6 +655,8 @@ def build_matrix_world() -> MatrixWorld:
                                 organizer="yingde_st", town_user="yingde_town", team=qy["team"], leader="qy_leader",
                                 member="qy_member", unit=qy["unit"], ip=3)
     world.objects["qy"]["city"] = qy["city"]
+    world.objects["rh"]["city"] = world.objects["nx"]["city"] = base.city
+    _city_reports(world)
     world.shared = {"cycle": base.cycle, "category": IndustryCategory.objects.order_by("pk").first(),
                     "product": IndustryProduct.objects.order_by("pk").first()}
     return world
@@ -674,3 +743,9 @@ def add_extras(world, side: str) -> None:
                                 status="registered")
     PairingFigures.objects.create(pairing=pairing, cycle=cycle, team=o["team"], town=town, organizer_level="county",
                                   ended_on=today, outcome="replaced", stationed_days=3)
+    # An annual report of an earlier year, sent to the city (issue 20): the side's county's (南雄市, 连州市).
+    from reports.models import AnnualReport, default_due
+
+    AnnualReport.objects.create(year=2022, level="county", city=county.city, county=county, title="新增年度报告",
+                                due_date=default_due(2022, "county"), status="submitted", submitted_at=timezone.now(),
+                                achievements="<p>新增</p>")

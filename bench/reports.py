@@ -18,6 +18,7 @@ Measured, medians of alternating runs (the machine is noisy; ratios are taken in
   per figure source and the stationed days) plus the accepted counties' kept figures — what the report page and the
   submission build;
 - **whole city live**: ``reports.figures.snapshot(city_scope(year, city))`` — every figure of the city counted now;
+- **the accepted city report as its page reads it**: ``selectors.figures_of`` of the report row (its kept figures);
 - **the same SQL, raw**: the very statements the whole-city snapshot sends (captured once), run again through a bare
   cursor — the database's share, without the ORM building them;
 - **one county** (what the scale generator pays per county and year): ``snapshot(county_scope(...))``;
@@ -112,6 +113,7 @@ def measure_city(city, report, repeat: int) -> dict:
     from regions.models import County
     from reports import figures as F
     from reports import selectors
+    from reports.models import AnnualReport
 
     year = report.year
     scope = F.city_scope(year, city)
@@ -135,8 +137,12 @@ def measure_city(city, report, repeat: int) -> dict:
                 cursor.execute(statement, params)
                 cursor.fetchall()
 
+    def kept():
+        return selectors.figures_of(AnnualReport.objects.select_related("city").get(pk=report.pk))
+
     cases = [("one aggregate query", one_query),
              ("city report: `city_figures(report)`", lambda: selectors.city_figures(report)),
+             ("accepted city report as its page reads it: kept figures, `figures_of`", kept),
              ("whole city live: `snapshot(city_scope)`", lambda: F.snapshot(scope)),
              ("whole city: the same SQL run raw", raw),
              ("whole city: `compute(city_scope)` (no stationed days)", lambda: F.compute(scope)),
@@ -221,7 +227,8 @@ def measure_city(city, report, repeat: int) -> dict:
     base = _median(times["one aggregate query"])
     kept = report.figures or {}
     return {"city": "%s %s" % (city.code, city.name), "year": year, "county": county.name,
-            "counties_accepted": sum(1 for row in selectors.county_reports(report).values() if row.status == "accepted"),
+            "counties_accepted": sum(1 for row in selectors.county_reports(report).values()
+                                     if row.status == "accepted"),
             "counties": County.objects.filter(city=city).count(),
             "activities": one[0], "report_activities": live["values"].get("activities.total"),
             "kept_activities": (kept.get("values") or {}).get("activities.total"),
@@ -294,7 +301,7 @@ def report(results: list[dict], repeat: int) -> str:
         for city in result["cities"]:
             for case in city["cases"]:
                 verdict = ""
-                if case["name"].startswith(("city report", "whole city live")):
+                if case["name"].startswith(("city report", "whole city live", "accepted city report")):
                     verdict = " ✓" if case["ratio"] <= GOAL else " ✗"
                 lines.append("| %s | %s, %d | %s | %s | %.1f | **%.1f×**%s | %d |" % (
                     result["label"], city["city"], city["year"], _number(city["activities"]), case["name"],
@@ -366,7 +373,7 @@ def main() -> int:
                         help="PostgreSQL database name per scale (default bench/pages.py's, bench_pages_{scale})")
     parser.add_argument("--rebuild", action="store_true", help="refill the databases even when they hold data")
     parser.add_argument("--cycles", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=9, help="timed runs per case (median)")
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per case (median)")
     parser.add_argument("--quick", action="store_true", help="5 timed runs per case")
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS-reports.md")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: measure DATABASE_URL, print JSON

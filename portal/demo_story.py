@@ -427,13 +427,15 @@ def first_cycle_story(story: Story, cycle) -> None:
     #    Oversight among it (``portal.demo_oversight``): a team that stopped coming in 2023 is flagged, reported, its
     #    case decided as a replacement and the alternate noticed, registered and at work; a warning; a member change.
     #    The units' annual evaluations, rewards and trainings and the city's coordination group (``portal.demo_units``)
-    #    among it too, while the cycle is open (a closed cycle's evaluations are read-only).
-    from portal import demo_fieldwork, demo_oversight, demo_units
+    #    among it too, while the cycle is open (a closed cycle's evaluations are read-only), and the annual reports
+    #    of 2022–2024 (``portal.demo_reports``), sent up each January while the cycle's records can still change.
+    from portal import demo_fieldwork, demo_oversight, demo_reports, demo_units
 
     plan = demo_oversight.first_cycle_plan(cycle)
     demo_fieldwork.first_cycle_fieldwork(
         story, cycle, cut={plan["replace"].pk: demo_oversight.STOPPED_COMING} if plan["replace"] else None,
-        steps=demo_oversight.first_cycle_steps(story, cycle, plan) + demo_units.first_cycle_steps(story, cycle))
+        steps=demo_oversight.first_cycle_steps(story, cycle, plan) + demo_units.first_cycle_steps(story, cycle)
+        + demo_reports.first_cycle_steps(story, cycle))
 
     # 10. Three years later the cycle ends: the scheduled step ends every working pairing on the cycle's last day (the
     #     system, with each pairing's figures kept), then the city closes the cycle.

@@ -324,7 +324,7 @@ class Context:
     counters: Counter = field(default_factory=Counter)
     scan: str = ""  # the signed agreement scan every generated agreement points at
     voucher: str = ""  # the disbursement voucher every generated tranche points at
-    # Seconds and queries spent on the annual reports (``annual_reports``: their figure snapshots cost queries).
+    # Seconds spent on the annual reports (``annual_reports``: their figure snapshots cost queries).
     report_seconds: float = 0.0
 
 
@@ -1687,8 +1687,8 @@ REPORT_PLAN = "<p>%(next)d年将督促团队按进度驻镇，办结督办事项
 REPORT_RETURN = "请补充典型案例配图，并对驻镇时间进度偏慢的团队作出分析后重新报送。"
 # The full years of the first cycle that get their reports, the latest ones (0: every one). Each county's report
 # keeps a snapshot of its figures, which costs ~16 queries (one aggregate per figure source and the stationed days)
-# and, mostly, the ORM building them: every full year (2022–2024) made the province scale ~15 % slower, the last one
-# alone ~6 % (bench/RESULTS-reports.md).
+# and, mostly, the ORM building them: every full year (2022–2024) took ~15 % of the province scale's run, the last
+# one alone ~8 % (bench/RESULTS-reports.md).
 REPORT_KEPT_YEARS = 1
 # The current year's county reports, dealt in turn from a shuffled start: every state while the city has 7 counties
 # or more ("" = not begun yet).
@@ -1730,12 +1730,13 @@ def annual_reports(ctx: Context, city, counties: dict, city_user, county_users: 
 
     Each full year of the first cycle (the last ``REPORT_KEPT_YEARS`` of them): every county's report submitted in
     the next January (one in ten a few days after the 31 January deadline) and accepted by the city with its figures
-    kept as submitted (``reports.figures.snapshot(county_scope(...))``), then the city's report — its own towns counted plus the
-    counties' kept figures (``reports.selectors.city_figures``) — submitted and accepted by the province. The current
-    year: the counties' reports at every step (submitted, returned with a comment, drafts, a few accepted, one not
-    begun), the city's a draft. No case photos (the scale data has no photos). Its own random stream (so the rest
-    of the city's data is what it was without reports); the snapshots are taken after the city's every record is
-    written and cost one aggregate query per figure source per county and year (``ctx.report_seconds``)."""
+    kept as submitted (``reports.figures.snapshot(county_scope(...))``), then the city's report — its own towns
+    counted plus the counties' kept figures (``reports.selectors.city_figures``) — submitted and accepted by the
+    province. The current year: the counties' reports at every step (submitted, returned with a comment, drafts, a
+    few accepted, one not begun), the city's a draft. No case photos (the scale data has no photos). Its own random
+    stream (so the rest of the city's data is what it was without reports); the snapshots are taken after the
+    city's every record is written and cost one aggregate query per figure source per county and year, and the
+    stationed days (``ctx.report_seconds``)."""
     from reports import figures as F
     from reports import selectors
     from reports.models import AnnualReport, default_due, default_title

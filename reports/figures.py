@@ -341,8 +341,7 @@ def _define() -> None:
     s = "四、服务活动"
     _add(Figure("activities.total", "已确认服务活动（次）", s, "activities", unit="次"))
     _breakdown("activities.type", s, "activities", "service_type", ServiceType.choices, unit="次")
-    _add(*(Figure("activities.month.%02d" % month, "%d月" % month, s, "activities", Q(date__month=month), unit="次")
-           for month in range(1, 13)))
+    # The months are set per year in :func:`_month_figures` (a date range: no per-row month function on SQLite).
     _add(Figure("activities.trainings", "培训活动（场）", s, "activities", Q(people_trained__gt=0), unit="场"),
          Figure("activities.people_trained", "培训人数（人次）", s, "activities", measure="people_trained", unit="人次"),
          Figure("activities.households", "服务农户（户次）", s, "activities", measure="households_served", unit="户次"),
@@ -366,6 +365,8 @@ def _define() -> None:
     _add(Figure("evaluations.total", "单位年度考评（人）", s, "evaluations", unit="人"))
     _breakdown("evaluations.grade", s, "evaluations", "grade", Grade.choices, unit="人")
 
+
+LAST_SERVICE_TYPE = "planning"  # the months follow the service types in the report's order
 
 AGE_BANDS = (("le35", "35岁及以下", None, 35), ("36_45", "36–45岁", 36, 45), ("46_55", "46–55岁", 46, 55),
              ("gt55", "56岁及以上", 56, None))
@@ -392,11 +393,29 @@ def _age_figures(year: int) -> list[Figure]:
     return [Figure("people.age.%s" % key, label, s, "people", age_where(key, year), unit="人") for key, label in bands]
 
 
+def _month_figures(year: int) -> list[Figure]:
+    """Confirmed activities by month of ``year``, as date ranges (an index reads them; no month function per row)."""
+    s = "四、服务活动"
+    out = []
+    for month in range(1, 13):
+        first = dt.date(year, month, 1)
+        after = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+        out.append(Figure("activities.month.%02d" % month, "%d月" % month, s, "activities",
+                          Q(date__gte=first, date__lt=after), unit="次"))
+    return out
+
+
 def figures_for(year: int) -> dict[str, Figure]:
-    """The year's figures (the age bands depend on the year)."""
+    """The year's figures (the age bands and the months depend on the year)."""
     if not FIGURES:
         _define()
-    out = dict(FIGURES)
+    out = {}
+    for key, item in FIGURES.items():
+        out[key] = item
+        if key == "activities.type.%s" % LAST_SERVICE_TYPE:
+            out.update({month.key: month for month in _month_figures(year)})
+    if "activities.month.01" not in out:
+        out.update({month.key: month for month in _month_figures(year)})
     out.update({figure.key: figure for figure in _age_figures(year)})
     return out
 

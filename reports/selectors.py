@@ -68,7 +68,10 @@ def completeness(report) -> list[dict]:
     out = []
     for county in County.objects.filter(city_id=report.city_id).order_by("code"):
         row = rows.get(county.pk)
-        out.append({"county": county, "report": row, "status": row.get_status_display() if row else "未建立",
+        # A county's draft is its own: the city reads "未报送", not the draft's state.
+        drafted = row is not None and row.status == ReportStatus.DRAFT
+        out.append({"county": county, "report": None if drafted else row,
+                    "status": "未报送" if drafted else (row.get_status_display() if row else "未建立"),
                     "submitted_at": row.submitted_at if row else None,
                     "on_time": row.on_time if row else None,
                     "late_open": (row is None or row.submitted_at is None) and timezone.localdate() > (

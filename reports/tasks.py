@@ -64,11 +64,14 @@ def _drop_earlier(user, report, fmt: str, *, keep) -> None:
 
     earlier = (TaskRun.objects.filter(kind=KIND, created_by=user, status=TaskRun.Status.DONE,
                                       result__report_id=report.pk, result__format=fmt).exclude(pk=keep))
+    from django.db import transaction
+
     for run in earlier:
         path = (run.result or {}).get("path") or ""
-        if path.startswith(FOLDER + "/"):
-            default_storage.delete(path)
         TaskRun.objects.filter(pk=run.pk).update(result={**run.result, "path": ""}, result_url="")
+        if path.startswith(FOLDER + "/"):
+            # Only once the runs no longer point at it: a rolled-back transaction keeps its file.
+            transaction.on_commit(lambda path=path: default_storage.delete(path))
 
 
 def start_export(*, actor, report, fmt: str):

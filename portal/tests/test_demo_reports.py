@@ -92,7 +92,7 @@ def test_2024_is_left_at_every_state_of_the_completeness_panel(demo):
     wujiang = next(row for row in selectors.completeness(city) if row["county"].code == "440203")
     assert wujiang["report"] is None and wujiang["note"] == city.missing_notes[str(wujiang["county"].pk)]
     panel = {row["status"] for row in selectors.completeness(city)}
-    assert panel == {"未建立", "草稿", "已报送待审核", "已退回", "已接收（锁定）"}, panel
+    assert panel == {"未建立", "未报送", "已报送待审核", "已退回", "已接收（锁定）"}, panel
     # The city cannot send it yet: 南雄市, 曲江区 and 新丰县 are neither accepted nor noted.
     from core.workflow import guard_refusal
     from reports.choices import REPORT_WORKFLOW

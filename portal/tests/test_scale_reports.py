@@ -1,10 +1,10 @@
 """The scale generator's annual reports (issue 20, ``portal.scale.annual_reports``) at city scale (韶关, two cycles).
 
 The first cycle's last full year (``scale.REPORT_KEPT_YEARS``): every county's report accepted by the city with its
-figures kept, the city's accepted by the province with its counties' parts; the current year at every step. The kept figures are the figure
-engine's (``reports.figures.snapshot``): with nothing changed since, a count now gives the same; each report is in
-the state its transitions lead to; the narratives are sanitized HTML. And the reports cost the generator little: a
-bounded number of queries per snapshot and a small share of its time.
+figures kept, the city's accepted by the province with its counties' parts; the current year at every step. The
+kept figures are the figure engine's (``reports.figures.snapshot``): with nothing changed since, a count now gives
+the same; each report is in the state its transitions lead to; the narratives are sanitized HTML. And the reports
+cost the generator little: a bounded number of queries per snapshot and a small share of its time.
 """
 from __future__ import annotations
 

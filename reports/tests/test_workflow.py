@@ -290,7 +290,7 @@ def test_the_city_report_waits_for_every_county_or_a_note(world, field):
     panel = {row["county"].name: row for row in selectors.completeness(fresh(city))}
     assert panel["仁化县"]["accepted"]
     assert panel["仁化县"]["on_time"] is (timezone.localdate() <= dt.date(YEAR + 1, 1, 31))
-    assert not panel["南雄市"]["accepted"] and panel["南雄市"]["status"] == "草稿"
+    assert not panel["南雄市"]["accepted"] and panel["南雄市"]["status"] == "未报送"
 
     with pytest.raises(PermissionDenied):
         services.missing_note(actor=world["renhua_st"], report=city, county=world.nanxiong, note="未报送")

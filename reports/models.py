@@ -15,20 +15,27 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_prose_editor.fields import ProseEditorField
 
 from core.models import DomainModel
 from core.roles import CITY_ROLES, OFFICIAL_ROLES, Role
-from core.sanitize import EDITOR_EXTENSIONS, clean_html
+from core.fields import LimitedTextField
+from core.sanitize import clean_html
 from reports.choices import (CITY_DUE, COUNTY_DUE, EDITABLE_STATES, FROZEN_STATES, YEAR_MAX, YEAR_MIN, ReportLevel,
                              ReportStatus)
 
 NARRATIVE_MAX = 20000
 
 
+class NarrativeField(LimitedTextField):
+    """Rich text written in the offline editor (the form's django-prose-editor field): bounded, and sanitized by nh3
+    (``core.sanitize.clean_html``) whenever the record is validated."""
+
+    def clean(self, value, model_instance):
+        return super().clean(clean_html(value), model_instance)
+
+
 def narrative_field(label, help_text=""):
-    """Rich text written in the offline editor; sanitized by nh3 whenever the record is validated."""
-    return ProseEditorField(label, extensions=EDITOR_EXTENSIONS, sanitize=clean_html, blank=True, help_text=help_text)
+    return NarrativeField(label, max_length=NARRATIVE_MAX, blank=True, help_text=help_text)
 
 
 class AnnualReport(DomainModel):

@@ -29,7 +29,17 @@
       var word = WORDS[button.getAttribute("title")];
       if (word) {
         button.setAttribute("title", word);
-        if (button.hasAttribute("aria-label")) button.setAttribute("aria-label", word);
+        button.setAttribute("aria-label", word);
+      }
+      // The icon is a font ligature ("format_bold"): shown, but not read out — the button's name is the Chinese word.
+      if (button.getAttribute("aria-label")) {
+        Array.prototype.slice.call(button.childNodes).forEach(function (node) {
+          if (node.nodeType === 3 && node.textContent.trim()) {
+            // Drawn by CSS (reports.css: ::before from data-icon), so it is no text of the button's.
+            button.setAttribute("data-icon", node.textContent.trim());
+            button.removeChild(node);
+          }
+        });
       }
     });
     box.querySelectorAll(".prose-menubar__option > *").forEach(function (option) {

@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-packages migrate demo worker bench clean
+.PHONY: run serve test setup system-packages migrate demo worker bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -39,6 +39,31 @@ run: demo
 		$(PY) manage.py run_scheduled --every 120 >var/scheduled.log 2>&1 & SCHEDULED=$$!; \
 		trap "kill $$WORKER $$SCHEDULED 2>/dev/null" EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000
+
+# The production form on this machine (deploy/README.md): production settings (DEBUG off, secure cookies, HSTS, SSL
+# redirect behind a TLS proxy that sends X-Forwarded-Proto), static files collected and served by WhiteNoise, gunicorn
+# with WEB_WORKERS processes on BIND, TASK_WORKERS task workers and the scheduler; every setting from the environment
+# (DATABASE_URL, REDIS_URL, S3_BUCKET …, deploy/env.example). The keys default to var/'s, as for `make run`.
+WEB_WORKERS ?= 2
+TASK_WORKERS ?= 1
+BIND ?= 127.0.0.1:8001
+serve: migrate
+	@set -e; export DJANGO_ENV=production \
+		SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
+		FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-$$(cat var/field_encryption_key)}" \
+		SECURE_PROXY_SSL_HEADER="$${SECURE_PROXY_SSL_HEADER-HTTP_X_FORWARDED_PROTO}" \
+		TRUSTED_PROXY_COUNT="$${TRUSTED_PROXY_COUNT-1}" \
+		PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(CURDIR)/var/prometheus}" \
+		WEB_WORKERS=$(WEB_WORKERS) BIND=$(BIND); \
+	rm -rf "$$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$$PROMETHEUS_MULTIPROC_DIR"; \
+	$(PY) manage.py collectstatic --noinput -v 0; \
+	$(PY) manage.py check --deploy --fail-level ERROR; \
+	PIDS=""; i=0; while [ $$i -lt $(TASK_WORKERS) ]; do \
+		$(PY) manage.py db_worker --interval 1 >>var/worker-$$i.log 2>&1 & PIDS="$$PIDS $$!"; i=$$((i+1)); done; \
+	$(PY) manage.py run_scheduled --every 300 >>var/scheduled.log 2>&1 & PIDS="$$PIDS $$!"; \
+	trap 'kill $$PIDS 2>/dev/null' EXIT INT TERM; \
+	echo "gunicorn：$(WEB_WORKERS) 个进程，$(BIND)（生产设置，置于 TLS 代理之后；见 deploy/README.md）"; \
+	$(VENV)/bin/gunicorn config.wsgi -c deploy/gunicorn.conf.py --workers $(WEB_WORKERS) --bind $(BIND)
 
 # Two workers (pytest-xdist), one test module each at a time: the suite fits its budget on 2 cores and on PostgreSQL.
 TEST_WORKERS ?= 2

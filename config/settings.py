@@ -2,7 +2,9 @@
 
 Everything that differs between machines comes from the environment:
 DATABASE_URL (default: an embedded SQLite file under var/), SECRET_KEY, FIELD_ENCRYPTION_KEY, DEBUG,
-ALLOWED_HOSTS, EMAIL_HOST (notifications are also mailed only when it is set).
+ALLOWED_HOSTS, EMAIL_HOST (notifications are also mailed only when it is set); for several machines REDIS_URL (cache,
+sessions and login counters shared by every web process), S3_BUCKET and its S3_* companions (attachments in object
+storage), LOG_FORMAT=json, METRICS_ALLOWED_IPS (see deploy/README.md).
 
 DJANGO_ENV=production marks a production deployment. Then SECRET_KEY and FIELD_ENCRYPTION_KEY (a Fernet key
 that seals ID numbers) must come from the environment, or the settings refuse to load; DEBUG is always off;
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "captcha",
+    "health_check",
+    "django_prometheus",
     # The programme, in lifecycle order.
     "core",
     "accounts",
@@ -83,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +102,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "core.middleware.ChineseMethodNotAllowedMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,13 +150,27 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache backs login throttling, so it must be shared by every web process.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "kjtpy_cache",
+# The cache backs login throttling, so it must be shared by every web process: Redis when REDIS_URL is set
+# (e.g. redis://127.0.0.1:6379/0; sessions live there too), else a table in the database (sessions in the database).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kjtpy"),
+            # A Redis that does not answer fails the request quickly instead of hanging a web worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kjtpy_cache",
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -203,8 +224,30 @@ if STATIC_MANIFEST:
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Attachments: a folder (MEDIA_ROOT) by default; S3-compatible object storage (django-storages) when S3_BUCKET is set.
+# Either way files are only ever served through scoped views (core.files), streamed: the bucket stays private.
+S3_BUCKET = os.environ.get("S3_BUCKET", "").strip()
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("S3_REGION", "").strip() or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", "").strip() or None,
+            "location": os.environ.get("S3_PREFIX", "").strip(),
+            "default_acl": "private",
+            "file_overwrite": False,  # a name taken gets a suffix, never another record's file
+            "querystring_auth": True,  # any URL made for a file is signed and short-lived
+            "querystring_expire": 300,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "").strip() or None,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     # The manifest storage needs collectstatic's manifest: plain names where none ran (development, tests).
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -214,6 +257,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
 # --- Background tasks ----------------------------------------------------------
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A task still running after this long lost its worker (killed, machine lost): the scheduled job
+# recover_interrupted_tasks marks it and its progress page failed, for the user to start it again. Keep it above the
+# longest task.
+TASK_STALE_AFTER_SECONDS = int(os.environ.get("TASK_STALE_AFTER_SECONDS", "1800"))
+# /health/ reports the task queue unhealthy when a task has waited longer than this for a worker (no worker alive).
+TASK_QUEUE_MAX_WAIT_SECONDS = int(os.environ.get("TASK_QUEUE_MAX_WAIT_SECONDS", "600"))
+
+# --- Health and metrics (deploy/README.md) ----------------------------------------
+# /metrics (Prometheus, django-prometheus) answers only these client addresses (the scraper's); others get 404.
+# Several gunicorn workers share their counters through PROMETHEUS_MULTIPROC_DIR (set by `make serve`).
+METRICS_ALLOWED_IPS = [ip.strip() for ip in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",")
+                       if ip.strip()]
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- API ------------------------------------------------------------------------
 # django-filter: an unset choice filter reads "全部" on every list (not "---------"); "null" choices say "未填".
@@ -312,6 +368,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = _flag("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
 SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers and Prometheus ask the web machines directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "").strip() or (31536000 if PRODUCTION else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", PRODUCTION)
@@ -323,14 +381,26 @@ if _proxy_header:
     _header = _header.strip().upper().replace("-", "_")
     SECURE_PROXY_SSL_HEADER = (_header if _header.startswith("HTTP_") else "HTTP_" + _header, _value.strip() or "https")
 
+# Logs: one line per record on stderr, with the request's id (X-Request-ID, core.request_id); LOG_FORMAT=json
+# (the production default) writes each as a JSON object for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.request_id.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
-        "kjtpy.sensitive": {"handlers": ["console"], "level": "INFO"},
+        "kjtpy.requests": {"handlers": ["console"], "level": "INFO" if _flag("LOG_REQUESTS", PRODUCTION) else "WARNING",
+                           "propagate": False},
+        "kjtpy.sensitive": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Django logs to the console only when DEBUG is on: keep server errors and security warnings visible.
-        "django": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
+        "django": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING", "propagate": False},
         "jieba": {"level": "WARNING"},
     },
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api import router
+from core import health
 
 
 urlpatterns = [
@@ -33,5 +34,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("captcha/", include("captcha.urls")),
+    # For load balancers and Prometheus (deploy/README.md): /health/ checks database, cache, storage and task queue;
+    # /metrics answers METRICS_ALLOWED_IPS only.
+    path("health/", health.health, name="health"),
+    path("health/live/", health.live, name="health-live"),
+    path("metrics", health.metrics, name="prometheus-metrics"),
 ]
 # No /media/ route in any mode: attachments are served only by scoped views (core.files).

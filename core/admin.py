@@ -401,3 +401,26 @@ class TaskRunAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + [name for name in workflow_fields(self.model) if name not in fields]
+
+
+from core.models import ScheduledRun  # noqa: E402
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(admin.ModelAdmin):
+    """The periodic jobs' runs are written by ``manage.py run_scheduled``: the administrator reads them."""
+
+    list_display = ["job", "period_start", "started_at", "finished_at", "attempts", "result"]
+    list_filter = ["job"]
+
+    def has_module_permission(self, request):
+        return is_system_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -157,3 +157,26 @@ def _fit_change_reason(sender, history_instance=None, **kwargs):
 from simple_history.signals import pre_create_historical_record  # noqa: E402
 
 pre_create_historical_record.connect(_fit_change_reason, dispatch_uid="kjtpy-fit-change-reason")
+
+
+class ScheduledRun(models.Model):
+    """A scheduled job's run in one period (``@scheduled_job(name, every=...)``): the first ``run_scheduled`` of the
+    period inserts the row and runs the job; the timers of the other machines find it and skip. A run that failed,
+    or whose machine died before it finished, is taken over by a later run in the same period."""
+
+    job = models.CharField(_("定时任务"), max_length=64)
+    period_start = models.DateTimeField(_("周期开始"))
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=1)
+    result = models.CharField(_("结果"), max_length=500, blank=True)
+    error = LimitedTextField(_("错误"), max_length=5000, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务运行")
+        verbose_name_plural = _("定时任务运行")
+        ordering = ["-period_start", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "period_start"], name="one_scheduled_run_per_period")]
+
+    def __str__(self):
+        return "%s @ %s" % (self.job, self.period_start)

@@ -620,6 +620,11 @@ DECLARATIONS: dict[str, Decl] = {
     "captcha-image-2x": exempt("CAPTCHA image"),
     "captcha-audio": exempt("CAPTCHA audio"),
     "captcha-refresh": exempt("CAPTCHA refresh"),
+    "health": exempt("load balancers' health check: says OK or which part failed, holds no records "
+                     "(tests/deployment/test_health_metrics.py)"),
+    "health-live": exempt("liveness: answers ok, reads nothing"),
+    "prometheus-metrics": exempt("Prometheus metrics: 404 except to METRICS_ALLOWED_IPS, holds no records "
+                                 "(tests/deployment/test_health_metrics.py)"),
     "media": exempt("uploaded files; served only under DEBUG by the dev server (core.files: downloads go through "
                     "scoped views)"),
     # ---- projects (帮扶协议, 帮扶项目, 项目变更). The world's pairings are county-organized (ORG decides); the

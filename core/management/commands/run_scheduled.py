@@ -3,15 +3,19 @@
 Production runs ``manage.py run_scheduled`` once from a timer (a systemd timer or cron, e.g. every 5 minutes).
 ``make run`` starts ``manage.py run_scheduled --every 120`` beside the task worker, so a demo needs no cron.
 Pages never do this work on a read: they show the effective state until a job records it.
+A job registered with a period (``@scheduled_job(name, every=...)``) runs once per period whatever the number of
+machines whose timers call this command (see ``core.scheduled``).
 """
 import logging
 import time
+import traceback
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from core.scheduled import JOBS
+from core.scheduled import JOBS, PERIODS, claim_period, finish_period
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +45,28 @@ class Command(BaseCommand):
             except KeyboardInterrupt:
                 return
 
-    def run_once(self, only, *, keep_going=False):
-        """Run each job once. Run once (from a timer) a failing job raises, so the timer records the failure; in
-        the ``--every`` loop it is logged and the loop goes on."""
+    def run_once(self, only, *, keep_going=False, now=None):
+        """Run each job once (a job with a period: if no other call has run it in this period). Run once (from a
+        timer) a failing job raises, so the timer records the failure; in the ``--every`` loop it is logged and the
+        loop goes on."""
         for name, job in sorted(JOBS.items()):
             if only and name not in only:
                 continue
+            claim = None
             try:
-                result = job()
+                if name in PERIODS:
+                    claim = claim_period(name, PERIODS[name], now=now or timezone.now())
+                    if claim is None:
+                        self.stdout.write(f"{name}: 本周期已运行，跳过")
+                        continue
+                try:
+                    result = job()
+                except Exception:
+                    if claim is not None:
+                        finish_period(claim, error=traceback.format_exc())
+                    raise
+                if claim is not None:
+                    finish_period(claim, result=result)
             except Exception:
                 if not keep_going:
                     raise

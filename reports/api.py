@@ -36,7 +36,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api import ConflictError, PasswordChanged, ScopedReadOnlyViewSet
-from core.api import call_service as _call
+from core.api import call_service
 from core.api import read_input as _input
 from core.fields import COMMENT_MAX_CHARS
 from core.roles import CITY_ROLES, COUNTY_ROLES, TEAM_ROLES, Role, is_system_admin
@@ -51,8 +51,19 @@ from reports.models import NARRATIVE_MAX, AnnualReport
 #: Who may open a report's figures by scope (the dashboard's audience): not towns, not experts.
 FIGURE_READERS = frozenset({Role.PROVINCE, *CITY_ROLES, *COUNTY_ROLES, *TEAM_ROLES, Role.UNIT})
 #: The stationed-day totals of a snapshot (``figures.day_totals``): not declared figures, labelled here.
-DAY_FIGURES = {"days.total": ("驻镇天数（人·天）", "天"), "days.teams_behind": ("驻镇进度滞后团队（个）", "个")}
+DAY_FIGURES = {"days.total": ("驻镇天数（人天）", "人天"), "days.teams_behind": ("驻镇进度滞后团队（个）", "个")}
 DAY_SECTION = "一、团队与特派员"
+
+
+def _call(function, **kwargs):
+    """``core.api.call_service``, with a refusal that names no field (a locked report, a step out of place) answered
+    as ``{"detail": "..."}`` like the other refusals, never as a bare list."""
+    try:
+        return call_service(function, **kwargs)
+    except DRFValidationError as error:
+        if isinstance(error.detail, list):
+            raise DRFValidationError({"detail": "；".join(str(message) for message in error.detail)}) from None
+        raise
 
 
 # ------------------------------------------------------------------------------------------------ serializers
@@ -406,10 +417,25 @@ def _deny(text="该统计范围不在您的管辖范围内。"):
     raise PermissionDenied(text)
 
 
+def _within(scope: F.Scope, path: str, region) -> None:
+    """A town or a team the scope names must be of the caller's region (``path`` from a town to the region): a town
+    of it, a team paired with a town of it. Anything else is refused, not answered with zeros."""
+    from matching.models import Pairing
+    from regions.models import Town
+
+    if scope.town_id and not Town.objects.filter(pk=scope.town_id, **{path: region}).exists():
+        _deny()
+    if scope.team_id and not Pairing.objects.filter(team_id=scope.team_id, **{"town__" + path: region}).exists():
+        _deny()
+
+
 def scope_for(user, data) -> F.Scope:
     """The scope asked for (``year`` defaults to this year), checked to lie inside the caller's own region and pinned
     to it: the province to its province, the city's offices to their city, a county's to their county, a team to
-    itself, a unit to itself. Anything else is refused (403); a malformed parameter is 400."""
+    itself, a unit to itself; a town or a team named must be of that region (a team's town one it is paired with).
+    Anything else is refused (403); a malformed parameter is 400."""
+    from matching.models import Pairing
+
     params = {key: data.get(key) for key in ("year", "levels", "city", "county", "team", "unit", "cycle", "town",
                                              "from", "to", "province") if data.get(key) not in (None, "")}
     params.setdefault("year", str(timezone.localdate().year))
@@ -435,12 +461,14 @@ def scope_for(user, data) -> F.Scope:
             _deny()
         if scope.county_id and not County.objects.filter(pk=scope.county_id, city__province_code=code).exists():
             _deny()
+        _within(scope, "county__city__province_code", code)
         return dataclasses.replace(scope, province_code=code)
     if role in CITY_ROLES:
         if not user.city_id or (scope.city_id and scope.city_id != user.city_id):
             _deny()
         if scope.county_id and not County.objects.filter(pk=scope.county_id, city_id=user.city_id).exists():
             _deny()
+        _within(scope, "county__city_id", user.city_id)
         return dataclasses.replace(scope, city_id=user.city_id, province_code="")
     if role in COUNTY_ROLES:
         if not user.county_id or (scope.county_id and scope.county_id != user.county_id):
@@ -448,9 +476,12 @@ def scope_for(user, data) -> F.Scope:
         city_id = County.objects.filter(pk=user.county_id).values_list("city_id", flat=True).first()
         if scope.city_id and scope.city_id != city_id:
             _deny()
+        _within(scope, "county_id", user.county_id)
         return dataclasses.replace(scope, county_id=user.county_id, city_id=city_id, province_code="")
     if role in TEAM_ROLES:
         if not user.team_id or (scope.team_id and scope.team_id != user.team_id):
+            _deny()
+        if scope.town_id and not Pairing.objects.filter(team_id=user.team_id, town_id=scope.town_id).exists():
             _deny()
         return dataclasses.replace(scope, team_id=user.team_id)
     if not user.unit_id or (scope.unit_id and scope.unit_id != user.unit_id):  # the unit

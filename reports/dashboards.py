@@ -37,6 +37,8 @@ from core.roles import CITY_ROLES, COUNTY_ROLES, TEAM_ROLES, Role, is_system_adm
 from core.scoping import restrict
 from reports import figures as F
 
+#: Who has a dashboard (and reads statistics: the traced lists, the figures API): not towns, not experts.
+READERS = frozenset({Role.PROVINCE, *CITY_ROLES, *COUNTY_ROLES, *TEAM_ROLES, Role.UNIT})
 DAYS_CHART_CAP = 30
 RECENT_DAYS = 60
 WIDE_START = dt.date(2000, 1, 1)
@@ -205,8 +207,7 @@ def frame_for(user, params) -> Frame:
 
     admin = is_system_admin(user)
     role = Role.ADMIN if admin else getattr(user, "role", None)
-    if not (admin or role == Role.PROVINCE or role in CITY_ROLES or role in COUNTY_ROLES or role in TEAM_ROLES
-            or role == Role.UNIT):
+    if not (admin or role in READERS):
         raise PermissionDenied
     today = timezone.localdate()
     cycles = list(Cycle.objects.order_by("-start_date", "-pk"))
@@ -252,8 +253,14 @@ def frame_for(user, params) -> Frame:
     if cycle is None and year is None:
         year = today.year
     if cycle is not None and year is not None and not cycle.start_date.year <= year <= cycle.end_date.year:
-        note = "%d年不在%s内，已显示整个周期。" % (year, cycle.name)
-        year = None
+        # The year asked is outside the cycle (the current one by default): the cycle of that year, if any.
+        containing = None if team is not None else next(
+            (row for row in cycles if row.start_date.year <= year <= row.end_date.year), None)
+        if containing is not None:
+            cycle = containing
+        else:
+            note = "%d年不在%s内，已显示整个周期。" % (year, cycle.name)
+            year = None
     if year is not None:
         base = F.Scope(year=year, cycle_id=cycle.pk if cycle else None)
     else:
@@ -375,10 +382,15 @@ def _kpis(frame: Frame, values: dict, days: list) -> list:
     scope = frame.scope
     in_year = "本年" if frame.year is not None else "周期内"
     # the stationed days: per team in the panel below, each team's number traced to its people's days
-    day_total = Kpi("%s驻镇（人天）" % in_year, Cell(sum(row["days_year"] for row in days), "#panel-days"),
+    # The stationed days' trace: one team's days per person (their sum is the figure), or the per-team table of the
+    # 驻镇进度 panel (each team's days linking to its people's).
+    table = "#panel-days-table"
+    one = (reverse("reports:person_days", args=[days[0]["pairing_id"], frame.year])
+           if len(days) == 1 and frame.year is not None else table)
+    day_total = Kpi("%s驻镇（人天）" % in_year, Cell(sum(row["days_year"] for row in days), one),
                     "人天", "days.total", hint="各团队已确认驻镇天数之和，明细见“驻镇进度”")
-    behind = Kpi("进度滞后团队", Cell(sum(1 for row in days if row["behind"]), "#panel-days"), "个",
-                 "days.teams_behind", hint="累计驻镇天数低于按周期进度应达的天数")
+    behind = Kpi("进度滞后团队", Cell(sum(1 for row in days if row["behind"]), table), "个",
+                 "days.teams_behind", hint="累计驻镇天数低于按周期进度应达的天数，明细见“驻镇进度”数据表")
     if frame.kind in ("city", "county"):
         return [_kpi("应帮扶镇", "towns.to_cover", values, scope, "个"),
                 _kpi("已结对帮扶镇", "towns.covered", values, scope, "个"),
@@ -389,11 +401,17 @@ def _kpis(frame: Frame, values: dict, days: list) -> list:
                 _kpi("立项资助金额", "grants.amount", values, scope, "元"),
                 _kpi("履职预警", "flags.total", values, scope, "次")]
     if frame.kind == "team":
-        behind = Kpi("驻镇进度", Cell(behind.cell.value, "#panel-days",
+        behind = Kpi("驻镇进度", Cell(behind.cell.value, table,
                                       text="滞后" if behind.cell.value else ("正常" if days else "—")),
                      "", "days.teams_behind", hint=behind.hint)
-        return [day_total, behind,
-                _kpi("团队成员", "people.total", values, scope, "人"),
+        # The team's members as the team has them (its people are counted in the figures only while it works in a
+        # town: a team not yet started, or in a year it did not work, still has its members).
+        from teams.models import TeamMembership
+
+        members = Kpi("团队成员", Cell(TeamMembership.objects.filter(team_id=frame.team.pk).count(),
+                                       frame.team.get_absolute_url()), "人", "people.total",
+                      hint="本团队的负责人和成员，点开查看团队")
+        return [day_total, behind, members,
                 _kpi("已确认服务活动", "activities.total", values, scope, "次"),
                 _kpi("立项资助", "grants.total", values, scope, "项"),
                 _kpi("履职预警", "flags.total", values, scope, "次")]

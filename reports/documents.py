@@ -33,7 +33,7 @@ FORMATS = ("docx", "pdf", "xlsx")
 DAYS_SECTION = "六、驻镇时间"
 #: The two figures :func:`reports.figures.day_totals` adds to a report's values (not in ``FIGURES``).
 DAY_FIGURES = {
-    "days.total": F.Figure("days.total", "团队当年驻镇天数（天）", DAYS_SECTION, "pairings", unit="天"),
+    "days.total": F.Figure("days.total", "团队当年驻镇天数（人天）", DAYS_SECTION, "pairings", unit="人天"),
     "days.teams_behind": F.Figure("days.teams_behind", "驻镇进度滞后团队（个）", DAYS_SECTION, "pairings", unit="个"),
 }
 #: How a breakdown's rows are named in the statistics table ("按职称：正高级").
@@ -260,7 +260,7 @@ def build_charts(data: ReportData) -> list[tuple[str, bytes]]:
         names = ["%s（%s）" % (row.get("team", ""), row.get("town", "")) for row in teams]
         out.append((title, C.bar_chart("", names, {
             "累计驻镇天数": [row.get("days_to_date", 0) for row in teams],
-            "按进度应达天数": [row.get("expected_to_date", 0) for row in teams]}, horizontal=True, unit="天")))
+            "按进度应达天数": [row.get("expected_to_date", 0) for row in teams]}, horizontal=True, unit="人天")))
     sources = [item for item in data.definitions.values() if _group(item.key) == "grants.source"]
     amounts = [(item.label, float(number(data.value(item.key)))) for item in sources]
     if any(amount > 0 for _label, amount in amounts):
@@ -305,7 +305,7 @@ def figure_sentences(data: ReportData) -> list[str]:
         text += "资助资金中，%s。" % sources
     out.append(text)
     behind = number(data.value("days.teams_behind"))
-    text = "各团队当年驻镇%s天" % t("days.total")
+    text = "各团队当年驻镇%s人天" % t("days.total")
     text += "，%s个团队驻镇进度落后于周期要求。" % t("days.teams_behind") if behind else "，驻镇进度均达到周期要求。"
     out.append(text)
     text = "开展并经驻镇工作队确认的服务活动%s次" % t("activities.total")
@@ -361,7 +361,7 @@ def case_photos(report) -> list[tuple[str, bytes]]:
     return out
 
 
-TEAM_HEADERS = ["当年驻镇（天）", "累计驻镇（天）", "按进度应达（天）", "周期要求（天）", "完成比例（%）"]
+TEAM_HEADERS = ["当年驻镇（人天）", "累计驻镇（人天）", "按进度应达（人天）", "周期要求（人天）", "完成比例（%）"]
 
 
 def team_table(data: ReportData, *, compact: bool = False) -> tuple[list[str], list[list]]:

@@ -17,13 +17,19 @@ trace is the per-person breakdown whose sum is the team's figure.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
 from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import CharField, Count, Q, Sum
+from django.db.models.sql import Query
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ALL_LEVELS = ("county", "city", "province")
@@ -115,6 +121,24 @@ def city_scope(year: int, city) -> Scope:
 
 
 # ------------------------------------------------------------------------------------------------ sources
+_LEVEL_ALWAYS_SET: dict[str, bool] = {}
+
+
+def _required_level(model, path: str) -> bool:
+    """Whether ``path`` (``a__b__organizer_level``) always holds one of :data:`ALL_LEVELS` for a row of ``model``:
+    each relation on the way a required foreign key of the row before, the last a required character field (not
+    null, not blank) whose choices are the levels. A to-many step (a reverse relation) is not: a row may have none."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        step = model._meta.get_field(relation)
+        if not (step.many_to_one or step.one_to_one) or step.auto_created or step.null:
+            return False
+        model = step.related_model
+    level = model._meta.get_field(name)
+    return (isinstance(level, CharField) and not level.null and not level.blank
+            and {value for value, _label in (level.choices or ())} == set(ALL_LEVELS))
+
+
 def _active_in_year(prefix: str = "") -> Callable[[Scope], Q]:
     """A pairing that worked some day of the year: begun by its end, not ended before its start."""
     def condition(scope: Scope) -> Q:
@@ -127,6 +151,17 @@ def _active_in_year(prefix: str = "") -> Callable[[Scope], Q]:
 def _field_in_year(path: str) -> Callable[[Scope], Q]:
     def condition(scope: Scope) -> Q:
         return Q(**{path + "__gte": scope.start, path + "__lte": scope.end})
+    return condition
+
+
+def _moment_in_year(path: str) -> Callable[[Scope], Q]:
+    """A moment (a date and time) whose local date is within the scope's dates: from the first day's midnight to the
+    midnight after the last, in the current time zone — what ``path__date`` between them takes, without casting every
+    row's moment to a date (on SQLite a Python function per row)."""
+    def condition(scope: Scope) -> Q:
+        zone = timezone.get_current_timezone()
+        return Q(**{path + "__gte": dt.datetime.combine(scope.start, dt.time.min, tzinfo=zone),
+                    path + "__lt": dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)})
     return condition
 
 
@@ -170,7 +205,10 @@ class Source:
 
     def where(self, scope: Scope) -> Q:
         q = self.base & self.year(scope)
-        q &= self.level_q(scope) if self.level_q else Q(**{self.level + "__in": scope.levels})
+        if self.level_q:
+            q &= self.level_q(scope)
+        elif not (set(scope.levels) >= set(ALL_LEVELS) and self.level_always_set()):
+            q &= Q(**{self.level + "__in": scope.levels})
         if scope.county_id:
             q &= Q(**{self.county: scope.county_id})
         if scope.city_id:
@@ -186,6 +224,15 @@ class Source:
         if scope.town_id:
             q &= Q(**{self.town: scope.town_id}) if self.town else Q(pk__in=[])
         return q
+
+    def level_always_set(self) -> bool:
+        """Whether every row's organizing level is one of the three (a required field whose choices are the levels,
+        on the row or on a required relation): then a scope that takes every level needs no level condition — it
+        would only add a join (the activities' to their pairing)."""
+        cached = _LEVEL_ALWAYS_SET.get(self.name)
+        if cached is None:
+            cached = _LEVEL_ALWAYS_SET[self.name] = _required_level(self.get_model(), self.level)
+        return cached
 
     def queryset(self, scope: Scope, condition: Q = Q()):
         rows = self.get_model().objects.filter(self.where(scope) & condition)
@@ -246,12 +293,12 @@ SOURCES = {source.name: source for source in (
                     ("demo_area_mu", _("示范面积（亩）"))), order=("date", "pk"), **_PAIRED),
     Source("flags", "fieldwork.Flag", _("预警"), level="organizer_level", county="home_town__county_id",
            city="home_town__county__city_id", team="team_id", unit="team__lead_unit_id",
-           town="home_town_id", year=_field_in_year("opened_at__date"),
+           town="home_town_id", year=_moment_in_year("opened_at"),
            columns=(("home_town__name", _("镇")), ("team__name", _("团队")), ("get_kind_display", _("预警类型")),
                     ("get_status_display", _("状态")), ("opened_at", _("预警时间"))), order=("opened_at", "pk")),
     Source("cases", "replacements.Case", _("调整更换案件"), level="organizer_level", county="home_town__county_id",
            city="home_town__county__city_id", team="team_id", unit="team__lead_unit_id",
-           town="home_town_id", year=_field_in_year("opened_at__date"),
+           town="home_town_id", year=_moment_in_year("opened_at"),
            columns=(("home_town__name", _("镇")), ("team__name", _("团队")), ("get_cause_display", _("事由")),
                     ("get_status_display", _("状态")), ("get_decision_display", _("处理决定"))),
            order=("opened_at", "pk")),
@@ -405,8 +452,20 @@ def _month_figures(year: int) -> list[Figure]:
     return out
 
 
+_FOR_YEAR: dict[int, dict[str, Figure]] = {}
+
+
 def figures_for(year: int) -> dict[str, Figure]:
     """The year's figures (the age bands and the months depend on the year)."""
+    return dict(_year_figures(year))
+
+
+def _year_figures(year: int) -> dict[str, Figure]:
+    """The year's figures, built once a year (not to be changed: :func:`figures_for` hands out copies)."""
+    try:
+        return _FOR_YEAR[year]
+    except KeyError:
+        pass
     if not FIGURES:
         _define()
     out = {}
@@ -417,6 +476,8 @@ def figures_for(year: int) -> dict[str, Figure]:
     if "activities.month.01" not in out:
         out.update({month.key: month for month in _month_figures(year)})
     out.update({figure.key: figure for figure in _age_figures(year)})
+    if len(_FOR_YEAR) < 256:
+        _FOR_YEAR[year] = out
     return out
 
 
@@ -424,7 +485,7 @@ def figure(key: str, year: int) -> Figure:
     """A figure by key; ``key@mNN`` is the figure narrowed to month NN of its source's date (a chart's cell)."""
     base, _sep, suffix = key.partition("@")
     try:
-        item = figures_for(year)[base]
+        item = _year_figures(year)[base]
     except KeyError:
         raise KeyError(key) from None
     if not suffix:
@@ -448,20 +509,194 @@ def _plain(value, figure: Figure):
 
 
 def compute(scope: Scope, keys=None) -> dict:
-    """``{key: value}`` of every figure (or of ``keys``), one aggregate query per source. Counts are ints, sums with
-    decimals are strings ("1234.50"), so a JSON snapshot keeps them exact."""
-    wanted = [figure(key, scope.year) for key in keys] if keys is not None else list(figures_for(scope.year).values())
+    """``{key: value}`` of every figure (or of ``keys``), one aggregate per source, all sent in one round trip (one
+    statement on SQLite, one call on PostgreSQL). Counts are ints, sums with
+    decimals are strings ("1234.50"), so a JSON snapshot keeps them exact.
+
+    Each source's statement is built by the ORM once per *shape* of scope (the figures asked, the dates, the levels and
+    which ids the scope sets) and kept: a scope of the same shape runs it again with its own ids (:class:`_Statement`),
+    so the ORM's cost of resolving some 90 conditional aggregates is paid once per process, not on every count."""
+    wanted = [figure(key, scope.year) for key in keys] if keys is not None else list(_year_figures(scope.year).values())
     by_source: dict[str, list[Figure]] = {}
     for item in wanted:
         by_source.setdefault(item.source, []).append(item)
-    values = {}
-    for name, items in by_source.items():
-        source = SOURCES[name]
-        rows = source.get_model().objects.filter(source.where(scope))
-        result = rows.aggregate(**{item.key.replace(".", "__"): item.aggregate() for item in items})
-        for item in items:
-            values[item.key] = _plain(result[item.key.replace(".", "__")], item)
-    return values
+    statements = {name: _statement(("aggregate", name, tuple(item.key for item in items)), scope,
+                                   lambda shape, name=name, items=items: _compile_aggregate(SOURCES[name], shape,
+                                                                                            _aggregates(items)))
+                  for name, items in by_source.items()}
+    result: dict = {}
+    joined = None
+    if len(statements) > 1 and all(statements.values()):
+        # Every source's aggregate is one row: all of them in one round trip.
+        what = ("joined",) + tuple((name, tuple(item.key for item in by_source[name])) for name in statements)
+        joined = _statement(what, scope, lambda shape: _joined(list(statements.values())))
+    if joined is not None:
+        result = dict(zip(joined.columns, joined.rows(scope)[0]))
+    else:
+        for name, statement in statements.items():
+            if statement is not None:
+                result.update(zip(statement.columns, statement.rows(scope)[0]))
+            else:
+                source = SOURCES[name]
+                result.update(source.get_model().objects.filter(source.where(scope)).aggregate(
+                    **_aggregates(by_source[name])))
+    return {item.key: _plain(result[_alias(item)], item) for items in by_source.values() for item in items}
+
+
+def _aggregates(items: list[Figure]) -> dict:
+    return {_alias(item): item.aggregate() for item in items}
+
+
+def _alias(item: Figure) -> str:
+    return item.key.replace(".", "__")
+
+
+# ------------------------------------------------------------------------------------------------ kept statements
+# The ids a scope may set, and a stand-in for each that no other parameter of a statement takes: a statement is
+# compiled for a scope with the stand-ins, and the positions they take among its parameters are where a scope's own
+# ids go. The dates, levels and year stay in the shape (they change the SQL: the age bands, the month ranges).
+_SCOPE_IDS = {"county_id": -7_200_001, "city_id": -7_200_002, "team_id": -7_200_003, "unit_id": -7_200_004,
+              "cycle_id": -7_200_005, "town_id": -7_200_006, "province_code": "\x01province\x01"}
+_STATEMENTS: dict = {}
+_STATEMENTS_LOCK = threading.Lock()
+_STATEMENTS_MAX = 1024
+
+
+class _Compiled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A statement as the ORM compiles it: its SQL, its parameters with the scope's ids as slots, its columns and the
+    converters the ORM applies to them — what ``QuerySet.aggregate`` or ``values_list`` would send and return,
+    without building the query again."""
+
+    using: str
+    sql: str
+    params: tuple
+    slots: tuple        # (scope attribute, positions in params)
+    columns: tuple
+    converters: tuple   # (column index, converter functions, expression)
+    # Several one-row statements sent at once (PostgreSQL): how many; their rows make one.
+    batch: int = 0
+
+    def rows(self, scope: Scope) -> list[list]:
+        params = list(self.params)
+        for name, positions in self.slots:
+            value = getattr(scope, name)
+            value = str(value) if name == "province_code" else int(value)
+            for position in positions:
+                params[position] = value
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = [list(row) for row in cursor.fetchall()]
+            for _more in range(self.batch - 1):
+                cursor.nextset()
+                rows[0] += cursor.fetchone()
+        for row in rows:
+            for index, functions, expression in self.converters:
+                for function in functions:
+                    row[index] = function(row[index], expression, connection)
+        return rows
+
+
+def _statement(what: tuple, scope: Scope, build) -> _Statement | None:
+    """The kept statement ``what`` for scopes of this one's shape; ``build(shape)`` compiles it on first use. None when
+    it does not compile to plain SQL with each id in its parameters (then the caller asks the ORM each time)."""
+    shape = dataclasses.replace(scope, **{name: stand_in for name, stand_in in _SCOPE_IDS.items()
+                                          if getattr(scope, name)})
+    key = (what, shape, timezone.get_current_timezone_name())
+    try:
+        return _STATEMENTS[key]
+    except KeyError:
+        pass
+    compiled = build(shape)
+    with _STATEMENTS_LOCK:
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = compiled
+    return compiled
+
+
+def _kept(compiler, shape: Scope, using: str, columns, names) -> _Statement | None:
+    """``columns()``: the compiled expressions of the result's columns (known once ``as_sql`` has set the query up)."""
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a condition that takes no row (a team on a source without teams): the ORM's way
+        return None
+    if not sql:
+        return None
+    slots = []
+    for name, stand_in in _SCOPE_IDS.items():
+        if getattr(shape, name) != stand_in:
+            continue
+        positions = tuple(i for i, value in enumerate(params) if type(value) is type(stand_in) and value == stand_in)
+        if not positions or str(stand_in) in sql:
+            return None
+        slots.append((name, positions))
+    converters = tuple((index, tuple(functions), expression)
+                       for index, (functions, expression) in compiler.get_converters(columns()).items())
+    return _Statement(using, sql, tuple(params), tuple(slots), tuple(names), converters)
+
+
+def _compile_aggregate(source: Source, shape: Scope, aggregates: dict) -> _Statement | None:
+    """The source's aggregate for ``shape`` as ``QuerySet.aggregate`` compiles it (``Query.get_aggregation``, stopped
+    where it would run the statement)."""
+    model = source.get_model()
+    using = model.objects.db
+    query = model.objects.filter(source.where(shape)).query.chain()
+    kept = {}
+
+    def get_compiler(using=None, connection=None, elide_empty=True):
+        kept["compiler"] = Query.get_compiler(query, using, connection, elide_empty)
+        raise _Compiled
+
+    query.get_compiler = get_compiler
+    try:
+        query.get_aggregation(using, aggregates)
+    except _Compiled:
+        pass
+    else:  # pragma: no cover - an aggregate over a subquery (it ran as is): not kept
+        return None
+    return _kept(kept["compiler"], shape, using, lambda: list(query.annotation_select.values()),
+                 tuple(query.annotation_select))
+
+
+def _joined(statements: list[_Statement]) -> _Statement | None:
+    """One-row statements in one round trip, their columns in order: on SQLite side by side in one statement
+    (``SELECT * FROM (a) CROSS JOIN (b) …``); on PostgreSQL one after another in one call (its planner would take
+    thirteen derived tables for a join to search — longer to plan than the thirteen statements, and run slower)."""
+    if len({statement.using for statement in statements}) != 1:
+        return None
+    vendor = connections[statements[0].using].vendor
+    if vendor not in ("sqlite", "postgresql"):
+        return None
+    params, slots, columns, converters = [], {}, [], []
+    for statement in statements:
+        for name, positions in statement.slots:
+            slots.setdefault(name, []).extend(position + len(params) for position in positions)
+        converters += [(index + len(columns), functions, expression)
+                       for index, functions, expression in statement.converters]
+        params += statement.params
+        columns += statement.columns
+    if vendor == "postgresql":
+        sql, batch = ";\n".join(statement.sql for statement in statements), len(statements)
+    else:
+        sql, batch = "SELECT * FROM " + " CROSS JOIN ".join("(%s) AS figures_%d" % (statement.sql, number)
+                                                            for number, statement in enumerate(statements)), 0
+    return _Statement(statements[0].using, sql, tuple(params), tuple((name, tuple(positions))
+                                                                     for name, positions in slots.items()),
+                      tuple(columns), tuple(converters), batch)
+
+
+def _compile_rows(queryset, shape: Scope) -> _Statement | None:
+    """A ``values_list`` queryset built for ``shape``, as its iteration compiles it."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    return _kept(compiler, shape, queryset.db,
+                 lambda: [column for column, _sql, _alias in compiler.select[:compiler.col_count]],
+                 tuple(queryset.query.values_select))
 
 
 def trace(key: str, scope: Scope):
@@ -496,40 +731,67 @@ def add_values(*parts: dict) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ stationed days
+@dataclass(frozen=True)
+class _CycleDays:
+    """What the day count and the pace read of a cycle."""
+
+    pk: int
+    start_date: dt.date
+    end_date: dt.date
+    required_stationed_days: int
+    cross_town_days_count: bool
+
+
+_PAIRING_COLUMNS = ("pk", "cycle_id", "team_id", "team__name", "town_id", "town__name", "active_from", "ended_on",
+                    "cycle__start_date", "cycle__end_date", "cycle__required_stationed_days",
+                    "cycle__cross_town_days_count")
+
+
+def _pairings_of(scope: Scope) -> list:
+    """The pairings that worked in the scope's year, by town, with what :func:`team_days` reads of each (one kept
+    statement per shape of scope, like the figures')."""
+    def rows(shape):
+        return SOURCES["pairings"].queryset(shape).order_by("town__code", "pk").values_list(*_PAIRING_COLUMNS)
+
+    statement = _statement(("pairings", _PAIRING_COLUMNS), scope, lambda shape: _compile_rows(rows(shape), shape))
+    if statement is None:
+        return [list(row) for row in rows(scope)]
+    return [row[:len(_PAIRING_COLUMNS)] for row in statement.rows(scope)]
+
+
 def team_days(scope: Scope) -> list[dict]:
     """Per pairing that worked in the year: its stationed days in the year and since the start of its cycle to the
-    year's end (or today), against the cycle's requirement pro rata — the pace. One windowed query per cycle."""
+    year's end (or today), against the cycle's requirement pro rata — the pace. One windowed query per cycle that
+    counts both (``fieldwork.selectors.stationed_days_since``)."""
     from django.utils import timezone
 
-    from fieldwork.selectors import stationed_days
+    from fieldwork.selectors import stationed_days_since
 
-    pairings = list(SOURCES["pairings"].queryset(scope).select_related("town", "team", "cycle")
-                    .order_by("town__code", "pk"))
     today = timezone.localdate()
     rows = []
     by_cycle: dict[int, list] = {}
-    for pairing in pairings:
-        by_cycle.setdefault(pairing.cycle_id, []).append(pairing)
-    for cycle_id, group in by_cycle.items():
-        cycle = group[0].cycle
-        ids = [p.pk for p in group]
+    for (pk, cycle_id, team_id, team, town_id, town, active_from, ended_on, start, end, required,
+         cross_counts) in _pairings_of(scope):
+        group = by_cycle.setdefault(cycle_id, [_CycleDays(cycle_id, start, end, required, cross_counts)])
+        group.append((pk, team_id, team, town_id, town, active_from, ended_on))
+    for cycle_id, (cycle, *group) in by_cycle.items():
+        ids = [pairing[0] for pairing in group]
         upto = min(scope.end, today, cycle.end_date)
-        in_year = stationed_days(cycle, pairing_ids=ids, until=upto, since=scope.start, by="pairing")
-        to_date = stationed_days(cycle, pairing_ids=ids, until=upto, by="pairing")
-        for pairing in group:
+        in_year, to_date = stationed_days_since(cycle, pairing_ids=ids, until=upto, since=scope.start)
+        for pk, team_id, team, town_id, town, active_from, ended_on in group:
             # Pro rata from the day the pairing began (a replacing team is not judged on the months before it came).
-            begun = max(cycle.start_date, pairing.active_from or cycle.start_date)
+            begun = max(cycle.start_date, active_from or cycle.start_date)
             total = (cycle.end_date - begun).days + 1
             # An ended or replaced pairing is judged up to its last day.
-            last = min(upto, pairing.ended_on) if pairing.ended_on else upto
+            last = min(upto, ended_on) if ended_on else upto
             elapsed = max(0, (last - begun).days + 1)
             expected = cycle.required_stationed_days * min(elapsed, total) // total if total > 0 else 0
-            year_days = in_year.get(pairing.pk)
-            cumulative = to_date.get(pairing.pk)
+            year_days = in_year.get(pk)
+            cumulative = to_date.get(pk)
             counted = cumulative.counted(cycle) if cumulative else 0
             rows.append({
-                "pairing_id": pairing.pk, "team_id": pairing.team_id, "team": pairing.team.name,
-                "town_id": pairing.town_id, "town": pairing.town.name, "cycle_id": cycle_id,
+                "pairing_id": pk, "team_id": team_id, "team": team,
+                "town_id": town_id, "town": town, "cycle_id": cycle_id,
                 "days_year": year_days.counted(cycle) if year_days else 0,
                 "days_to_date": counted, "expected_to_date": expected,
                 "required": cycle.required_stationed_days,

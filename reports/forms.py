@@ -15,6 +15,9 @@ from reports.choices import NOTE_MAX, YEAR_MIN
 from reports.models import NARRATIVE_MAX, AnnualReport
 from reports.services import NARRATIVE_FIELDS, PHOTOS_MAX
 
+#: The longest raw narrative the form sanitizes (the editor's markup before nh3 may be longer than what it keeps);
+#: anything longer is refused before sanitizing.
+NARRATIVE_RAW_MAX = 4 * NARRATIVE_MAX
 #: How many of the latest photos the picker offers (plus those already chosen).
 PHOTO_CHOICES = 60
 
@@ -26,33 +29,60 @@ def report_years(today=None) -> list[int]:
 
 
 def default_year(today=None) -> int:
-    """In January and February a county still writes last year's report (due 31 January, the city's 28 February)."""
+    """The year whose report is due: the last full year (due 31 January, the city's 28 February, of this year)."""
     today = today or timezone.localdate()
-    return today.year - 1 if today.month <= 2 else today.year
+    return today.year - 1
+
+
+def programme_years(today=None) -> list[int]:
+    """The years a report may be opened for: the years the programme's cycles cover, from :data:`YEAR_MIN` up to this
+    year (its report is written from December), newest first."""
+    from cycles.models import Cycle
+
+    today = today or timezone.localdate()
+    years = set()
+    for start, end in Cycle.objects.values_list("start_date", "end_date"):
+        years.update(range(max(start.year, YEAR_MIN), min(end.year, today.year) + 1))
+    return sorted(years, reverse=True)
 
 
 class ReportCreateForm(StyledForm):
     year = forms.TypedChoiceField(label="报告年度", coerce=int, error_messages={
-        "required": "请选择报告年度。", "invalid_choice": "请选择 %d 年至今年之间、尚未建立报告的年度。" % YEAR_MIN})
+        "required": "请选择报告年度。", "invalid_choice": "请选择帮扶周期内、至今年为止尚未建立报告的年度。"})
 
     def __init__(self, *args, taken=(), **kwargs):
         super().__init__(*args, **kwargs)
-        years = [year for year in report_years() if year not in set(taken)]
+        today = timezone.localdate()
+        years = [year for year in programme_years(today) if year not in set(taken)]
         self.fields["year"].choices = [(year, "%d年" % year) for year in years]
-        if default_year() in years:
-            self.fields["year"].initial = default_year()
-        self.fields["year"].empty_choices_text = "%d 年以来每年的年度报告都已建立。" % YEAR_MIN
+        # The report due (last year's); in December this year's may be started once last year's exists.
+        preferred = [default_year(today)] + ([today.year] if today.month == 12 else [])
+        self.fields["year"].initial = next((year for year in preferred if year in years), None)
+        if self.fields["year"].initial is None and years:
+            self.fields["year"].choices = [("", "请选择年度")] + self.fields["year"].choices
+        self.fields["year"].empty_choices_text = "帮扶周期内每年的年度报告都已建立。"
 
 
 class NarrativeField(ProseEditorFormField):
     """The offline rich-text editor (django-prose-editor, vendored) cut to the sanitizer's allowlist; what it
-    returns is sanitized by nh3 (``core.sanitize.clean_html``) before the length is checked."""
+    returns is sanitized by nh3 (``core.sanitize.clean_html``) before the length is checked; a raw input longer than
+    :data:`NARRATIVE_RAW_MAX` is refused before sanitizing and not echoed back."""
 
     def __init__(self, label, help_text=""):
         super().__init__(label=label, help_text=help_text, required=False, extensions=EDITOR_EXTENSIONS,
                          sanitize=clean_html)
 
+    def bound_data(self, data, initial):
+        # An oversized value is not sent back to the page (a 3 MB paste would make a 9 MB page): the saved text is.
+        if isinstance(data, str) and len(data) > NARRATIVE_RAW_MAX:
+            return initial
+        return super().bound_data(data, initial)
+
     def clean(self, value):
+        # The raw input's length first: nh3 over megabytes would take seconds before the limit refused it.
+        if isinstance(value, str) and len(value) > NARRATIVE_RAW_MAX:
+            raise forms.ValidationError("%s过长：不超过 %d 个字符（含排版标记），提交的内容有 %d 个字符，未保存；"
+                                        "页面上保留的是原来的内容。" % (self.label, NARRATIVE_MAX, len(value)))
         value = super().clean(value)
         if len(value) > NARRATIVE_MAX:
             raise forms.ValidationError("%s过长：不超过 %d 个字符（含排版标记），当前 %d 个。"

@@ -51,6 +51,15 @@ def county_reports(report):
                                                                       year=report.year).select_related("county")}
 
 
+def accepted_county_figures(report) -> dict:
+    """The kept figures of the city's accepted county reports of the year, by county id, in :func:`county_reports`'
+    order (only the two columns the city's figures read)."""
+    from reports.models import AnnualReport
+
+    return dict(AnnualReport.objects.filter(level=ReportLevel.COUNTY, city_id=report.city_id, year=report.year,
+                                            status=ReportStatus.ACCEPTED).values_list("county_id", "figures"))
+
+
 def missing_counties(report):
     """The city's counties whose report of the year is not accepted."""
     from regions.models import County
@@ -95,10 +104,10 @@ def city_figures(report) -> dict:
     own_teams = F.team_days(own_scope)
     own.update(F.day_totals(own_teams))
     parts, teams = {"own": own}, list(own_teams)
-    for county_id, row in county_reports(report).items():
-        if row.status == ReportStatus.ACCEPTED and row.figures:
-            parts[str(county_id)] = row.figures.get("values", {})
-            teams.extend(row.figures.get("teams", []))
+    for county_id, figures in accepted_county_figures(report).items():
+        if figures:
+            parts[str(county_id)] = figures.get("values", {})
+            teams.extend(figures.get("teams", []))
     values = F.add_values(*parts.values())
     return {"version": 1, "values": values, "teams": teams, "parts": parts,
             "computed_at": timezone.now().isoformat(), "scope": scope_of(report).params()}
@@ -118,7 +127,8 @@ def figures_of(report) -> dict:
 
 
 def corrections(report) -> list[dict]:
-    """Changes since the previous year's accepted report was locked: its kept figures against a count now."""
+    """Changes since the previous year's accepted report was locked: its kept figures against a count now (not the
+    people by attribute: they are counted with today's attributes, so a change there corrects nothing of that year)."""
     from reports.models import AnnualReport
 
     previous = AnnualReport.objects.filter(level=report.level, city_id=report.city_id, county_id=report.county_id,
@@ -131,6 +141,10 @@ def corrections(report) -> list[dict]:
     figures = F.figures_for(previous.year)
     out = []
     for key, value in now.items():
+        # The people by unit, title, education and age are counted with each person's attributes as they are now, not
+        # as records of that year: a promotion since is not a correction of the year's report.
+        if figures[key].source == "people" and key != "people.total":
+            continue
         if F.as_number(kept.get(key)) != F.as_number(value):
             out.append({"key": key, "label": figures[key].label, "section": figures[key].section, "kept": kept.get(key, 0),
                         "now": value, "year": previous.year, "scope": scope})
@@ -147,20 +161,49 @@ def photos_for(report):
             .select_related("activity", "activity__town").order_by("-activity__date", "pk"))
 
 
+def unopened_years(user, today=None) -> dict[int, bool]:
+    """The years whose report this author (a county's S&T office for its county, the city's S&T bureau for the city)
+    should be writing but has not opened, each with whether it is overdue: a year's report is due from December of
+    the year to its due date (overdue after). Only the last full year and, in December, this year, and only years
+    a cycle of the programme covers."""
+    from cycles.models import Cycle
+    from reports.choices import YEAR_MIN
+    from reports.models import AnnualReport, default_due
+
+    if user.role == Role.COUNTY_ST and user.county_id:
+        level, mine = ReportLevel.COUNTY, Q(level=ReportLevel.COUNTY, county_id=user.county_id)
+    elif user.role == Role.CITY_ST and user.city_id:
+        level, mine = ReportLevel.CITY, Q(level=ReportLevel.CITY, city_id=user.city_id)
+    else:
+        return {}
+    today = today or timezone.localdate()
+    years = [today.year - 1] + ([today.year] if today.month == 12 else [])
+    years = [year for year in years if year >= YEAR_MIN and Cycle.objects.filter(
+        start_date__year__lte=year, end_date__year__gte=year).exists()]
+    if not years:
+        return {}
+    opened = set(AnnualReport.objects.filter(mine, year__in=years).values_list("year", flat=True))
+    return {year: today > default_due(year, level) for year in years if year not in opened}
+
+
 def todo_counts(user):
-    """Reports waiting for this user: to submit (author), to receive (receiver)."""
+    """Reports waiting for this user: to open (author: the year's report not yet opened, from December of the year),
+    to submit (author: a draft or returned report), to receive (receiver)."""
     from core.scoping import restrict
     from reports.models import AnnualReport
 
     rows = restrict(AnnualReport.objects.all(), user, "view")
+    if user.role in (Role.COUNTY_ST, Role.CITY_ST):
+        unopened = unopened_years(user)
+        opening = {"to_open": len(unopened), "to_open_overdue": sum(1 for late in unopened.values() if late)}
     if user.role == Role.COUNTY_ST:
         return {"to_submit": rows.filter(level=ReportLevel.COUNTY, county_id=user.county_id,
-                                         status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)).count()}
+                                         status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)).count(), **opening}
     if user.role == Role.CITY_ST:
         return {"to_receive": rows.filter(level=ReportLevel.COUNTY, city_id=user.city_id,
                                           status=ReportStatus.SUBMITTED).count(),
                 "to_submit": rows.filter(level=ReportLevel.CITY, city_id=user.city_id,
-                                         status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)).count()}
+                                         status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)).count(), **opening}
     if user.role == Role.PROVINCE:
         return {"to_receive": rows.filter(level=ReportLevel.CITY, status=ReportStatus.SUBMITTED).count()}
     return {}

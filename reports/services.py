@@ -157,6 +157,10 @@ def _receive(actor, report: AnnualReport, action: str, comment: str = "") -> Ann
         report.figures, report.figures_at = None, None
         report.return_comment = (comment or "").strip()[:500]
         fields = ["figures", "figures_at", "return_comment"]
+        if action == "reopen":
+            # No longer accepted: the acceptance time no longer holds (it is stamped again on the next acceptance).
+            report.accepted_at = None
+            fields.append("accepted_at")
     apply_transition(workflow=REPORT_WORKFLOW, obj=report, action=action, actor=actor, comment=comment,
                      save_fields=fields)
     authors = (_officials(Role.COUNTY_ST, county_id=report.county_id) if report.level == ReportLevel.COUNTY

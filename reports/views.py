@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -34,6 +34,7 @@ from core.scoping import VIEW, get_for_user, restrict
 from core.workflow import Conflict, action_warnings
 from reports import figures as F
 from reports import selectors, services
+from reports.dashboards import READERS
 from reports.choices import NOTE_MAX, REPORT_WORKFLOW, YEAR_MAX, YEAR_MIN, ReportLevel, ReportStatus
 from reports.filters import ReportFilter
 from reports.forms import MissingNoteForm, ReportCreateForm, ReportForm, default_year, photo_choices
@@ -134,19 +135,22 @@ def part_rows(report: AnnualReport, figures: dict, year: int) -> tuple[list, lis
     prefix = trace_prefix()
     out = []
 
-    def cells(values, params, report_pk):
+    def cells(values, params, report_pk, days_url):
+        # The stationed days are no declared figure: their trace is the report's table of teams (each team's days
+        # per person), on the county's report or, for the city's own towns, on this one.
         return [{"value": values.get(column["key"], 0), "decimals": column["decimals"],
                  "url": "%s%s/?%s" % (prefix, column["key"], trace_query(params, report_pk)) if column["traced"]
-                 else ""} for column in columns]
+                 else (days_url if column["key"] == "days.total" else "")} for column in columns]
 
     if "own" in parts:
         own = F.city_own_scope(year, report.city)
-        out.append({"name": "市、省组织的镇", "url": "", "cells": cells(parts["own"], own.params(), None)})
+        out.append({"name": "市、省组织的镇", "url": "", "cells": cells(parts["own"], own.params(), None, "#days")})
     for county in sorted(counties.values(), key=lambda c: c.code):
         county_report = reports.get(county.pk)
-        out.append({"name": county.name, "url": county_report.get_absolute_url() if county_report else "",
+        url = county_report.get_absolute_url() if county_report else ""
+        out.append({"name": county.name, "url": url,
                     "cells": cells(parts[str(county.pk)], F.county_scope(year, county).params(),
-                                   county_report.pk if county_report else None)})
+                                   county_report.pk if county_report else None, url + "#days" if url else "")})
     totals = [{"value": (figures.get("values") or {}).get(column["key"], 0), "decimals": column["decimals"]}
               for column in columns]
     return columns, out + [{"name": "合计", "url": "", "cells": totals, "total": True}] if out else []
@@ -166,6 +170,16 @@ def _history(rows: list[dict]) -> list[dict]:
                     text = html_text(change[side])
                     change[side] = text[:120] + ("…" if len(text) > 120 else "")
     return rows
+
+
+def comment_label(report) -> str:
+    """What the receiver's comment on a returned report is: 退回意见, or 重新打开原因 when its last step was a
+    reopening (an accepted report opened again)."""
+    from core.workflow import transitions_for
+
+    last = transitions_for(report).exclude(action="create").order_by("-created_at", "-pk").values_list(
+        "action", flat=True).first()
+    return "重新打开原因" if last == "reopen" else "退回意见"
 
 
 # ------------------------------------------------------------------------------------------------ list
@@ -336,6 +350,7 @@ class ReportDetailView(ScopedDetailView):
         context["author"] = author
         context["history"] = _history(context["history"])
         context["report"] = report
+        context["comment_label"] = comment_label(report) if report.return_comment else "退回意见"
         context["exports"] = EXPORTS
         context["note_max"] = NOTE_MAX
         if context["tab"] not in ("history", "flow"):
@@ -396,6 +411,12 @@ class ReportTransitionView(WorkflowActionView):
         if action not in self.workflow:
             raise ValidationError("未知操作。")
         step = self.workflow[action]
+        user = self.request.user
+        # Who may take the step first (as the service and the API do): someone else is told so, not "已被他人处理".
+        if action == "submit" and not selectors.is_author(user, obj):
+            raise PermissionDenied("只有报告单位的科技局可以报送本报告。")
+        if action != "submit" and not selectors.is_receiver(user, obj):
+            raise PermissionDenied("只有接收单位（县级报告由市科技局，全市报告由省科技厅）可以执行该操作。")
         seen = (self.request.POST.get("seen_status") or "").strip()
         if (seen and seen != obj.status) or (obj.status == step.target and obj.status not in step.sources):
             raise Conflict("该记录已被他人处理（当前状态为“%s”），请刷新页面后查看。" % obj.get_status_display(),
@@ -483,7 +504,7 @@ class ReportEditView(ScopedFormView):
         report = self.get_instance()
         context["report"] = report
         if report.status == ReportStatus.RETURNED and report.return_comment:
-            context["form_notice"] = "退回意见：%s" % report.return_comment
+            context["form_notice"] = "%s：%s" % (comment_label(report), report.return_comment)
         return context
 
     def save(self, form):
@@ -537,26 +558,84 @@ def scope_words(scope: F.Scope, user) -> str:
     return " · ".join(words)
 
 
+def check_region(user, data) -> None:
+    """The dashboard's rule and the figures API's (``reports.api.scope_for``): a role that reads no statistics (a
+    town, an expert) is refused, and so is a scope outside the reader's own region (another county, a town or a team
+    of another region) — 403, never a list of zeros under another region's name."""
+    from rest_framework.exceptions import PermissionDenied as Refused
+    from rest_framework.exceptions import ValidationError as Malformed
+
+    from reports.api import scope_for
+
+    try:
+        scope_for(user, data)
+    except Refused as error:
+        raise PermissionDenied(str(error.detail)) from None
+    except Malformed:
+        raise Http404 from None
+
+
 class TraceMixin:
     """The traced rows of ``key`` in the link's scope, cut to what the user may read (never an unrestricted count)."""
 
     def load_trace(self):
         request = self.request
         scope = scope_from(request.GET)
-        try:
-            item, source, rows = F.trace(self.kwargs["key"], scope)
-        except KeyError:
-            raise Http404 from None
-        model = source.get_model()
-        visible = rows.filter(pk__in=restrict(model._default_manager.all(), request.user, VIEW).values("pk"))
-        self.scope, self.item, self.source = scope, item, source
-        self.rows = visible.select_related(*_related(model, source))
-        self.measure = F.measure_of(item, visible)
+        check_region(request.user, request.GET)
         self.report = None
         raw = (request.GET.get("report") or "").strip()
         if raw:
             self.report = get_for_user(AnnualReport.objects.select_related("city", "county"), request.user, VIEW,
                                        pk=raw)
+        try:
+            item, source, rows = F.trace(self.kwargs["key"], scope)
+        except KeyError:
+            raise Http404 from None
+        model = source.get_model()
+        readable = restrict(model._default_manager.all(), request.user, VIEW).values("pk")
+        visible = rows.filter(pk__in=readable)
+        self.scope, self.item, self.source = scope, item, source
+        self.measure = F.measure_of(item, visible)
+        self.parts = None
+        report = self.report
+        if report is not None and report.level == ReportLevel.CITY and selectors.scope_of(report) == scope:
+            # The city's figure is not the whole city: it is the accepted counties' figures plus its own towns. The
+            # trace lists what it is built from, part by part, its total the sum of the parts.
+            self.parts = city_parts(report, item, readable)
+            union = Q(pk__in=[])
+            for part in self.parts:
+                union |= Q(pk__in=part["rows"].values("pk"))
+            visible = model._default_manager.filter(union).order_by(*source.order)
+            self.measure = F.add_values(*({"v": part["now"]} for part in self.parts)).get("v", 0) \
+                if self.parts else F.measure_of(item, visible)
+        self.rows = visible.select_related(*_related(model, source))
+
+
+def city_parts(report, item, readable) -> list[dict]:
+    """The parts a city report's figure ``item`` adds up: the city's own towns (市、省组织的镇) and each county whose
+    accepted report it takes, each with its traced rows (cut to ``readable``), its count now and the value the report
+    took (the county report's kept figure; the city's own part as counted when the city's report was locked)."""
+    from regions.models import County
+
+    figures = selectors.figures_of(report)
+    parts = figures.get("parts") or {}
+    county_ids = [int(key) for key in parts if str(key).isdigit()]
+    counties = {county.pk: county for county in County.objects.filter(pk__in=county_ids)}
+    scopes = [("own", "市、省组织的镇", F.city_own_scope(report.year, report.city))]
+    scopes += [(str(county.pk), county.name, F.county_scope(report.year, county))
+               for county in sorted(counties.values(), key=lambda c: c.code)]
+    out = []
+    for key, name, scope in scopes:
+        _item, _source, rows = F.trace(item.key, scope)
+        rows = rows.filter(pk__in=readable)
+        now = F.measure_of(item, rows)
+        taken = (parts.get(key) or {}).get(item.key)
+        # The city's own part is counted now while the city's report is a draft: nothing was kept for it.
+        kept = taken if (key != "own" or report.frozen) else None
+        out.append({"key": key, "name": name, "rows": rows, "now": now, "kept": kept,
+                    "differs": kept is not None and F.as_number(kept) != F.as_number(now),
+                    "url": trace_url(item.key, scope.params())})
+    return out
 
 
 def _related(model, source):
@@ -567,6 +646,7 @@ def _related(model, source):
 
 class TraceView(TraceMixin, PageMixin, SingleTableMixin, TemplateView):
     template_name = "reports/trace.html"
+    roles = READERS
     paginate_by = TRACE_PAGE
 
     def get(self, request, *args, **kwargs):
@@ -606,7 +686,11 @@ class TraceView(TraceMixin, PageMixin, SingleTableMixin, TemplateView):
             "count": context["table"].paginator.count,
             "export_url": reverse("reports:trace_export", args=[item.key]) + "?" + params.urlencode(),
             "report": self.report,
+            "parts": self.parts,
         })
+        if self.parts is not None and not item.measure:
+            # A count of parts: the figure is their sum (a record in two counties counts in each, as in the report).
+            context["listed"], context["count"] = context["count"], self.measure
         report = self.report
         if report is not None and report.frozen and selectors.scope_of(report) == self.scope:
             kept = (report.figures.get("values") or {}).get(item.key)
@@ -629,6 +713,8 @@ def export_value(value):
 
 class TraceExportView(TraceMixin, PageMixin, View):
     """The same rows as XLSX, at most :data:`EXPORT_MAX` (a note says so when there are more)."""
+
+    roles = READERS
 
     def get(self, request, *args, **kwargs):
         self.load_trace()

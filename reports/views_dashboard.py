@@ -13,6 +13,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class DashboardView(PageMixin, TemplateView):
     template_name = "reports/dashboard.html"
     title = "数据看板"
+    # Roles without a dashboard (a town, an expert) get the 404 of every page that is not theirs (as /reports/).
+    roles = dashboards.READERS
 
     def get(self, request, *args, **kwargs):
         self.frame = dashboards.frame_for(request.user, request.GET)
@@ -35,6 +37,8 @@ class DashboardView(PageMixin, TemplateView):
 
 class DashboardExportView(PageMixin, View):
     """Every panel's data table as a sheet (``?panel=<id>``: that panel's only), with the page's query."""
+
+    roles = dashboards.READERS
 
     def get(self, request, *args, **kwargs):
         frame = dashboards.frame_for(request.user, request.GET)

@@ -171,10 +171,14 @@ def test_the_traced_list_shows_only_what_the_reader_may_see(world, county_report
     text = page(login("renhua_st").get(url))
     assert 'data-testid="trace-count">2<' in text and "贡柑春梢管理培训" in text and "尚未确认的活动" not in text
     assert "%d年 · 韶关市仁化县 · 县级组织" % YEAR in text
-    # Another county, a town of another county, an expert: the page opens, with none of these rows.
-    for name in ("nanxiong_st", "nanxiong_county_town", "expert"):
-        text = page(login(name).get(url))
-        assert 'data-testid="trace-count">0<' in text and "贡柑春梢管理培训" not in text, name
+    # Another county's scope is refused (not a list of zeros under 仁化's name); roles that read no statistics (a
+    # town, an expert) do not have the page, as they have no dashboard.
+    assert login("nanxiong_st").get(url).status_code == 403
+    for name in ("nanxiong_county_town", "expert"):
+        assert login(name).get(url).status_code == 404, name
+    # The city reads it: the rows it may read.
+    text = page(login("city_rural").get(url))
+    assert "贡柑春梢管理培训" in text
     # A sum: its total over the visible rows.
     text = page(login("leader").get(url.replace("activities.total", "activities.people_trained")))
     assert 'data-testid="trace-total">65<' in text
@@ -202,8 +206,10 @@ def test_an_unknown_figure_or_an_unseen_report_is_404(world, county_report, logi
     assert client.get(reverse("reports:trace", args=["days.total"]) + query).status_code == 404
     assert client.get(reverse("reports:trace", args=["teams.total"]) + query + "&report=abc").status_code == 404
     other = login("nanxiong_st")
-    assert other.get(reverse("reports:trace", args=["teams.total"]) + query).status_code == 200
-    assert other.get(reverse("reports:trace", args=["teams.total"]) + query
+    assert other.get(reverse("reports:trace", args=["teams.total"]) + query).status_code == 403
+    other_query = "?year=%d&levels=county&county=%d" % (YEAR, world.nanxiong.pk)
+    assert other.get(reverse("reports:trace", args=["teams.total"]) + other_query).status_code == 200
+    assert other.get(reverse("reports:trace", args=["teams.total"]) + other_query
                      + "&report=%d" % county_report.pk).status_code == 404
 
 

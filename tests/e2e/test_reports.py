@@ -80,3 +80,13 @@ def test_county_writes_in_the_editor_city_accepts_and_planted_script_never_runs(
     report.refresh_from_db()
     assert report.status == "accepted"
     shot(city, "3-accepted")
+
+    # 4. The city's own report on a phone: the completeness table with its note forms scrolls inside its card, the
+    # page itself never sideways (a visually-hidden label used to widen it).
+    city_report = services.report_create(actor=world["city_st"], year=2024, level="city")
+    city.set_viewport_size({"width": 390, "height": 800})
+    city.goto(live_server.url + "/reports/%d/" % city_report.pk)
+    city.wait_for_load_state("networkidle")
+    assert city.locator("form.kj-note-form").count() >= 1
+    assert city.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(city, "4-city-report-phone")

@@ -857,11 +857,13 @@ DECLARATIONS: dict[str, Decl] = {
     "reports:missing_note": obj("ar_city_draft", params={"pk": "ar_city_draft", "county_pk": "county"},
                                 gate=frozenset({"city_st"}), methods=("post",), writers=CITY_ST,
                                 data=lambda w, s: {"note": "矩阵缺报说明"}),
-    # A figure's records (the whole of 韶关, every level, this year): any signed-in role, the rows cut to what each
-    # may read — the list, its count and its total must not move when records it may not read are added.
-    "reports:trace": page(params={"key": "=activities.total"}, query="year=%d&city={city}" % THIS_YEAR),
+    # A figure's records (the whole of 韶关, every level, this year): the roles that read statistics (not towns, not
+    # experts, as the dashboards), the rows cut to what each may read — the list, its count and its total must not
+    # move when records it may not read are added.
+    "reports:trace": page(params={"key": "=activities.total"}, query="year=%d&city={city}" % THIS_YEAR,
+                          gate=DASHBOARD_ROLES),
     "reports:trace_export": page(params={"key": "=activities.people_trained"},
-                                 query="year=%d&city={city}" % THIS_YEAR),
+                                 query="year=%d&city={city}" % THIS_YEAR, gate=DASHBOARD_ROLES),
     # A team's stationed days per person: whoever reads the pairing.
     "reports:person_days": obj("pairing", params={"pairing_pk": "pairing", "year": "=%d" % THIS_YEAR}),
     # Documents: the report's readers confirm (GET) and start (POST: a task run of their own) an export.

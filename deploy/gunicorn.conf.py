@@ -11,7 +11,8 @@ Everything comes from the environment (/etc/kjtpy/env under systemd, deploy/env.
 - WEB_THREADS (default 1): threads per worker (gthread when more than 1).
 - WEB_TIMEOUT (default 60 s): a worker silent this long is killed and replaced (long exports run as background tasks).
 - WEB_GRACEFUL_TIMEOUT (default 30 s): on stop or reload, requests in flight get this long to finish.
-- WEB_MAX_REQUESTS (default 2000): a worker is replaced after this many requests (± 10 %), bounding slow leaks.
+- WEB_MAX_REQUESTS (default 20000): a worker is replaced after this many requests (± 10 %), bounding slow leaks
+  (not much lower: under load a replaced worker serves nothing while its successor starts — bench/RESULTS-load.md).
 - FORWARDED_ALLOW_IPS (default 127.0.0.1,::1): proxies whose X-Forwarded-Proto gunicorn believes (the nginx
   machines' addresses when nginx runs elsewhere). Django itself decides HTTPS by SECURE_PROXY_SSL_HEADER.
 - ACCESS_LOG (default 1): one access line per request on stderr, with its X-Request-ID (the id the app answered
@@ -48,7 +49,7 @@ threads = _int("WEB_THREADS", 1)
 timeout = _int("WEB_TIMEOUT", 60)
 graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 30)
 keepalive = 5  # nginx keeps upstream connections open (keepalive in deploy/nginx/kjtpy.conf)
-max_requests = _int("WEB_MAX_REQUESTS", 2000)
+max_requests = _int("WEB_MAX_REQUESTS", 20000)
 max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Heartbeat files in memory, not on a disk that may stall (gunicorn's advice for containers and busy disks).

@@ -8,13 +8,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """A transactional test (browser tests, PostgreSQL race tests) empties every table when it ends, the rows seeded by
+    """A transactional test (browser tests, PostgreSQL race tests, the worker tests; by fixture or by
+    ``django_db(transaction=True)``) empties every table when it ends, the rows seeded by
     data migrations included. Seed the industry taxonomy again right after, so the tests that follow it on the same
     worker find the database as migrations left it, whatever order the workers run the files in."""
     yield
     if nextitem is None:  # the session ends: the test database is gone with it
         return
-    if not {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+    marker = item.get_closest_marker("django_db")
+    transactional_mark = marker is not None and (marker.kwargs.get("transaction") or (marker.args[:1] == (True,)))
+    if not transactional_mark and not {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
         return
     import importlib
 

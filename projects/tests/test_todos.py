@@ -110,7 +110,9 @@ def test_the_home_page_shows_the_to_dos(world, login):
     other_pairing(world, world.renhua_county_town, "柑橘二队", days=70)  # late, no agreement
     html = login("renhua_st").get(reverse("portal:home")).content.decode()
     assert "帮扶协议逾期未签订的结对" in html and "逾期未报送帮扶项目的结对" in html
-    assert [item.label for item in todo_for(world["renhua_st"], world.cycle) if "逾期" in item.label] == [
+    # (The reports app may add its own overdue reminder, 年度报告待建立（已逾期）, depending on today's date.)
+    assert [item.label for item in todo_for(world["renhua_st"], world.cycle)
+            if "逾期" in item.label and not item.label.startswith("年度报告")] == [
         "帮扶协议逾期未签订的结对", "逾期未报送帮扶项目的结对"]
 
 

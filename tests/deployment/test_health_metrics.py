@@ -92,3 +92,14 @@ def test_liveness_asks_nothing(client, django_assert_num_queries):
 def test_a_browser_reads_the_health_as_json(client):
     response = client.get("/health/", HTTP_ACCEPT="text/html,application/xhtml+xml")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
+
+
+def test_health_is_a_plain_synchronous_view():
+    """The browser tests ask every page from a thread that runs Playwright's event loop, where Django refuses to run
+    an async view (django-health-check's own view is one: a 500 there). tests/a11y crawls /health/ from that thread."""
+    import asyncio
+
+    from core import health
+
+    assert not asyncio.iscoroutinefunction(health.health)
+    assert all(not asyncio.iscoroutinefunction(check.run) for check in health.CHECKS)

@@ -12,7 +12,6 @@ Everything lives in the Django cache (the shared DatabaseCache): the web tier ke
   ``cache.add`` (atomic), so parallel requests cannot slip past the delay.
 """
 import hashlib
-import ipaddress
 import math
 import time
 import unicodedata
@@ -21,6 +20,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import ScopedRateThrottle
+
+from core.request_id import client_ip as core_client_ip
 
 # Seconds; a test replaces it to simulate the passing of time.
 _clock = time.time
@@ -31,22 +32,8 @@ _SLOT_SECONDS = 60  # an attempt in flight holds its slot at most this long (a c
 # ---------------------------------------------------------------- the client address
 
 
-def client_ip(request) -> str:
-    """The real client address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = N > 0 the N-th X-Forwarded-For entry
-    from the right, the one our outermost trusted proxy appended.  Entries further left are the client's own."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
-    if proxies <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if not forwarded:
-        return remote
-    # Fewer entries than proxies: every entry was still appended by one of ours; the leftmost is nearest the client.
-    candidate = forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+# The one place that decides the real client address lives in core (the metrics view uses it too).
+client_ip = core_client_ip
 
 
 class LoginRateThrottle(ScopedRateThrottle):

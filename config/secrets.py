@@ -46,6 +46,18 @@ def check_fernet_key(name: str, value: str) -> str:
     return value
 
 
+def check_secret_key(name: str, value: str) -> str:
+    """``value`` if it is fit for production (Django's own bar: at least 50 characters, 5 different ones, not
+    ``django-insecure-``; and not a placeholder copied from an example), else ImproperlyConfigured."""
+    if (len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-")
+            or "change-me" in value.lower() or "changeme" in value.lower()):
+        raise ImproperlyConfigured(
+            "%s is too weak or a placeholder (generate one with: python -c \"import secrets; "
+            "print(secrets.token_urlsafe(64))\")" % name
+        )
+    return value
+
+
 def secret(name: str, var_dir: Path | str, *, production: bool, generate: Callable[[], str]) -> str:
     value = os.environ.get(name, "").strip()
     if value:

@@ -37,6 +37,8 @@ def _flag(name, default):
 
 PRODUCTION = secrets.is_production()
 SECRET_KEY = secrets.secret("SECRET_KEY", VAR_DIR, production=PRODUCTION, generate=secrets.new_secret_key)
+if PRODUCTION:
+    secrets.check_secret_key("SECRET_KEY", SECRET_KEY)
 DEBUG = _flag("DEBUG", False) and not PRODUCTION
 ALLOWED_HOSTS = [
     host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if host.strip()
@@ -296,7 +298,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
     # Service and database errors (ValidationError, Conflict, IntegrityError, ProtectedError …) answer 4xx in Chinese.
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    # DRF's own throttles: the client address as accounts.throttle.client_ip sees it, never a forged header.
+    # DRF's own throttles: the client address as core.request_id.client_ip sees it, never a forged header.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {

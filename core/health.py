@@ -24,6 +24,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django_prometheus.exports import ExportToDjangoView
+
+from core.request_id import client_ip
 from health_check import checks
 from health_check.base import HealthCheck
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
@@ -114,12 +116,10 @@ def live(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def metrics(request):
     """Prometheus metrics for the allowed scrapers only (404 for anyone else, like any hidden page)."""
-    if _client_address(request) not in settings.METRICS_ALLOWED_IPS:
+    # The real client (core.request_id.client_ip: behind nginx, the address nginx appended to X-Forwarded-For), so
+    # the allowed scrapers are the only readers however many proxies stand in front.
+    if client_ip(request) not in settings.METRICS_ALLOWED_IPS:
         raise Http404
     return ExportToDjangoView(request)

@@ -4,12 +4,13 @@ Every request gets an id: the ``X-Request-ID`` a proxy in front sent (nginx sets
 token of letters, digits, ``-``, ``_`` and ``.`` is taken, anything else is replaced) or a new random one. It is
 returned in the response's ``X-Request-ID`` header, added to every log record written while the request runs
 (:class:`RequestIdFilter`), and one line per request is logged to ``kjtpy.requests`` (method, path, status,
-milliseconds, user id). :class:`JsonFormatter` writes a record as one JSON object (``LOG_FORMAT=json``), so a log
+milliseconds, user id, the client's address as :func:`client_ip` decides it). :class:`JsonFormatter` writes a record as one JSON object (``LOG_FORMAT=json``), so a log
 collector can join the proxy's, the web workers' and the database's lines of one request.
 """
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import json
 import logging
 import re
@@ -17,10 +18,30 @@ import time
 import uuid
 from datetime import datetime, timezone
 
+from django.conf import settings
+
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 request_logger = logging.getLogger("kjtpy.requests")
+
+
+def client_ip(request) -> str:
+    """The real client address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = N > 0 the N-th X-Forwarded-For entry
+    from the right, the one our outermost trusted proxy appended.  Entries further left are the client's own."""
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if not forwarded:
+        return remote
+    # Fewer entries than proxies: every entry was still appended by one of ours; the leftmost is nearest the client.
+    candidate = forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def current() -> str:
@@ -52,7 +73,7 @@ class RequestIdMiddleware:
                 "%s %s %s %.0fms", request.method, request.path, response.status_code,
                 (time.perf_counter() - started) * 1000,
                 extra={"method": request.method, "path": request.path, "status": response.status_code,
-                       "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                       "duration_ms": round((time.perf_counter() - started) * 1000, 1), "client": client_ip(request),
                        "user_id": getattr(user, "pk", None) if user is not None and user.is_authenticated else None},
             )
             return response

@@ -14,7 +14,15 @@ parse_database_url() {
     case "$1" in
         "") KIND=sqlite; SQLITE_PATH="$VAR_DIR/db.sqlite3" ;;
         postgres://*|postgresql://*|pgsql://*|postgis://*)
-            KIND=postgresql; PG_URL="postgresql://${1#*://}" ;;
+            KIND=postgresql; PG_URL="postgresql://${1#*://}"
+            # The password goes to pg_dump/pg_restore in PGPASSWORD, not on their command line (which `ps` shows to
+            # every local user); decoded from the URL by Python reading it from the environment, never from argv.
+            if printf '%s' "$PG_URL" | grep -Eq '://[^:/@]*:[^@]*@'; then
+                PGPASSWORD="$(KJTPY_URL="$PG_URL" "$PYTHON" -c 'import os, urllib.parse as u
+print(u.unquote(u.urlsplit(os.environ["KJTPY_URL"]).password or ""), end="")')"
+                export PGPASSWORD
+                PG_URL="$(printf '%s' "$PG_URL" | sed -E 's#(://[^:/@]*):[^@]*@#\1@#')"
+            fi ;;
         sqlite://*)
             KIND=sqlite; SQLITE_PATH="${1#sqlite://}"; SQLITE_PATH="${SQLITE_PATH#/}"
             case "$SQLITE_PATH" in ""|:memory:) die "an in-memory SQLite database cannot be backed up" ;; esac

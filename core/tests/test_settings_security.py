@@ -109,6 +109,15 @@ def test_production_refuses_a_field_key_that_is_not_a_fernet_key(tmp_path):
     assert "FIELD_ENCRYPTION_KEY is not a valid Fernet key" in result.stderr
 
 
+def test_production_refuses_a_weak_or_placeholder_secret_key(tmp_path):
+    for weak in ("change-me-to-a-long-random-string-never-this-one-but-now-long-enough", "short-key"):
+        keys = _new_keys()
+        keys[NAMES[0]] = weak
+        result = _run(["manage.py", "check"], _env(tmp_path, DJANGO_ENV="production", **keys))
+        assert result.returncode != 0, weak
+        assert "SECRET_KEY is too weak or a placeholder" in result.stderr
+
+
 def test_production_settings_pass_check_deploy_without_a_warning(tmp_path):
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                   _env(tmp_path, DJANGO_ENV="production", DEBUG="1", **_new_keys()))

@@ -44,6 +44,16 @@ def test_metrics_only_for_the_scraper(client):
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
 
 
+def test_metrics_behind_nginx_judge_the_real_client(client, settings):
+    """Behind nginx (TRUSTED_PROXY_COUNT=1) REMOTE_ADDR is nginx's own 127.0.0.1: the client is the address nginx
+    appended to X-Forwarded-For, and a client outside the allowed scrapers gets 404 however it comes in."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.50").status_code == 404
+    forged = client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="127.0.0.1, 203.0.113.50")
+    assert forged.status_code == 404  # the client's own "127.0.0.1" entry is not believed
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200  # scraped directly
+
+
 def test_https_redirect_spares_health_and_metrics(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/health/?format=json").status_code == 200

@@ -3,7 +3,6 @@
 With ``S3_BUCKET`` set the platform keeps attachments in a private bucket; they are still served only by the scoped
 views (streamed through the app), so a user outside the record's scope gets 404 whatever storage holds the file.
 """
-import os
 import uuid
 
 import pytest
@@ -14,6 +13,7 @@ moto_server = pytest.importorskip("moto.moto_server.threaded_moto_server")
 from calls import services as call_services  # noqa: E402
 from calls.tests.factories import PDF, make_call, pdf_file  # noqa: E402
 from core.tests.test_attachments import OFFICIALS_OF_RENHUA, assert_download  # noqa: E402
+from tests.deployment.settings_env import settings_built_with  # noqa: E402
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
 
@@ -34,26 +34,12 @@ def s3_server():
 def s3(settings, s3_server):
     """A fresh private bucket, and the platform's storage settings pointing at it (as config/settings.py builds them
     from S3_BUCKET, S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION)."""
-    import importlib
-
     bucket = "kjtpy-%s" % uuid.uuid4().hex[:12]
     client = boto3.client("s3", endpoint_url=s3_server, **CREDENTIALS)
     client.create_bucket(Bucket=bucket)
     environment = {"S3_BUCKET": bucket, "S3_ENDPOINT_URL": s3_server, "S3_ACCESS_KEY_ID": "testing",
                    "S3_SECRET_ACCESS_KEY": "testing", "S3_REGION": "us-east-1"}
-    saved = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
-    try:
-        import config.settings as project_settings
-
-        built = importlib.reload(project_settings).STORAGES["default"]
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        importlib.reload(project_settings)
+    built = settings_built_with(environment).STORAGES["default"]
     assert built["BACKEND"] == "storages.backends.s3.S3Storage"
     settings.STORAGES = {**settings.STORAGES, "default": built}
     return client, bucket

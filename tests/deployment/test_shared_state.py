@@ -3,7 +3,6 @@
 A sign-in made by one process is a session another process reads; failures counted by one process make another ask
 for the CAPTCHA. Needs the Redis these machines run at 127.0.0.1:6379 (REDIS_TEST_URL to point elsewhere).
 """
-import importlib
 import json
 import os
 import subprocess
@@ -16,6 +15,7 @@ import pytest
 redis = pytest.importorskip("redis")
 
 from portal.testing import PASSWORD  # noqa: E402
+from tests.deployment.settings_env import settings_built_with  # noqa: E402
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,20 +33,8 @@ pytestmark = pytest.mark.skipif(not _reachable(), reason="no Redis at %s" % REDI
 
 def _built_settings(environment: dict):
     """The cache and session settings config/settings.py builds from this environment."""
-    saved = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
-    try:
-        import config.settings as project_settings
-
-        built = importlib.reload(project_settings)
-        return built.CACHES, getattr(built, "SESSION_ENGINE", "django.contrib.sessions.backends.db")
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        importlib.reload(project_settings)
+    built = settings_built_with(environment)
+    return built.CACHES, getattr(built, "SESSION_ENGINE", "django.contrib.sessions.backends.db")
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ def pytest_runtest_teardown(item, nextitem):
 
     with item.config.stash[blocking_manager_key].unblock():
         importlib.import_module("needs.migrations.0002_seed_taxonomy").seed(apps, None)
+        importlib.import_module("needs.migrations.0006_seed_problems").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -26,9 +26,15 @@ sys.path.insert(0, str(ROOT))
 from matching.engine import Need, Team, Weights, match  # noqa: E402
 from matching.engine.assign import solve_dense  # noqa: E402
 from matching.engine.io import read_needs, read_teams  # noqa: E402
+from matching.engine.taxonomy import load_taxonomy  # noqa: E402
 from matching.engine.scoring import NEED_FIELDS, TEAM_FIELDS, as_text  # noqa: E402
 
 EMPTY_TAXONOMY = {"version": 1, "categories": []}
+
+
+def without_problems(taxonomy: dict) -> dict:
+    """The taxonomy with its problem knowledge left out (products, synonyms and categories kept)."""
+    return {key: value for key, value in taxonomy.items() if key != "problems"}
 
 
 def read_gold(path: Path) -> dict[str, str]:
@@ -50,10 +56,22 @@ def evaluate(ranked: dict[str, list[str]], assigned: dict[str, str], gold: dict[
     return {"top1": top1 / n, "top3": top3 / n, "assignment": right / n, "coverage": covered / n}
 
 
-def run_engine(needs: list[Need], teams: list[Team], gold: dict[str, str], **kwargs) -> dict[str, float]:
+def run_engine(needs: list[Need], teams: list[Team], gold: dict[str, str], misses: bool = False,
+               **kwargs) -> dict[str, float]:
     result = match(needs, teams, **kwargs)
     ranked = {town: [c.team_id for c in items] for town, items in result.candidates.items()}
     assigned = {a.town_code: a.team_id for a in result.assignments}
+    if misses:
+        by_town = {a.town_code: a for a in result.assignments}
+        for town, team in gold.items():
+            if ranked.get(town, [])[:1] != [team] or assigned.get(town) != team:
+                print("MISS %s gold %s top %s assigned %s" % (town, team, ranked.get(town, [])[:3], assigned.get(town)))
+                for candidate in result.candidates.get(town, [])[:4]:
+                    print("    %s %.3f %s" % (candidate.team_id, candidate.score,
+                                              {k: round(v, 2) for k, v in candidate.components.items() if v}))
+                if town in by_town:
+                    for reason in by_town[town].reasons[:4]:
+                        print("    -", reason)
     return evaluate(ranked, assigned, gold)
 
 
@@ -93,6 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default=str(Path(__file__).with_name("data")))
     parser.add_argument("--set", default="quality", help="file prefix: <set>_needs.csv, <set>_teams.csv, <set>_gold.csv")
+    parser.add_argument("--misses", action="store_true", help="print the towns the engine gets wrong (tuning sets only)")
+    parser.add_argument("--embeddings", action="store_true", help="also measure the optional embedding backend")
     options = parser.parse_args()
     data = Path(options.data)
     needs = read_needs(data / f"{options.set}_needs.csv")
@@ -106,12 +126,23 @@ def main() -> None:
           % (len(towns), len(needs), len(teams), len(teams) - len(set(gold.values()))))
     rows = []
     started = time.perf_counter()
-    rows.append(("engine (default weights)", run_engine(needs, teams, gold)))
+    rows.append(("engine (default weights)", run_engine(needs, teams, gold, misses=options.misses)))
     elapsed = time.perf_counter() - started
+    taxonomy = load_taxonomy().to_dict()
+    rows.append(("engine, familiarity always counts (no fit-first margin)",
+                 run_engine(needs, teams, gold, weights=Weights(familiarity_margin=1.0))))
+    rows.append(("engine without problem knowledge", run_engine(needs, teams, gold, taxonomy=without_problems(taxonomy))))
+    rows.append(("engine without problems, familiarity always counts (the engine before this work)",
+                 run_engine(needs, teams, gold, taxonomy=without_problems(taxonomy),
+                            weights=Weights(familiarity_margin=1.0))))
     rows.append(("engine, text fit only (taxonomy, no prior/preference/service)",
                  run_engine(needs, teams, gold, weights=Weights(service=0, prior=0, preference=0))))
     rows.append(("engine without taxonomy (all signals)", run_engine(needs, teams, gold, taxonomy=EMPTY_TAXONOMY)))
     rows.append(("plain BM25 baseline (text only, jieba default)", bm25_baseline(needs, teams, gold)))
+    if options.embeddings:
+        from bench.embedding_fit import embedding_rows
+
+        rows.extend(embedding_rows(needs, teams, gold, evaluate))
     print()
     print("| method | top-1 | top-3 | assignment | coverage |")
     print("| --- | --- | --- | --- | --- |")

@@ -3,8 +3,10 @@ from django import forms
 from core.fields import BoundedDateFormField, LimitedCharFormField, UploadLimitMixin, limit_of
 from core.forms import StyledForm
 from matching.engine import Weights
+from matching.engine.models import FAMILIARITY_MARGIN
 from matching.models import PairConstraint, SelectionRound
 
+MARGIN_LABEL = "熟悉度计分范围（%）"
 WEIGHT_LABELS = {"fit": "需求匹配", "service": "服务类型", "prior": "前期对接", "preference": "志愿顺序", "panel": "会议评分"}
 
 
@@ -16,6 +18,18 @@ class WeightsForm(StyledForm):
             self.fields[name] = forms.FloatField(
                 label=label, min_value=0, max_value=10, initial=values.get(name),
                 widget=forms.NumberInput(attrs={"step": "any", "class": "form-control form-control-sm", "style": "min-width:0"}))
+        margin = values.get("familiarity_margin", FAMILIARITY_MARGIN)
+        self._margin = margin
+        self.fields["familiarity_margin"] = forms.IntegerField(
+            label=MARGIN_LABEL, min_value=0, max_value=100, initial=round(100 * margin), required=False,
+            help_text="先看匹配度：团队的专业匹配度与本镇最匹配的团队相差在这个百分比以内，前期对接与志愿顺序才加分；"
+                      "100 表示总是加分",
+            widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "style": "min-width:0"}))
+
+    def clean_familiarity_margin(self):
+        """Entered as a percentage; the engine takes a share of the best fit. Left empty: the round's current value."""
+        value = self.cleaned_data["familiarity_margin"]
+        return self._margin if value is None else value / 100.0
 
 
 class ConstraintForm(StyledForm):

@@ -157,8 +157,15 @@ class SelectionRun(RoundScoped):
         from matching.forms import WEIGHT_LABELS
 
         values = self.weights or {}
-        return "、".join("%s %s" % (label, ("%g" % values[name]) if isinstance(values.get(name), (int, float)) else "—")
-                        for name, label in WEIGHT_LABELS.items() if name in values) or "—"
+        text = "、".join("%s %s" % (label, ("%g" % values[name]) if isinstance(values.get(name), (int, float)) else "—")
+                         for name, label in WEIGHT_LABELS.items() if name in values) or "—"
+        margin = values.get("familiarity_margin")
+        if isinstance(margin, (int, float)):
+            if margin < 1:
+                text += "；前期对接与志愿仅在匹配度相差 %d%% 以内时加分" % round(100 * margin)
+            else:
+                text += "；前期对接与志愿总是加分"
+        return text
 
     @property
     def taxonomy_short_version(self) -> str:

@@ -131,7 +131,7 @@ def run_compute(run: SelectionRun) -> MatchResult:
     excluded = [(c["town"], c["team"]) for c in usable if c["kind"] == ConstraintKind.EXCLUDE]
     panel = {(p["town"], p["team"]): p["score"] for p in run.inputs.get("panel", [])
              if p["town"] in town_codes and p["team"] in team_ids}
-    return match(needs, teams, Weights(**run.weights), locked=locked, excluded=excluded, panel_scores=panel,
+    return match(needs, teams, Weights.stored(run.weights), locked=locked, excluded=excluded, panel_scores=panel,
                  taxonomy=run.engine_taxonomy())  # the run's own snapshot (old runs: the shipped file)
 
 

@@ -136,7 +136,7 @@ class RoundRunView(PageMixin, View):
         selection_round = get_for_user(SelectionRound.objects.all(), request.user, VIEW, pk=pk)
         form = WeightsForm(request.POST, initial_weights=selection_round.weights)
         if not form.is_valid():
-            messages.error(request, "权重须为0到10之间的数字。")
+            messages.error(request, "权重须为0到10之间的数字，熟悉度计分范围须为0到100之间的整数。")
             return redirect(selection_round.get_absolute_url())
         try:
             run = services.run_create(actor=request.user, selection_round=selection_round, weights=form.cleaned_data)

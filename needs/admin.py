@@ -3,7 +3,7 @@ from django.contrib import admin
 from core.roles import Role
 from core.admin import ScopedAdmin
 from needs import services
-from needs.models import IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile
+from needs.models import IndustryCategory, IndustryProblem, IndustryProduct, Need, SurveyCampaign, TownProfile
 
 
 @admin.register(Need)
@@ -74,3 +74,18 @@ class IndustryProductAdmin(ScopedAdmin):
     def save_service(self, request, obj, form, change):
         return services.product_save(actor=request.user, product=obj, synonyms=obj.synonyms,
                                      parents=form.cleaned_data.get("parents") or ())
+
+
+@admin.register(IndustryProblem)
+class IndustryProblemAdmin(ScopedAdmin):
+    """Through ``problem_save``: phrasings and terms checked (none so short it matches every text)."""
+
+    list_display = ["name", "category"]
+    list_filter = ["category"]
+    search_fields = ["name"]
+    create_roles = frozenset({Role.CITY_ST})
+    service_saves_m2m = True
+
+    def save_service(self, request, obj, form, change):
+        return services.problem_save(actor=request.user, problem=obj, phrases=obj.phrases, terms=obj.terms,
+                                     products=form.cleaned_data.get("products") or ())

@@ -14,7 +14,9 @@ from core.scoping import VIEW, restrict
 from needs import services
 from needs.choices import ServiceType
 from needs.filters import NeedFilter
-from needs.models import CampaignTown, IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile
+from needs.models import (
+    CampaignTown, IndustryCategory, IndustryProblem, IndustryProduct, Need, SurveyCampaign, TownProfile,
+)
 from needs.search import search_needs
 from regions.models import Town, Village
 
@@ -252,9 +254,52 @@ class IndustryProductViewSet(ScopedModelViewSet):
     perform_update = _save
 
 
+class IndustryProblemSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="name", queryset=IndustryCategory.objects.all())
+    products = serializers.SlugRelatedField(many=True, slug_field="name", queryset=IndustryProduct.objects.all(),
+                                            required=False)
+    phrases = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=200)
+    terms = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=200)
+
+    class Meta:
+        model = IndustryProblem
+        fields = ["id", "category", "name", "products", "phrases", "terms"]
+
+
+class IndustryProblemViewSet(ScopedModelViewSet):
+    """Problems with how towns say them (phrases) and how teams name them (terms); the city S&T bureau edits them."""
+
+    queryset = IndustryProblem.objects.select_related("category").prefetch_related("products")
+    serializer_class = IndustryProblemSerializer
+    filterset_fields = ["category"]
+    search_fields = ["name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _save(self, serializer):
+        data = dict(serializer.validated_data)
+        products = data.pop("products", None)
+        phrases = data.pop("phrases", None)
+        terms = data.pop("terms", None)
+        problem = serializer.instance or IndustryProblem()
+        for name, value in data.items():
+            setattr(problem, name, value)
+        try:
+            serializer.instance = services.problem_save(
+                actor=self.request.user, problem=problem,
+                phrases=phrases if phrases is not None else problem.phrases,
+                terms=terms if terms is not None else problem.terms,
+                products=products if products is not None else (list(problem.products.all()) if problem.pk else []))
+        except (DjangoValidationError, DjangoPermissionDenied) as error:
+            raise django_errors_to_drf(error)
+
+    perform_create = _save
+    perform_update = _save
+
+
 def register_routes(router):
     router.register("needs", NeedViewSet)
     router.register("town-profiles", TownProfileViewSet)
     router.register("survey-campaigns", SurveyCampaignViewSet)
     router.register("industry-categories", IndustryCategoryViewSet)
     router.register("industry-products", IndustryProductViewSet)
+    router.register("industry-problems", IndustryProblemViewSet)

@@ -3,7 +3,7 @@ from django import forms
 
 from core.forms import StyledForm, StyledModelForm
 from needs.choices import ServiceType
-from needs.models import IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile
+from needs.models import IndustryCategory, IndustryProblem, IndustryProduct, Need, SurveyCampaign, TownProfile
 from needs.services import PROFILE_FIELDS
 from regions.models import Village
 
@@ -83,3 +83,28 @@ class ProductForm(StyledModelForm):
         self.fields["parents"].required = False
         if self.instance.pk:
             self.fields["synonyms_text"].initial = "、".join(self.instance.synonyms or [])
+
+
+class ProblemForm(StyledModelForm):
+    phrases_text = forms.CharField(
+        label="群众说法", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="镇村和农户怎么说这个问题，每行一条。用空格隔开几个词，表示这几个词出现在同一句话里即算说到，"
+                  "如“中午 蔫”能找到“辣椒苗一到中午就蔫了”")
+    terms_text = forms.CharField(
+        label="专业术语", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="团队怎么写这个问题：病名、学科与方法，每行一条，如“青枯病”“土传病害绿色防控”")
+
+    class Meta:
+        model = IndustryProblem
+        fields = ["category", "name", "products", "phrases_text", "terms_text"]
+        widgets = {"products": forms.SelectMultiple(attrs={"size": 6})}
+        help_texts = {"products": "这个问题涉及的产品（可不选），用于说明匹配理由"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["products"].required = False
+        self.fields["products"].queryset = IndustryProduct.objects.select_related("category").order_by(
+            "category__order", "name")
+        if self.instance.pk:
+            self.fields["phrases_text"].initial = "\n".join(self.instance.phrases or [])
+            self.fields["terms_text"].initial = "\n".join(self.instance.terms or [])

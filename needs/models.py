@@ -64,6 +64,41 @@ class IndustryProduct(DomainModel):
     scope_change = "all"
 
 
+class IndustryProblem(DomainModel):
+    """A problem of an industry (a disease, pest, disorder, husbandry, processing, market or planning task) with how
+    towns say it (群众说法: symptoms, troubles, wishes) and how teams name it (专业术语: disciplines and methods).
+
+    Matching and search find a problem in a need by its phrasings and in a team by its terms, and count a shared
+    problem as they count a shared product. A phrasing is one or more fragments separated by spaces, found when all
+    of them occur in one sentence ("中午 蔫" in "辣椒苗一到中午就蔫了")."""
+
+    category = models.ForeignKey(IndustryCategory, verbose_name=_("产业类别"), on_delete=models.CASCADE,
+                                 related_name="problems")
+    name = models.CharField(_("问题名称"), max_length=50, unique=True)
+    products = models.ManyToManyField(IndustryProduct, verbose_name=_("涉及产品"), blank=True, related_name="problems")
+    phrases = models.JSONField(_("群众说法"), default=list, blank=True)
+    terms = models.JSONField(_("专业术语"), default=list, blank=True)
+
+    scope_editors = frozenset({Role.CITY_ST})
+
+    class Meta:
+        verbose_name = _("产业问题")
+        verbose_name_plural = _("产业问题")
+        ordering = ["category__order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def delete_refusal(self, user):
+        """The city's taxonomy editors may remove a problem (needs and teams keep their own text)."""
+        from core.scoping import can
+
+        return None if can(user, self) else str(_("您无权删除该问题词条。"))
+
+    scope_everyone_reads = True
+    scope_change = "all"
+
+
 class SurveyCampaign(DomainModel):
     """A needs survey an organizer (city or county) opens for a cycle over a set of towns, with a due date."""
 

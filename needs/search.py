@@ -2,7 +2,8 @@
 
 Each need's text is cut by jieba (taxonomy terms kept whole) into features — words, canonical products,
 their broader products and categories — stored as :class:`NeedToken` rows with an index on the token.
-A query token matches its canonical feature, so 柑橘 finds needs about 贡柑 and 荸荠 finds 马蹄.
+A query token matches its canonical feature, so 柑橘 finds needs about 贡柑 and 荸荠 finds 马蹄; a query naming a
+problem of the taxonomy (青枯病) finds the needs that describe it in farmers' words (中午就蔫、整株死).
 """
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def need_features(analyzer, text: str, cache: dict | None = None) -> set[str]:
     """
     if cache is None:
         return {feature[:MAX_TOKEN] for feature in analyzer.features(text)}
-    features: set[str] = set()
+    # Problems are found per sentence, across the commas the pieces are cut at: from the whole text.
+    features: set[str] = {feature[:MAX_TOKEN] for feature in _problem_features(analyzer, text)}
     for piece in _PIECES.split(text):
         if not piece:
             continue
@@ -44,6 +46,10 @@ def need_features(analyzer, text: str, cache: dict | None = None) -> set[str]:
             known = cache[piece] = frozenset(feature[:MAX_TOKEN] for feature in analyzer.features(piece))
         features |= known
     return features
+
+
+def _problem_features(analyzer, text: str) -> list[str]:
+    return [analyzer.taxonomy.problem_concept(problem).feature for problem in analyzer.problems(text)]
 
 
 def index_needs(needs, *, analyzer=None, fresh: bool = False) -> int:
@@ -134,8 +140,13 @@ def search_needs(queryset, query: str):
     query = (query or "").replace("\x00", "").strip()  # PostgreSQL refuses a NUL byte in a query
     if not query:
         return queryset
-    features = query_features(query)
+    analyzer = current_analyzer()
+    features = query_features(query, analyzer)
     literal = Q(title__icontains=query) | Q(description__icontains=query)
+    # A query that names a problem (青枯病) also finds the needs that describe it in farmers' words (中午就蔫).
+    problems = _problem_features(analyzer, query)
+    if problems:
+        literal |= Q(pk__in=NeedToken.objects.filter(token__in=[f[:MAX_TOKEN] for f in problems]).values("need_id"))
     if not features:
         return queryset.filter(literal)
     matched = Q()

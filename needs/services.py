@@ -17,7 +17,7 @@ from core.workflow import apply_transition
 from core.services import unchanged
 from needs.choices import CAMPAIGN_WORKFLOW, ENTERERS, NEED_WORKFLOW, NeedStatus, ServiceType
 from needs.models import (
-    CampaignTown, IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile,
+    CampaignTown, IndustryCategory, IndustryProblem, IndustryProduct, Need, SurveyCampaign, TownProfile,
 )
 from needs.search import index_needs, index_texts, text_of
 from regions.models import Town
@@ -307,6 +307,61 @@ def product_save(*, actor, product: IndustryProduct, synonyms, parents=()) -> In
     parents = [parent for parent in parents if parent.pk != product.pk]
     product.parents.set(parents)
     return product
+
+
+PHRASES_MAX = 60
+PHRASE_MAX_CHARS = 40
+
+
+def _split_lines(text) -> list[str]:
+    """Phrasings or terms typed one per line (or separated by 、；): spaces inside one separate its fragments."""
+    import re
+
+    items = text if isinstance(text, (list, tuple)) else re.split(r"[\r\n、；;]+", text or "")
+    result = []
+    for item in items:
+        cleaned = " ".join(str(item).split())
+        if cleaned and cleaned not in result:
+            result.append(cleaned)
+    return result
+
+
+def _phrase_errors(items: list[str], label: str) -> list[str]:
+    """Why a phrasing or term would match nearly every text (or is too long to read), in Chinese."""
+    errors = []
+    if len(items) > PHRASES_MAX:
+        errors.append(f"{label}最多 {PHRASES_MAX} 条")
+    for item in items:
+        fragments = item.split(" ")
+        if len(item) > PHRASE_MAX_CHARS:
+            errors.append(f"“{item[:PHRASE_MAX_CHARS]}…”过长（每条不超过 {PHRASE_MAX_CHARS} 字）")
+        elif sum(len(fragment) for fragment in fragments) < 2 or (len(fragments) == 1 and len(item) < 2):
+            errors.append(f"“{item}”太短，几乎任何文字都会含有它（至少两个字，或用空格组合几个词）")
+    return errors
+
+
+@transaction.atomic
+def problem_save(*, actor, problem: IndustryProblem, phrases, terms, products=()) -> IndustryProblem:
+    """Save a problem with how towns say it (群众说法) and how teams name it (专业术语).
+
+    Each line is one phrasing; spaces inside it separate fragments that must all occur in one sentence. A
+    phrasing or term of one character alone would match nearly every text and is refused, with the line named."""
+    _require_city(actor)
+    problem.phrases = _split_lines(phrases)
+    problem.terms = _split_lines(terms)
+    problem.full_clean()
+    errors = {}
+    for field_name, label, items in (("phrases", "群众说法", problem.phrases), ("terms", "专业术语", problem.terms)):
+        found = _phrase_errors(items, label)
+        if found:
+            errors[field_name] = _("%(label)s：%(e)s") % {"label": label, "e": "；".join(found)}
+    if not problem.phrases and not problem.terms:
+        errors["phrases"] = _("请至少填写一条群众说法或专业术语。")
+    if errors:
+        raise ValidationError(errors)
+    problem.save()
+    problem.products.set(list(products))
+    return problem
 
 
 # ---------------------------------------------------------------- import

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from core.tables import DateColumn
 from needs.choices import service_labels
-from needs.models import IndustryProduct, Need, SurveyCampaign
+from needs.models import IndustryProblem, IndustryProduct, Need, SurveyCampaign
 
 STATUS_CSS = {"submitted": "primary", "confirmed": "success", "returned": "warning", "matched": "info",
               "in_assistance": "info", "resolved": "secondary", "closed": "secondary"}
@@ -90,3 +90,43 @@ class ProductTable(tables.Table):
 
     def value_parent_names(self, record):
         return "、".join(parent.name for parent in record.parents.all())
+
+
+class ProblemTable(tables.Table):
+    name = tables.Column(verbose_name="问题")  # a link to its edit page for the city's taxonomy editors
+    category = tables.Column(verbose_name="产业类别", accessor="category__name", order_by="category__order")
+    phrases = tables.Column(verbose_name="群众说法", orderable=False)
+    terms = tables.Column(verbose_name="专业术语", orderable=False)
+    product_names = tables.Column(verbose_name="涉及产品", orderable=False, accessor="pk")
+
+    class Meta:
+        model = IndustryProblem
+        fields = ["name", "category", "phrases", "terms", "product_names"]
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def __init__(self, *args, editable=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editable = editable
+
+    def render_name(self, value, record):
+        if not self.editable:
+            return value
+        return format_html('<a href="{}">{}</a>', reverse("needs:problem_edit", args=[record.pk]), value)
+
+    def render_phrases(self, value):
+        return "；".join(value or [])
+
+    def value_phrases(self, value):
+        return "；".join(value or [])
+
+    def render_terms(self, value):
+        return "、".join(value or [])
+
+    def value_terms(self, value):
+        return "、".join(value or [])
+
+    def render_product_names(self, record):
+        return "、".join(product.name for product in record.products.all()) or "—"
+
+    def value_product_names(self, record):
+        return "、".join(product.name for product in record.products.all())

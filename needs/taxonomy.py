@@ -40,10 +40,30 @@ def taxonomy_dict() -> dict:
             "name": product.name, "synonyms": sorted(product.synonyms or []),
             "children": sorted(children.get(product.pk, [])),
         })
-    return {"version": 1, "categories": [
+    data = {"version": 1, "categories": [
         {"name": category.name, "products": products_by_category.get(category.pk, [])}
         for category in IndustryCategory.objects.order_by("order", "name")
     ]}
+    problems = problems_list()
+    if problems:  # left out when empty: a taxonomy without problems keeps the version it had before they existed
+        data["problems"] = problems
+    return data
+
+
+def problems_list() -> list[dict]:
+    """The problem knowledge in the file format, sorted (same content, same version)."""
+    from needs.models import IndustryProblem
+
+    products: dict[int, list[str]] = {}
+    for problem_id, product_name in IndustryProblem.products.through.objects.values_list(
+        "industryproblem_id", "industryproduct__name"
+    ):
+        products.setdefault(problem_id, []).append(product_name)
+    return [
+        {"name": problem.name, "category": problem.category.name, "products": sorted(products.get(problem.pk, [])),
+         "phrases": sorted(problem.phrases or []), "terms": sorted(problem.terms or [])}
+        for problem in IndustryProblem.objects.select_related("category").order_by("name")
+    ]
 
 
 def current_taxonomy() -> Taxonomy:
@@ -72,7 +92,7 @@ def export(path: Path | str = DEFAULT_TAXONOMY_PATH) -> Path:
 @transaction.atomic
 def load(data: dict, *, replace: bool = False) -> tuple[int, int]:
     """Load a taxonomy in file format into the database (validated by the engine's parser first)."""
-    from needs.models import IndustryCategory, IndustryProduct
+    from needs.models import IndustryCategory, IndustryProblem, IndustryProduct
 
     Taxonomy(data)  # raises a Chinese error for a malformed file
     if replace:
@@ -91,4 +111,14 @@ def load(data: dict, *, replace: bool = False) -> tuple[int, int]:
         for child in children:
             if child in by_name:
                 by_name[child][0].parents.add(product)
+    if replace:
+        IndustryProblem.objects.all().delete()
+    categories = {category.name: category for category in IndustryCategory.objects.all()}
+    products = {product.name: product for product in IndustryProduct.objects.all()}
+    for problem_data in data.get("problems") or []:
+        problem, _created = IndustryProblem.objects.update_or_create(
+            name=problem_data["name"],
+            defaults={"category": categories[problem_data["category"]],
+                      "phrases": list(problem_data.get("phrases", [])), "terms": list(problem_data.get("terms", []))})
+        problem.products.set([products[name] for name in problem_data.get("products", [])])
     return IndustryCategory.objects.count(), IndustryProduct.objects.count()

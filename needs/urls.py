@@ -24,5 +24,8 @@ urlpatterns = [
     path("taxonomy/download/", views.taxonomy_download, name="taxonomy_download"),
     path("taxonomy/products/new/", views.ProductCreateView.as_view(), name="product_create"),
     path("taxonomy/products/<int:pk>/", views.ProductEditView.as_view(), name="product_edit"),
+    path("taxonomy/problems/", views.ProblemListView.as_view(), name="problems"),
+    path("taxonomy/problems/new/", views.ProblemCreateView.as_view(), name="problem_create"),
+    path("taxonomy/problems/<int:pk>/", views.ProblemEditView.as_view(), name="problem_edit"),
     path("taxonomy/categories/new/", views.CategoryCreateView.as_view(), name="category_create"),
 ]

@@ -22,13 +22,13 @@ from needs import services, taxonomy
 from needs.choices import CAMPAIGN_WORKFLOW, ENTERERS, NEED_WORKFLOW, ORGANIZERS, NeedStatus, service_labels
 from needs.filters import NeedFilter
 from needs.forms import (
-    CampaignForm, CategoryForm, NeedEditForm, NeedForm, ProductForm, TownProfileForm,
+    CampaignForm, CategoryForm, NeedEditForm, NeedForm, ProblemForm, ProductForm, TownProfileForm,
 )
 from needs.models import (
-    CampaignTown, IndustryCategory, IndustryProduct, Need, SurveyCampaign, TownProfile, campaign_town_state,
+    CampaignTown, IndustryCategory, IndustryProblem, IndustryProduct, Need, SurveyCampaign, TownProfile, campaign_town_state,
 )
 from needs.search import search_needs
-from needs.tables import CampaignTable, NeedTable, ProductTable
+from needs.tables import CampaignTable, NeedTable, ProblemTable, ProductTable
 from needs.tasks import import_needs_task
 from regions.models import Town
 from regions.selectors import sees_several_cities
@@ -452,6 +452,51 @@ class ProductEditView(ProductFormMixin, ScopedFormView):
 
     def get_title(self):
         return "编辑产品：%s" % self.get_instance()
+
+
+class ProblemListView(ProductListView):
+    """The problem knowledge: how towns say a problem and how teams name it (used by matching and search)."""
+
+    model = IndustryProblem
+    table_class = ProblemTable
+    template_name = "needs/problems.html"
+    title = "产业问题与说法"
+    search_fields = ["name", "phrases", "terms", "category__name"]
+    create_url_name = "needs:problem_create"
+
+    def base_queryset(self):
+        return IndustryProblem.objects.select_related("category").prefetch_related("products").order_by(
+            "category__order", "name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["categories"] = IndustryCategory.objects.annotate(n=Count("problems")).filter(n__gt=0)
+        return context
+
+
+class ProblemFormMixin:
+    form_class = ProblemForm
+    roles = frozenset({Role.CITY_ST})
+    breadcrumbs = [("产业分类", "/needs/taxonomy/"), ("产业问题", "/needs/taxonomy/problems/")]
+
+    def save(self, form):
+        return services.problem_save(actor=self.request.user, problem=form.instance,
+                                     phrases=form.cleaned_data["phrases_text"], terms=form.cleaned_data["terms_text"],
+                                     products=form.cleaned_data["products"])
+
+    def get_success_url(self):
+        return reverse("needs:problems")
+
+
+class ProblemCreateView(ProblemFormMixin, ScopedFormView):
+    title = "新增产业问题"
+
+
+class ProblemEditView(ProblemFormMixin, ScopedFormView):
+    model = IndustryProblem
+
+    def get_title(self):
+        return "编辑产业问题：%s" % self.get_instance()
 
 
 class CategoryCreateView(ScopedFormView):

@@ -83,13 +83,18 @@ def _result(model: ScoringModel, plan: Plan, locked_rows: np.ndarray, locked_col
     is_locked = np.r_[np.ones(len(locked_rows), dtype=bool), np.zeros(len(plan.rows), dtype=bool)]
     parts = model.pair_components(rows, cols)
     totals, fit = model.totals(parts, plan.fit_max, rows)
+    candidates = _candidates(model, plan)
+    assigned_to = {model.team_ids[col]: model.town_codes[row] for row, col in zip(rows, cols)}
     assignments = []
     for index in np.argsort(rows, kind="stable"):
-        components = model.components_dict(parts, fit, index)
+        components = model.components_dict(parts, fit, index, plan.fit_max[rows])
+        town_code, team_id = model.town_codes[rows[index]], model.team_ids[cols[index]]
+        decided_over = None if is_locked[index] else _familiarity_decided(
+            model, town_code, team_id, float(totals[index]), components, candidates, assigned_to)
         assignments.append(Assignment(
-            town_code=model.town_codes[rows[index]], team_id=model.team_ids[cols[index]],
-            score=float(totals[index]),
-            reasons=explainer.reasons(int(rows[index]), int(cols[index]), components, locked=bool(is_locked[index])),
+            town_code=town_code, team_id=team_id, score=float(totals[index]),
+            reasons=explainer.reasons(int(rows[index]), int(cols[index]), components, locked=bool(is_locked[index]),
+                                      decided_over=decided_over),
             components=components, locked=bool(is_locked[index])))
     covered = np.zeros(model.n_towns, dtype=bool)
     covered[rows] = True
@@ -98,21 +103,47 @@ def _result(model: ScoringModel, plan: Plan, locked_rows: np.ndarray, locked_col
         assignments=assignments,
         unassigned_towns=[model.town_codes[row] for row in uncovered],
         unassigned_reasons=_unassigned_reasons(model, uncovered, locked_cols),
-        candidates=_candidates(model, plan),
+        candidates=candidates,
         mode=plan.mode,
         stats=dict(plan.stats),
     )
 
 
+def _familiarity(model: ScoringModel, components: dict[str, float]) -> float:
+    return model.weights.prior * components.get("prior", 0.0) + model.weights.preference * components.get("preference", 0.0)
+
+
+def _familiarity_decided(model: ScoringModel, town_code: str, team_id: str, score: float, components: dict[str, float],
+                         candidates: dict[str, list[Candidate]], assigned_to: dict[str, str]):
+    """(other team, its score, this team's score) without prior engagement and preference, when the town's chosen team
+    won only by them over a team that was free to take it; None otherwise."""
+    own = _familiarity(model, components)
+    if own <= 0:
+        return None
+    base = score - own
+    best = None
+    for candidate in candidates.get(town_code, []):
+        if candidate.team_id == team_id or assigned_to.get(candidate.team_id, town_code) != town_code:
+            continue
+        other = candidate.score - _familiarity(model, candidate.components)
+        if other > base + 1e-9 and candidate.score <= score + 1e-9 and (best is None or other > best[1]):
+            best = (candidate.team_id, other)
+    if best is None:
+        return None
+    name = model.teams[model.team_index[best[0]]].name
+    return ("%s %s" % (best[0], name) if name else best[0], best[1], base)
+
+
 def _candidates(model: ScoringModel, plan: Plan) -> dict[str, list[Candidate]]:
     parts = model.pair_components(plan.shown_rows, plan.shown_cols)
     totals, fit = model.totals(parts, plan.fit_max, plan.shown_rows)
+    best = plan.fit_max[plan.shown_rows]
     result: dict[str, list[Candidate]] = {code: [] for code in model.town_codes}
     order = np.lexsort((-totals, plan.shown_rows))
     for index in order:
         code = model.town_codes[plan.shown_rows[index]]
         result[code].append(Candidate(model.team_ids[plan.shown_cols[index]], float(totals[index]),
-                                      model.components_dict(parts, fit, index)))
+                                      model.components_dict(parts, fit, index, best)))
     return result
 
 

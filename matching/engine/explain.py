@@ -8,6 +8,7 @@ import numpy as np
 from .models import Candidate
 from .scoring import NEED_FIELDS, TEAM_FIELDS, ScoringModel, as_text
 from .service_types import SERVICE_TYPES
+from .problems import PROBLEM_PREFIX
 from .taxonomy import CATEGORY_PREFIX
 
 TERM_REASONS = 3
@@ -32,21 +33,36 @@ class Explainer:
         self._town_hits: dict[int, dict[str, list[Hit]]] = {}
         self._team_hits: dict[int, dict[str, list[Hit]]] = {}
 
-    def reasons(self, row: int, col: int, components: dict[str, float], *, locked: bool = False) -> list[str]:
-        """All reasons for one pair, most important first."""
+    def reasons(self, row: int, col: int, components: dict[str, float], *, locked: bool = False,
+                decided_over: tuple[str, float, float] | None = None) -> list[str]:
+        """All reasons for one pair, most important first.
+
+        ``decided_over`` = (the other team, its score and this team's score without prior engagement and
+        preference) when those two decided between teams that fit about equally well."""
         model = self.model
         team = model.teams[col]
         result = [_summary(components, model)]
         if locked:
             result.append("此结对为人工锁定")
         result.extend(self.term_reasons(row, col))
-        if components.get("fit", 0.0) <= 0.0:
+        fit = components.get("fit", 0.0)
+        if fit <= 0.0:
             result.append("团队专长与本镇需求没有共同的专业词语，因覆盖需要而分配")
-        if components.get("prior", 0.0) > 0:
-            result.append("有前期对接基础：团队已与本镇对接过")
+        weights = model.weights
+        margin = "%d%%" % round(100 * weights.familiarity_margin)
+        left_out = "（专业匹配度低于本镇最匹配团队 %s 以上，按“先看匹配度”不加分）" % margin
+        has_prior = bool(model.prior.lookup(np.array([row]), np.array([col]))[0])
+        if has_prior:
+            counted = components.get("prior", 0.0) > 0 or not weights.prior
+            result.append("有前期对接基础：团队已与本镇对接过" + ("" if counted else left_out))
         rank = _preference_rank(team.preferred_towns, model.town_codes[row])
+        if decided_over is not None:
+            other, other_score, own_score = decided_over
+            result.insert(1, "前期对接基础与意向决定了本推荐：不计这两项时“%s”得分更高（%.3f 对 %.3f），两队专业匹配度都在"
+                             "本镇最佳匹配的 %s 以内" % (other, other_score, own_score, margin))
         if rank:
-            result.append("意向排序：本镇是团队的第 %d 意向镇" % rank)
+            counted = components.get("preference", 0.0) > 0 or not weights.preference
+            result.append("意向排序：本镇是团队的第 %d 意向镇" % rank + ("" if counted else left_out))
         elif not team.preferred_towns:
             result.append("团队未限定意向镇，可派往任一镇")
         shared = self._shared_services(row, col)
@@ -128,7 +144,7 @@ def _feature_names(model: ScoringModel) -> list[str]:
     return names
 
 
-_PRIORITY = {"term": 0, "word": 0, "synonym": 1, "parent": 2, "category": 3}
+_PRIORITY = {"term": 0, "word": 0, "problem": 0, "synonym": 1, "parent": 2, "category": 3}
 _DIRECTNESS = {0: 1.0, 1: 1.0, 2: 0.5, 3: 0.25}
 
 
@@ -157,6 +173,8 @@ def _term_reason(feature: str, need_hit: Hit, team_hit: Hit) -> str:
 
 def _relation(feature: str, need_hit: Hit, team_hit: Hit) -> str:
     """How two different words meet: the same product, a parent product, or the same category."""
+    if feature.startswith(PROBLEM_PREFIX):
+        return "均指问题“%s”" % feature[len(PROBLEM_PREFIX):]
     if need_hit.token == team_hit.token:
         return ""
     if feature.startswith(CATEGORY_PREFIX):

@@ -34,6 +34,11 @@ class Team:
     prior_towns: list[str] = field(default_factory=list)
 
 
+FAMILIARITY_MARGIN = 0.15
+# The margin of runs stored before the fit-first rule: familiarity always counted.
+LEGACY_FAMILIARITY_MARGIN = 1.0
+
+
 @dataclass(frozen=True)
 class Weights:
     """Weights of the score components; each component lies in [0, 1] before weighting."""
@@ -43,6 +48,9 @@ class Weights:
     prior: float = 0.35
     preference: float = 0.25
     panel: float = 0.5
+    # Fit first: prior engagement and preference add to a team's score only when its fit is within this margin of
+    # the town's best fit (fit is scaled so the best team has 1). 1 or more: they always count (the rule before).
+    familiarity_margin: float = FAMILIARITY_MARGIN
 
     @classmethod
     def from_mapping(cls, values: dict) -> "Weights":
@@ -59,8 +67,20 @@ class Weights:
                 raise EngineInputError("权重“%s”必须是数字" % key)
             if value < 0:
                 raise EngineInputError("权重“%s”不能为负数" % key)
+            if key == "familiarity_margin" and value > 1:
+                raise EngineInputError("熟悉度计分范围必须在 0 到 1 之间（1 表示前期对接与意向总是计分）")
             clean[key] = float(value)
         return cls(**clean)
+
+    @classmethod
+    def stored(cls, values: dict) -> "Weights":
+        """Weights saved with a run; a run saved before the fit-first rule keeps its rule (familiarity always counted)."""
+        return cls(**{"familiarity_margin": LEGACY_FAMILIARITY_MARGIN, **values})
+
+    def familiarity_counts(self, fit, best_raw):
+        """Whether prior engagement and preference count at this normalised fit (scalars or arrays); ``best_raw`` is
+        the town's best raw fit: where no team fits the town at all, every team is as good a fit as the best."""
+        return (fit >= 1.0 - self.familiarity_margin - 1e-9) | (best_raw <= 0)
 
     def as_dict(self) -> dict[str, float]:
         """The weights as a plain dict."""

@@ -6,6 +6,8 @@ Every component lies in [0, 1]; the total is their weighted sum (see `Weights`):
 - service: share of the town's requested service types that the team offers (0 when either is unknown);
 - prior: 1 when the team has prior engagement with the town (前期对接基础);
 - preference: 1 / rank when the town is on the team's ordered preference list (1 for the first choice);
+  fit first: prior and preference count only when the pair's fit is within ``Weights.familiarity_margin`` of the
+  town's best fit (so they decide between teams that fit about equally well, never over a clearly better fit);
 - panel: per-pair panel score divided by the largest absolute panel score given (0 where none given).
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from scipy import sparse
 
 from .models import Need, Team, Weights
+from .problems import PROBLEM_PREFIX
 from .service_types import SERVICE_TYPES
 from .taxonomy import Taxonomy
 from .tokens import Analyzer
@@ -36,6 +39,13 @@ TEAM_FIELDS: tuple[tuple[str, str, float], ...] = (
     ("summary", "团队简介", 1.0),
     ("member_fields", "成员专业", 1.0),
 )
+# A problem the town describes is what it needs solved; its crop only says where: a shared problem weighs more than
+# a shared word (applied after damping, so it survives BM25's saturation). Tuned on the farmer1 set.
+PROBLEM_BOOST = 2.0
+# Clues: a need that says enough of a problem's lay words (weighted by how few problems use each) without any whole
+# phrasing still speaks of it, with this weight.
+CLUE_THRESHOLD = 6.0
+CLUE_WEIGHT = 1.0
 COMPONENTS: tuple[str, ...] = ("fit", "service", "prior", "preference", "panel")
 
 
@@ -46,6 +56,11 @@ def as_text(value: object) -> str:
     if isinstance(value, str):
         return value
     return "；".join(str(item) for item in value)
+
+
+def need_text(need: Need) -> str:
+    """A need's title and description as one text (clues are looked for across both)."""
+    return "%s。%s" % (need.title or "", need.description or "")
 
 
 def query_weight(count: float) -> float:
@@ -181,6 +196,10 @@ class ScoringModel:
         for need in self.needs_by_town[code]:
             for attribute, _label, field_weight in NEED_FIELDS:
                 self.analyzer.features(as_text(getattr(need, attribute)), field_weight, counts)
+            for problem, (weight, _pieces) in self.analyzer.clues(need_text(need)).items():
+                if weight >= CLUE_THRESHOLD:
+                    feature = PROBLEM_PREFIX + problem
+                    counts[feature] = counts.get(feature, 0.0) + CLUE_WEIGHT
         return self._without_places(counts)
 
     def _without_places(self, counts: dict[str, float]) -> dict[str, float]:
@@ -203,7 +222,7 @@ class ScoringModel:
             for feature, count in self._town_counts(code).items():
                 q_rows.append(row)
                 q_cols.append(self._feature_id(feature))
-                q_vals.append(query_weight(count))
+                q_vals.append(query_weight(count) * (PROBLEM_BOOST if feature.startswith(PROBLEM_PREFIX) else 1.0))
         d_rows, d_cols, d_vals = [], [], []
         for row, team in enumerate(self.teams):
             for feature, count in self._team_counts(team).items():
@@ -293,11 +312,13 @@ class ScoringModel:
         if self.weights.service:
             total += self.weights.service * (self.town_services_share[rows] @ self.team_services.T)
         eligible = np.repeat(self.open_teams[None, :], len(rows), axis=0)
-        for table, weight in ((self.prior, self.weights.prior), (self.preference, self.weights.preference),
-                              (self.panel, self.weights.panel)):
+        counts = self.weights.familiarity_counts(fit, fit_max[:, None])
+        for table, weight, gated in ((self.prior, self.weights.prior, True),
+                                     (self.preference, self.weights.preference, True),
+                                     (self.panel, self.weights.panel, False)):
             local, cols, values = table.block(rows)
             if weight:
-                total[local, cols] += weight * values
+                total[local, cols] += weight * values * (counts[local, cols] if gated else 1.0)
         local, cols, _values = self.preference.block(rows)
         eligible[local, cols] = True
         local, cols, _values = self.excluded.block(rows)
@@ -325,8 +346,10 @@ class ScoringModel:
         # best pair can come out a rounding error above 1 on some CPUs: the normalised fit is at most 1 by definition.
         np.minimum(fit, 1.0, out=fit)
         weights = self.weights
-        total = (weights.fit * fit + weights.service * parts.service + weights.prior * parts.prior
-                 + weights.preference * parts.preference + weights.panel * parts.panel)
+        counts = weights.familiarity_counts(fit, best)
+        total = (weights.fit * fit + weights.service * parts.service
+                 + (weights.prior * parts.prior + weights.preference * parts.preference) * counts
+                 + weights.panel * parts.panel)
         return total, fit
 
     def eligible_pairs(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -342,13 +365,16 @@ class ScoringModel:
             allowed[candidates] = ~self.excluded.contains(rows[candidates], cols[candidates])
         return allowed
 
-    def components_dict(self, parts: PairComponents, fit: np.ndarray, index: int) -> dict[str, float]:
-        """Components of one pair as a dict for results."""
+    def components_dict(self, parts: PairComponents, fit: np.ndarray, index: int, best: np.ndarray) -> dict[str, float]:
+        """Components of one pair as a dict for results: prior engagement and preference as they counted (0 when the
+        pair's fit is outside the fit-first margin; the explanation says what was left out). ``best``: each pair's
+        town's best raw fit."""
+        counts = bool(self.weights.familiarity_counts(fit[index], best[index]))
         return {
             "fit": float(fit[index]),
             "service": float(parts.service[index]),
-            "prior": float(parts.prior[index]),
-            "preference": float(parts.preference[index]),
+            "prior": float(parts.prior[index]) if counts else 0.0,
+            "preference": float(parts.preference[index]) if counts else 0.0,
             "panel": float(parts.panel[index]),
         }
 

@@ -2,7 +2,12 @@
 
 File format (shared with the needs app, which edits and exports it):
 {"version": 1, "categories": [{"name": "果树", "products": [
-    {"name": "柑橘", "synonyms": ["柑桔"], "children": ["贡柑", "沙糖桔"]}, ...]}, ...]}
+    {"name": "柑橘", "synonyms": ["柑桔"], "children": ["贡柑", "沙糖桔"]}, ...]}, ...],
+ "problems": [{"name": "青枯病", "category": "蔬菜", "products": ["辣椒", "番茄"],
+               "phrases": ["中午 蔫", "整株 死"], "terms": ["青枯病", "青枯菌"]}, ...]}
+
+``problems`` (optional) is the problem knowledge (see ``problems.py``): each problem's lay phrasings (how towns say
+it) and disciplinary terms (how teams say it) become one feature, so "中午就蔫" in a need meets "青枯病" in a team.
 
 A taxonomy is identified by its content: ``taxonomy_version(data)`` is the SHA-256 of its canonical JSON
 (the file's own ``"version": 1`` is the format number, ``Taxonomy.format_version``). Loaded taxonomies
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EngineInputError
+from .problems import PROBLEM_PREFIX, ProblemIndex, fragments_of
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("data") / "taxonomy.json"
 SHORT_VERSION_LENGTH = 12
@@ -33,6 +39,8 @@ ANCESTOR_DECAY = 0.5
 CATEGORY_WEIGHT = 0.2
 # Catch-all categories group unrelated topics (pest control, soil, machinery): sharing one says nothing.
 CATCH_ALL_CATEGORIES = frozenset({"其他"})
+# A shared problem is as strong a sign of fit as a shared product.
+PROBLEM_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -57,11 +65,14 @@ class Taxonomy:
         self.term_to_product: dict[str, str] = {}
         self.category_terms: dict[str, str] = {}
         self.parents: dict[str, list[str]] = {}
+        self.problems: dict[str, dict] = {}
         self._parse(data)
+        self._parse_problems(data.get("problems") or [])
         # A private copy: the content hash must keep describing what this object parsed.
         self.data = copy.deepcopy(data)
         self.version = taxonomy_version(self.data)
         self._concepts: dict[str, tuple[Concept, ...]] = {}
+        self._problem_index: ProblemIndex | None = None
 
     @property
     def short_version(self) -> str:
@@ -92,6 +103,40 @@ class Taxonomy:
                 part = part.strip()
                 if part and part not in self.term_to_product:
                     self.category_terms[part] = category["name"]
+
+    def _parse_problems(self, problems: list) -> None:
+        if not isinstance(problems, list):
+            self._fail("problems 必须是列表")
+        categories = {str(category["name"]).strip() for category in self.data["categories"]}
+        for problem in problems:
+            name = str(problem.get("name", "")).strip() if isinstance(problem, dict) else ""
+            if not name:
+                self._fail("存在没有名称的问题")
+            if name in self.problems:
+                self._fail("问题“%s”重复出现" % name)
+            category = str(problem.get("category", "") or "").strip()
+            if category not in categories:
+                self._fail("问题“%s”的产业类别“%s”不存在" % (name, category))
+            products = [str(p).strip() for p in problem.get("products", []) or [] if str(p).strip()]
+            for product in products:
+                if product not in self.products:
+                    self._fail("问题“%s”涉及的产品“%s”没有作为产品列出" % (name, product))
+            phrases = [" ".join(fragments_of(p)) for p in problem.get("phrases", []) or [] if fragments_of(p)]
+            terms = [" ".join(fragments_of(t)) for t in problem.get("terms", []) or [] if fragments_of(t)]
+            if not phrases and not terms:
+                self._fail("问题“%s”至少需要一条群众说法或专业术语" % name)
+            self.problems[name] = {"category": category, "products": products, "phrases": phrases, "terms": terms}
+
+    @property
+    def problem_index(self) -> ProblemIndex:
+        """Finds the problems a text speaks of (built on first use)."""
+        if self._problem_index is None:
+            self._problem_index = ProblemIndex(self.problems)
+        return self._problem_index
+
+    def problem_concept(self, problem: str) -> Concept:
+        """The feature a problem stands for."""
+        return Concept(PROBLEM_PREFIX + problem, PROBLEM_WEIGHT, "problem", problem)
 
     def _add_product(self, category: str, product: dict) -> None:
         name = str(product.get("name", "")).strip() if isinstance(product, dict) else ""

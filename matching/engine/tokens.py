@@ -31,6 +31,9 @@ STOPWORDS = frozenset(
 _TEXT_SPLIT = re.compile(r"[\s\u3000,，。;；、:：!！?？()（）\[\]【】<>《》\"'“”‘’/|\\-]+")
 _NOISE = re.compile(r"^[\d.%％a-zA-Z_~·*+=#&@]+$")
 _SINGLE_CHARACTER_MIN = 2
+# A word this frequent in jieba's general dictionary is everyday language (什么 59317, 今年 9959), not a symptom
+# (发黄 111, 灰白 182, 鼻涕 276).
+EVERYDAY_FREQUENCY = 2000
 
 
 class Analyzer:
@@ -50,6 +53,12 @@ class Analyzer:
             if self._ready:
                 return
             self._tokenizer.initialize()
+            # Clue fragments that are everyday words (怎么, 今年, 东西: frequent in jieba's general dictionary) or
+            # taxonomy terms (matched as products already) say nothing about which problem a need describes.
+            index = self.taxonomy.problem_index
+            terms = set(self.taxonomy.term_to_product) | set(self.taxonomy.category_terms)
+            index.ignore_clues([piece for piece in index.clue_pieces
+                                if piece in terms or self._tokenizer.FREQ.get(piece, 0) > EVERYDAY_FREQUENCY])
             for term in self.taxonomy.terms:
                 if len(term) < _SINGLE_CHARACTER_MIN:
                     continue
@@ -118,8 +127,22 @@ class Analyzer:
         return found
 
     def analyze(self, text: str) -> list[tuple[str, tuple[Concept, ...]]]:
-        """Each surface token of a text with the features it stands for."""
-        return [(token, self.concepts(token)) for token in self.tokens(text)]
+        """Each surface token of a text with the features it stands for, then each problem it speaks of (the
+        surface is how the text said it: "中午就蔫" for a lay phrasing, "青枯病" for a term)."""
+        result = [(token, self.concepts(token)) for token in self.tokens(text)]
+        for finding in self.taxonomy.problem_index.find(text):
+            result.append((finding.surface, (self.taxonomy.problem_concept(finding.problem),)))
+        return result
+
+    def clues(self, text: str) -> dict[str, tuple[float, list[str]]]:
+        """Problems a text hints at by their lay words without a whole phrasing (see ``ProblemIndex.clues``)."""
+        if not self._ready:
+            self._prepare()
+        return self.taxonomy.problem_index.clues(text)
+
+    def problems(self, text: str) -> list[str]:
+        """The problems a text speaks of, each once, in the order found."""
+        return list(dict.fromkeys(finding.problem for finding in self.taxonomy.problem_index.find(text)))
 
     def features(self, text: str, scale: float = 1.0, into: dict[str, float] | None = None) -> dict[str, float]:
         """Weighted feature counts of a text, added into `into` when given."""
@@ -127,6 +150,10 @@ class Analyzer:
         for token in self.tokens(text):
             for concept in self.concepts(token):
                 counts[concept.feature] = counts.get(concept.feature, 0.0) + concept.weight * scale
+        # A problem counts once per text however many of its phrasings the text uses (one trouble, told twice).
+        for problem in self.problems(text):
+            concept = self.taxonomy.problem_concept(problem)
+            counts[concept.feature] = counts.get(concept.feature, 0.0) + concept.weight * scale
         return counts
 
 

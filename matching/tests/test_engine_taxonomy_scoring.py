@@ -98,7 +98,9 @@ def test_it_lets_weights_change_the_winner():
     needs = [need("440224111", "贡柑种植")]
     teams = [team("FIT", "贡柑栽培与病虫害防治"), team("PRIOR", "柑橘", prior_towns=["440224111"])]
     assert match(needs, teams, Weights(prior=0.0)).assignments[0].team_id == "FIT"
-    assert match(needs, teams, Weights(prior=5.0)).assignments[0].team_id == "PRIOR"
+    # Fit first: a large prior weight does not beat a clearly better fit; with the margin opened (1 = always), it does.
+    assert match(needs, teams, Weights(prior=5.0)).assignments[0].team_id == "FIT"
+    assert match(needs, teams, Weights(prior=5.0, familiarity_margin=1.0)).assignments[0].team_id == "PRIOR"
 
 
 def test_it_adds_panel_scores_scaled_to_the_largest():

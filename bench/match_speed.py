@@ -3,6 +3,7 @@
     python bench/match_speed.py                # both scales, writes nothing
     python bench/match_speed.py --scale province
     python bench/match_speed.py --scale nation
+    python bench/match_speed.py --scale province --farmer-words   # texts as towns and teams really write them
 
 Seeded generator:
 - province: every Guangdong township-level row of shared/data/divisions/streets.csv (provinceCode 44),
@@ -12,6 +13,10 @@ Seeded generator:
   100,000 teams.
 Teams: 1-3 products from the default taxonomy (named by random synonyms), 60% with a preference list of
 1-3 towns, 30% with prior engagement, random service types.
+
+With --farmer-words every need's description also carries a farmer's account (a description from
+bench/data/farmer1_needs.csv) and every team's summary a team's disciplinary text (farmer1_teams.csv), chosen by a
+second seeded generator, so that the problem knowledge has sentences to read; the rest is the same data.
 
 Each measured run happens in its own subprocess so that its peak resident memory (ru_maxrss) is its own.
 At province scale it runs the dense path (score every pair + linear_sum_assignment) and the pruned path
@@ -89,6 +94,10 @@ def generate(scale: str, seed: int = 20211029) -> tuple[list[Need], list[Team]]:
                 "%s%s种植面积约%d亩，%s，希望开展%s。" % (name, word, rng.randint(100, 20000), rng.choice(ISSUES),
                                                  rng.choice(ASKS)),
                 product, rng.sample(SERVICE_TYPES, rng.randint(1, 3))))
+    if os.environ.get("MATCH_SPEED_FARMER_WORDS"):
+        needs, farmer_teams = with_farmer_words(needs), farmer_team_texts()
+    else:
+        farmer_teams = None
     codes = [code for code, _name in towns]
     teams: list[Team] = []
     for number in range(SCALES[scale]["teams"]):
@@ -100,10 +109,29 @@ def generate(scale: str, seed: int = 20211029) -> tuple[list[Need], list[Team]]:
         prior = [rng.choice(preferred or targets)] if rng.random() < 0.3 else []
         teams.append(Team(
             "T%06d" % number, "%s团队%d" % (products[chosen[0]][0], number), rng.choice(UNITS), specialties,
-            "团队长期从事%s研究，在%s方面有成果。" % ("、".join(words), rng.choice(TECHNIQUES)),
+            "团队长期从事%s研究，在%s方面有成果。" % ("、".join(words), rng.choice(TECHNIQUES))
+            + (farmer_teams[number % len(farmer_teams)] if farmer_teams else ""),
             service_types=rng.sample(SERVICE_TYPES, rng.randint(2, 4)),
             preferred_towns=preferred, prior_towns=prior))
     return needs, teams
+
+
+FARMER_DATA = ROOT / "bench" / "data"
+
+
+def with_farmer_words(needs: list[Need], seed: int = 7) -> list[Need]:
+    """The same needs, each description followed by a farmer's account of a trouble."""
+    with open(FARMER_DATA / "farmer1_needs.csv", encoding="utf-8-sig", newline="") as handle:
+        accounts = [row["需求描述"] for row in csv.DictReader(handle)]
+    rng = random.Random(seed)
+    return [Need(n.town_code, n.town_name, n.title, n.description + rng.choice(accounts), n.industry, n.service_types)
+            for n in needs]
+
+
+def farmer_team_texts() -> list[str]:
+    """Teams' disciplinary texts (specialties and summary) from the farmer1 set."""
+    with open(FARMER_DATA / "farmer1_teams.csv", encoding="utf-8-sig", newline="") as handle:
+        return ["%s。%s" % (row["专业领域"], row["团队简介"]) for row in csv.DictReader(handle)]
 
 
 def peak_mib() -> float:
@@ -189,7 +217,10 @@ def main() -> None:
     parser.add_argument("--scale", choices=["province", "nation", "both"], default="both")
     parser.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
     parser.add_argument("--child", nargs=2, metavar=("SCALE", "MODE"))
+    parser.add_argument("--farmer-words", action="store_true", help="needs and teams also carry farmer1's texts")
     options = parser.parse_args()
+    if options.farmer_words:
+        os.environ["MATCH_SPEED_FARMER_WORDS"] = "1"  # the child processes inherit it
     if options.child:
         print(json.dumps(child(options.child[0], options.child[1], options.top_k)))
         return
@@ -199,7 +230,7 @@ def main() -> None:
         runs.append(spawn("province", "pruned", options.top_k))
     if options.scale in ("nation", "both"):
         runs.append(spawn("nation", "pruned", options.top_k))
-    print("top_k = %d" % options.top_k)
+    print("top_k = %d%s" % (options.top_k, ", farmer words" if options.farmer_words else ""))
     report(runs)
 
 

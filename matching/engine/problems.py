@@ -7,9 +7,9 @@ in one sentence of the text (sentences end at 。！？； and line breaks, not 
 the longest fragment. So "中午 蔫" is found in
 "辣椒苗一到中午就蔫了，早上又好了" and "青枯病" in "茄科青枯病综合防控".
 
-Finding is by substring, not by the tokenizer: farmers' sentences are not cut where a dictionary expects. Every
-pattern is indexed under its longest fragment's first two characters (or its only character), so a sentence costs
-one dictionary lookup per character plus the few patterns that start there.
+Finding is by substring, not by the tokenizer: farmers' sentences are not cut where a dictionary expects. A
+sentence's fragments are found with set operations over its character pairs; only the patterns whose fragments are all
+present are then checked for nearness.
 """
 from __future__ import annotations
 
@@ -69,10 +69,19 @@ class ProblemIndex:
                     if pieces:
                         anchor = max(pieces, key=len)
                         self.patterns.append(Pattern(name, kind, " ".join(pieces), pieces, anchor))
-        self._by_start: dict[str, list[Pattern]] = {}
+        # Every fragment, indexed by its first two characters (one-character fragments apart), and the patterns by
+        # their anchor: a sentence's fragments are found with set operations, then only the patterns whose fragments
+        # are all there are checked for nearness.
+        self._by_anchor: dict[str, list[Pattern]] = {}
+        self._fragments_by_start: dict[str, list[str]] = {}
+        self._single: set[str] = set()
         for pattern in self.patterns:
-            self._by_start.setdefault(pattern.anchor[:2], []).append(pattern)
-        self._single = {key for key in self._by_start if len(key) == 1}
+            self._by_anchor.setdefault(pattern.anchor, []).append(pattern)
+            for piece in pattern.fragments:
+                if len(piece) == 1:
+                    self._single.add(piece)
+                elif piece not in self._fragments_by_start.get(piece[:2], ()):
+                    self._fragments_by_start.setdefault(piece[:2], []).append(piece)
         self._cache: dict[str, tuple[Finding, ...]] = {}
         # Clues: the lay fragments of two or more characters, each with the problems whose phrasings use it and how
         # telling it is (rarer among problems, more telling).
@@ -99,29 +108,33 @@ class ProblemIndex:
         cached = self._cache.get(text)
         if cached is not None:
             return cached
-        found: list[Finding] = []
+        found: list[tuple[int, int, Finding]] = []
         seen: set[tuple[str, str]] = set()
-        for sentence in _SENTENCES.split(text):
+        for number, sentence in enumerate(_SENTENCES.split(text)):
             if not sentence:
                 continue
-            for position in range(len(sentence)):
-                for key in (sentence[position:position + 2], sentence[position]):
-                    if len(key) == 1 and key not in self._single:
+            grams = {sentence[i:i + 2] for i in range(len(sentence) - 1)} & self._fragments_by_start.keys()
+            present = {piece for gram in grams for piece in self._fragments_by_start[gram] if piece in sentence}
+            present |= set(sentence) & self._single
+            for anchor in present & self._by_anchor.keys():
+                for pattern in self._by_anchor[anchor]:
+                    if (pattern.problem, pattern.text) in seen or not present.issuperset(pattern.fragments):
                         continue
-                    for pattern in self._by_start.get(key, ()):
-                        if (pattern.problem, pattern.text) in seen or not sentence.startswith(pattern.anchor, position):
-                            continue
-                        near = sentence[max(0, position - NEAR):position + len(pattern.anchor) + NEAR]
+                    position = sentence.find(anchor)
+                    while position >= 0:
+                        near = sentence[max(0, position - NEAR):position + len(anchor) + NEAR]
                         if all(piece in near for piece in pattern.fragments):
                             seen.add((pattern.problem, pattern.text))
-                            found.append(Finding(pattern.problem, pattern.kind, _surface(sentence, pattern),
-                                                 pattern.text))
-        result = tuple(found)
+                            found.append((number, position, Finding(pattern.problem, pattern.kind,
+                                                                    _surface(sentence, pattern), pattern.text)))
+                            break
+                        position = sentence.find(anchor, position + 1)
+        found.sort(key=lambda item: (item[0], item[1]))
+        result = tuple(finding for _number, _position, finding in found)
         if len(self._cache) > 50_000:
             self._cache.clear()
         self._cache[text] = result
         return result
-
 
     @property
     def clue_pieces(self) -> list[str]:
@@ -138,11 +151,8 @@ class ProblemIndex:
     def clues(self, text: str) -> dict[str, tuple[float, list[str]]]:
         """Problems a text may speak of without using any whole phrasing: for each problem, the summed weight of its
         lay fragments found in the text and the fragments themselves ("灰白", "一条条", "台风" → 白叶枯病)."""
-        found: set[str] = set()
-        for position in range(len(text) - 1):
-            for piece in self._clues_by_start.get(text[position:position + 2], ()):
-                if piece not in found and text.startswith(piece, position):
-                    found.add(piece)
+        grams = {text[i:i + 2] for i in range(len(text) - 1)} & self._clues_by_start.keys()
+        found = {piece for gram in grams for piece in self._clues_by_start[gram] if piece in text}
         result: dict[str, tuple[float, list[str]]] = {}
         for piece in sorted(found, key=text.find):
             names, weight = self._clues[piece]

@@ -45,6 +45,7 @@ KEY_MODEL = {
     "cycle": "cycles.Cycle", "unit": "units.DispatchingUnit",
     "need": "needs.Need", "profile": "needs.TownProfile", "campaign": "needs.SurveyCampaign",
     "category": "needs.IndustryCategory", "product": "needs.IndustryProduct",
+    "problem": "needs.IndustryProblem",
     "team": "teams.Team", "commissioner": "teams.Commissioner", "membership": "teams.TeamMembership",
     "call": "calls.Call", "attachment": "calls.CallAttachment", "application": "calls.Application",
     "app_town": "calls.ApplicationTown",

@@ -2307,7 +2307,8 @@ class FieldHistory:
 
 DOMAIN_APPS = ("regions", "cycles", "needs", "teams", "units", "calls", "matching", "notices", "registrations",
                "projects", "reviews", "fieldwork", "replacements", "evaluations", "coordination", "reports")
-KEPT = ("needs.IndustryCategory", "needs.IndustryProduct", "needs.IndustryProduct_parents")
+KEPT = ("needs.IndustryCategory", "needs.IndustryProduct", "needs.IndustryProduct_parents", "needs.IndustryProblem",
+        "needs.IndustryProblem_products")
 
 
 def flush() -> None:

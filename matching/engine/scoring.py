@@ -41,7 +41,7 @@ TEAM_FIELDS: tuple[tuple[str, str, float], ...] = (
 )
 # A problem the town describes is what it needs solved; its crop only says where: a shared problem weighs more than
 # a shared word (applied after damping, so it survives BM25's saturation). Tuned on the farmer1 set.
-PROBLEM_BOOST = 2.0
+PROBLEM_BOOST = 3.0
 # Clues: a need that says enough of a problem's lay words (weighted by how few problems use each) without any whole
 # phrasing still speaks of it, with this weight.
 CLUE_THRESHOLD = 6.0

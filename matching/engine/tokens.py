@@ -150,10 +150,14 @@ class Analyzer:
         for token in self.tokens(text):
             for concept in self.concepts(token):
                 counts[concept.feature] = counts.get(concept.feature, 0.0) + concept.weight * scale
-        # A problem counts once per text however many of its phrasings the text uses (one trouble, told twice).
-        for problem in self.problems(text):
+        # A problem counts once per text, by the evidence for it: one phrasing or term found is half a problem (a
+        # need that says "喷了叶面肥" names a remedy it tried), each further one closes half the gap to a whole one.
+        evidence: dict[str, int] = {}
+        for finding in self.taxonomy.problem_index.find(text):
+            evidence[finding.problem] = evidence.get(finding.problem, 0) + 1
+        for problem, found in evidence.items():
             concept = self.taxonomy.problem_concept(problem)
-            counts[concept.feature] = counts.get(concept.feature, 0.0) + concept.weight * scale
+            counts[concept.feature] = counts.get(concept.feature, 0.0) + concept.weight * scale * (1.0 - 0.5 ** found)
         return counts
 
 

@@ -50,6 +50,7 @@ def _reseed_migration_data(transactional_db):
     from django.apps import apps
 
     importlib.import_module("needs.migrations.0002_seed_taxonomy").seed(apps, None)
+    importlib.import_module("needs.migrations.0006_seed_problems").seed(apps, None)
 
 
 def shot(page, name):

@@ -28,7 +28,7 @@ MALFORMED = ["abc", "-1", "%00", "9" * 300]
 PK_BY_PREFIX = {
     "tasks/": "taskrun", "accounts/users/": "user", "regions/towns/": "town", "cycles/": "cycle", "units/": "unit",
     "needs/": "need", "needs/profiles/": "profile", "needs/campaigns/": "campaign",
-    "needs/taxonomy/products/": "product", "teams/": "team", "teams/commissioners/": "commissioner",
+    "needs/taxonomy/products/": "product", "needs/taxonomy/problems/": "problem", "teams/": "team", "teams/commissioners/": "commissioner",
     "calls/": "call", "calls/attachments/": "attachment", "calls/public/": "call", "calls/applications/": "application",
     "matching/rounds/": "round", "matching/pairings/": "pairing", "registrations/": "submission",
     "notices/": "notice", "notices/objections/": "objection", "notices/pairings/": "pairing",
@@ -64,6 +64,7 @@ MODEL_KEY = {
     "units.dispatchingunit": "unit", "accounts.user": "user", "accounts.notification": "notification",
     "core.taskrun": "taskrun", "needs.need": "need", "needs.townprofile": "profile",
     "needs.surveycampaign": "campaign", "needs.industrycategory": "category", "needs.industryproduct": "product",
+    "needs.industryproblem": "problem",
     "teams.team": "team", "teams.commissioner": "commissioner", "calls.call": "call", "calls.application": "application",
     "matching.selectionround": "round", "matching.selectionrun": "run", "matching.pairing": "pairing",
     "registrations.registrationsubmission": "submission",

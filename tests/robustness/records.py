@@ -25,7 +25,7 @@ def build_records(world) -> dict:
     from matching import services as selection
     from matching.tasks import start_run
     from needs import services as needs
-    from needs.models import CampaignTown, IndustryCategory, IndustryProduct
+    from needs.models import CampaignTown, IndustryCategory, IndustryProblem, IndustryProduct
     from notices import services as notices
     from regions import services as regions
     from regions.models import TownClassification, WorkTeam
@@ -45,6 +45,7 @@ def build_records(world) -> dict:
     categories = {category.name: category for category in IndustryCategory.objects.all()}
     r["category"] = categories["果树"]
     r["product"] = IndustryProduct.objects.order_by("pk").first()
+    r["problem"] = IndustryProblem.objects.order_by("pk").first()
     r["profile"] = needs.profile_save(actor=org, cycle=cycle, town=town, population=12000, households=3500,
                                       main_problems="柑橘黄龙病", leading_industries="水稻、柑橘")
     r["campaign"] = needs.campaign_open(actor=org, cycle=cycle, title="仁化县需求调研", towns=[town],

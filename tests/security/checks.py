@@ -162,7 +162,7 @@ def send(world, user, method: str, url: str, data=None, *, api=False, snapshot_d
 
 # ------------------------------------------------------------------------------------------------ urls
 def _pk(world, side, key):
-    return world.obj("shared" if key in ("cycle", "category", "product") else side, key).pk
+    return world.obj("shared" if key in ("cycle", "category", "product", "problem") else side, key).pk
 
 
 def resolve_params(world, row, side, key) -> list[dict]:

@@ -191,7 +191,7 @@ AUDIENCE: dict[str, Callable] = {
     "ar_city": union(PROV, CITY),
     "ar_city_draft": CITY,
     # Shared programme-wide records (one instance, side "shared"): every signed-in user reads them.
-    "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE,
+    "cycle": EVERYONE, "category": EVERYONE, "product": EVERYONE, "problem": EVERYONE,
 }
 
 # Who may see a record's marker text (``<SIDE>X<key>X``) and sensitive values, where it differs from who may open
@@ -476,6 +476,10 @@ DECLARATIONS: dict[str, Decl] = {
     "needs:product_edit": obj("product", gate=frozenset({"city_st"}), methods=("get", "post"),
                               writers=const({"city_st"})),
     "needs:category_create": page(gate=frozenset({"city_st"}), methods=("get", "post")),
+    "needs:problems": page(gate=OFFICIAL_ROLES | TOWN_ROLES | TEAM_ROLES | {"unit", "expert"}),
+    "needs:problem_create": page(gate=frozenset({"city_st"}), methods=("get", "post")),
+    "needs:problem_edit": obj("problem", gate=frozenset({"city_st"}), methods=("get", "post"),
+                              writers=const({"city_st"})),
     # ---- teams
     "teams:team_list": page(gate=OFFICIAL_ROLES | TEAM_ROLES | {"unit"}),
     "teams:team_import": page(gate=frozenset({"city_st", "county_st"}), methods=("get", "post"),
@@ -898,6 +902,7 @@ API_VIEWSETS: dict[str, Decl] = {
     "surveycampaign": obj("campaign"),
     "industrycategory": obj("category"),
     "industryproduct": obj("product", writers=const({"city_st"})),
+    "industryproblem": obj("problem", writers=const({"city_st"})),
     "team": obj("team"),
     "commissioner": obj("commissioner"),
     "call": obj("call", "call_draft"),
@@ -974,6 +979,7 @@ API_CREATE: dict[str, Decl] = {
                                data=lambda w, s: {"cycle": w.obj("shared", "cycle").pk, "title": "矩阵调研",
                                                   "due_date": "2030-01-01", "towns": [w.obj(s, "town").pk]}),
     "industryproduct-list": page(methods=("get", "post")),
+    "industryproblem-list": page(methods=("get", "post")),
     "selectionround-list": obj("call", params={}, writers=ORG, data=lambda w, s: {"call": w.obj(s, "call").pk}),
     "registrationsubmission-list": obj("pairing", params={}, writers=NOBODY,  # already sent to the province
                                        data=lambda w, s: {"cycle": w.obj("shared", "cycle").pk, "recipient": "province",

@@ -32,7 +32,7 @@ from tests.security.checks import leaks_in, send, url_for, urls_for
 
 pytestmark = pytest.mark.django_db
 
-SHARED = {"cycle", "category", "product"}  # one record for both cities (programme-wide)
+SHARED = {"cycle", "category", "product", "problem"}  # one record for both cities (programme-wide)
 # (The expert sits in 仁化县's pool and on the 仁化 review's panel: it is checked on both counties.)
 SAME_FOR_BOTH_COUNTIES = {"province", "city_st", "city_rural"}
 ROWS = routes.rows()

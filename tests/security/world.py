@@ -634,11 +634,12 @@ def build_matrix_world() -> MatrixWorld:
     from django.apps import apps
 
     from portal.testing import build_world
-    from needs.models import IndustryCategory, IndustryProduct
+    from needs.models import IndustryCategory, IndustryProblem, IndustryProduct
 
     # The browser tests (transactional) flush every table when they end, the taxonomy seeded by a data migration
     # included: seed it again (idempotent), as tests/e2e/conftest.py does.
     importlib.import_module("needs.migrations.0002_seed_taxonomy").seed(apps, None)
+    importlib.import_module("needs.migrations.0006_seed_problems").seed(apps, None)
     base = build_world()
     world = MatrixWorld(base=base, users=dict(base.users))
     qy, qy_users = _qingyuan(base)
@@ -658,7 +659,8 @@ def build_matrix_world() -> MatrixWorld:
     world.objects["rh"]["city"] = world.objects["nx"]["city"] = base.city
     _city_reports(world)
     world.shared = {"cycle": base.cycle, "category": IndustryCategory.objects.order_by("pk").first(),
-                    "product": IndustryProduct.objects.order_by("pk").first()}
+                    "product": IndustryProduct.objects.order_by("pk").first(),
+                    "problem": IndustryProblem.objects.order_by("pk").first()}
     return world
 
 

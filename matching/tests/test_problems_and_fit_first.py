@@ -1,5 +1,7 @@
 """Problem knowledge (farmers' words meet disciplinary words) and the fit-first rule, on the engine alone."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching.engine import Need, Team, Weights, match
 from matching.engine.errors import EngineInputError
@@ -138,3 +140,32 @@ def test_the_shipped_knowledge_covers_every_main_industry():
     for category in ("粮食作物", "果树", "茶叶", "蔬菜", "食用菌", "中药材", "水产", "林业/竹木", "花卉",
                      "农产品加工", "农村电商", "乡村旅游", "乡村规划"):
         assert len(per_category.get(category, [])) >= 10, category
+
+
+WORDS = ["辣椒", "番茄", "生姜", "肉牛", "中午就蔫", "整株死", "姜块烂了还有臭味", "青枯病", "姜瘟", "栽培", "防控"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_familiarity_never_counts_outside_the_margin(data):
+    """Whatever the texts, preferences and prior engagement: a pair's prior engagement and preference count only when
+    its fit is within the margin of its town's best, and a team that won only by them is named in the proposal."""
+    towns = ["4402241%02d" % i for i in range(data.draw(st.integers(1, 4)))]
+    text = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map("，".join)
+    needs = [need(code, data.draw(text), data.draw(text)) for code in towns]
+    teams = []
+    for number in range(data.draw(st.integers(1, 5))):
+        preferred = data.draw(st.lists(st.sampled_from(towns), max_size=2, unique=True))
+        prior = data.draw(st.lists(st.sampled_from(towns), max_size=1))
+        teams.append(team("T%d" % number, data.draw(text), preferred_towns=preferred, prior_towns=prior))
+    margin = data.draw(st.sampled_from([0.0, 0.15, 0.5]))
+    result = match(needs, teams, Weights(familiarity_margin=margin), taxonomy=taxonomy_with([WILT, GINGER]))
+    for code, candidates in result.candidates.items():
+        for candidate in candidates:
+            if candidate.components["prior"] or candidate.components["preference"]:
+                best_has_fit = any(c.components["fit"] > 0 for c in candidates)
+                assert candidate.components["fit"] >= 1 - margin - 1e-9 or not best_has_fit, (code, candidate)
+    for assignment in result.assignments:
+        decided = [r for r in assignment.reasons if "决定了本推荐" in r]
+        if decided:
+            assert assignment.components["prior"] or assignment.components["preference"]

@@ -98,13 +98,19 @@ def bm25_baseline(needs: list[Need], teams: list[Team], gold: dict[str, str]) ->
                     idf = math.log(1 + (n - df[token] + 0.5) / (df[token] + 0.5))
                     scores[i, j] += idf * tf[token] * 2.2 / (tf[token] + 1.2 * (0.25 + 0.75 * len(document) / average))
     allowed = np.array([[eligible(team, town) for team in teams] for town in towns])
+    return evaluate(*rank_and_assign(towns, teams, scores, allowed), gold)
+
+
+def rank_and_assign(towns: list[str], teams: list[Team], scores: np.ndarray,
+                    allowed: np.ndarray) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each town's eligible teams by score, and the one-to-one assignment of best total score."""
     ranked = {}
     for i, town in enumerate(towns):
         order = [j for j in np.argsort(-scores[i], kind="stable") if allowed[i, j]]
         ranked[town] = [teams[j].team_id for j in order]
     rows, cols = solve_dense(scores, allowed)
     assigned = {towns[i]: teams[j].team_id for i, j in zip(rows, cols)}
-    return evaluate(ranked, assigned, gold)
+    return ranked, assigned
 
 
 def main() -> None:

@@ -120,7 +120,17 @@ class NeedDetailView(ScopedDetailView):
         rows = super().field_rows()
         rows.insert(5, ("服务类型", service_labels(self.object.service_types)))
         rows.insert(1, ("涉及行政村", "、".join(v.name for v in self.object.villages.all()) or "—"))
+        rows.insert(4, ("对应的产业问题", problems_of_need(self.object) or "—"))
         return rows
+
+
+def problems_of_need(need) -> str:
+    """The problems the need's text speaks of, as its search index recorded them (matching reads the same words)."""
+    from matching.engine.problems import PROBLEM_PREFIX
+    from needs.models import NeedToken
+
+    tokens = NeedToken.objects.filter(need=need, token__startswith=PROBLEM_PREFIX).values_list("token", flat=True)
+    return "、".join(sorted(token[len(PROBLEM_PREFIX):] for token in tokens))
 
 
 class NeedActionView(WorkflowActionView):

@@ -198,7 +198,17 @@ class TeamDetailView(ScopedDetailView):
     roles = VIEWERS
 
     def field_rows(self):
-        return super().field_rows() + [("可提供的服务类型", self.object.service_types_display)]
+        return super().field_rows() + [("可提供的服务类型", self.object.service_types_display),
+                                       ("专长对应的产业问题", self.problems() or "—")]
+
+    def problems(self) -> str:
+        """The problems the team's texts name (by the taxonomy's disciplinary terms), as matching finds them."""
+        from needs.taxonomy import current_taxonomy
+
+        team = self.object
+        text = "。".join([team.name, team.summary, team.expertise_summary, team.research_directions])
+        found = current_taxonomy().problem_index.find(text)
+        return "、".join(dict.fromkeys(finding.problem for finding in found))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

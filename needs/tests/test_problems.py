@@ -112,3 +112,17 @@ def test_a_problem_without_any_phrasing_or_term_is_refused_by_the_service(world)
     with pytest.raises(ValidationError):
         problem_save(actor=world["city_st"], problem=IndustryProblem(category=IndustryCategory.objects.first(),
                                                                       name="x"), phrases="", terms="")
+
+
+def test_a_need_and_a_team_show_the_problems_they_speak_of(world, make_need, login):
+    IndustryProblem.objects.create(category=IndustryCategory.objects.get(name="蔬菜"), name="青枯测试病",
+                                   phrases=["中午 蔫 早上"], terms=["青枯测试病"])
+    need = make_need(title="辣椒苗死得多", description="辣椒苗一到中午就蔫，早上又好了，过几天整株死", category="蔬菜")
+    index_needs([need])
+    page = login("renhua_st").get(f"/needs/{need.pk}/").content.decode()
+    assert "对应的产业问题" in page and "青枯测试病" in page
+    team = world.team
+    team.expertise_summary = "茄科青枯测试病综合防控"
+    team.save()
+    page = login("renhua_st").get(f"/teams/{team.pk}/").content.decode()
+    assert "专长对应的产业问题" in page and "青枯测试病" in page

@@ -258,8 +258,10 @@ class IndustryProblemSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="name", queryset=IndustryCategory.objects.all())
     products = serializers.SlugRelatedField(many=True, slug_field="name", queryset=IndustryProduct.objects.all(),
                                             required=False)
-    phrases = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=200)
-    terms = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=200)
+    phrases = serializers.ListField(child=serializers.CharField(max_length=services.PHRASE_MAX_CHARS), required=False,
+                                    max_length=services.PHRASES_MAX)
+    terms = serializers.ListField(child=serializers.CharField(max_length=services.PHRASE_MAX_CHARS), required=False,
+                                  max_length=services.PHRASES_MAX)
 
     class Meta:
         model = IndustryProblem

@@ -108,3 +108,18 @@ class ProblemForm(StyledModelForm):
         if self.instance.pk:
             self.fields["phrases_text"].initial = "\n".join(self.instance.phrases or [])
             self.fields["terms_text"].initial = "\n".join(self.instance.terms or [])
+
+    # The service checks again on save; here so that the form tells every error at once (with a duplicate name too).
+    def clean_phrases_text(self):
+        return self._checked("phrases_text", "群众说法")
+
+    def clean_terms_text(self):
+        return self._checked("terms_text", "专业术语")
+
+    def _checked(self, name, label):
+        from needs.services import _phrase_errors, _split_lines
+
+        errors = _phrase_errors(_split_lines(self.cleaned_data[name]), label)
+        if errors:
+            raise forms.ValidationError("%s：%s" % (label, "；".join(errors)))
+        return self.cleaned_data[name]

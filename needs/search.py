@@ -52,6 +52,14 @@ def _problem_features(analyzer, text: str) -> list[str]:
     return [analyzer.taxonomy.problem_concept(problem).feature for problem in analyzer.problems(text)]
 
 
+def _query_problems(analyzer, query: str) -> list[str]:
+    """The problems a query names: by name (鸡呼吸道病) or by one of their phrasings or terms (慢性呼吸道病)."""
+    features = _problem_features(analyzer, query)
+    if query in analyzer.taxonomy.problems:
+        features.append(analyzer.taxonomy.problem_concept(query).feature)
+    return features
+
+
 def index_needs(needs, *, analyzer=None, fresh: bool = False) -> int:
     """(Re)build the search tokens of the given needs in one pass (``fresh``: they have none yet)."""
     needs = list(needs)
@@ -144,7 +152,7 @@ def search_needs(queryset, query: str):
     features = query_features(query, analyzer)
     literal = Q(title__icontains=query) | Q(description__icontains=query)
     # A query that names a problem (青枯病) also finds the needs that describe it in farmers' words (中午就蔫).
-    problems = _problem_features(analyzer, query)
+    problems = _query_problems(analyzer, query)
     if problems:
         literal |= Q(pk__in=NeedToken.objects.filter(token__in=[f[:MAX_TOKEN] for f in problems]).values("need_id"))
     if not features:

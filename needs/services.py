@@ -326,6 +326,17 @@ def _split_lines(text) -> list[str]:
     return result
 
 
+def _says_nothing(fragment: str) -> bool:
+    """A fragment every need may contain: punctuation, a function word or a word the matching ignores (技术, 需要)."""
+    import unicodedata
+
+    from matching.engine.tokens import STOPWORDS
+
+    if all(unicodedata.category(ch)[0] in "PSZ" for ch in fragment):
+        return True
+    return fragment in STOPWORDS
+
+
 def _phrase_errors(items: list[str], label: str) -> list[str]:
     """Why a phrasing or term would match nearly every text (or is too long to read), in Chinese."""
     errors = []
@@ -337,6 +348,8 @@ def _phrase_errors(items: list[str], label: str) -> list[str]:
             errors.append(f"“{item[:PHRASE_MAX_CHARS]}…”过长（每条不超过 {PHRASE_MAX_CHARS} 字）")
         elif sum(len(fragment) for fragment in fragments) < 2 or (len(fragments) == 1 and len(item) < 2):
             errors.append(f"“{item}”太短，几乎任何文字都会含有它（至少两个字，或用空格组合几个词）")
+        elif all(_says_nothing(fragment) for fragment in fragments):
+            errors.append(f"“{item}”只有虚词、标点或“技术”“需要”这类常用词，几乎任何需求都会含有它")
     return errors
 
 
@@ -349,19 +362,38 @@ def problem_save(*, actor, problem: IndustryProblem, phrases, terms, products=()
     _require_city(actor)
     problem.phrases = _split_lines(phrases)
     problem.terms = _split_lines(terms)
-    problem.full_clean()
     errors = {}
+    try:
+        problem.full_clean()
+    except ValidationError as error:  # every error at once: a duplicate name does not hide a bad phrasing
+        errors.update({name: "；".join(messages) for name, messages in error.message_dict.items()})
     for field_name, label, items in (("phrases", "群众说法", problem.phrases), ("terms", "专业术语", problem.terms)):
         found = _phrase_errors(items, label)
         if found:
-            errors[field_name] = _("%(label)s：%(e)s") % {"label": label, "e": "；".join(found)}
+            errors[field_name] = "；".join(filter(None, [errors.get(field_name, ""), str(_("%(label)s：%(e)s") % {
+                "label": label, "e": "；".join(found)})]))
     if not problem.phrases and not problem.terms:
         errors["phrases"] = _("请至少填写一条群众说法或专业术语。")
     if errors:
         raise ValidationError(errors)
     problem.save()
     problem.products.set(list(products))
+    reindex_after_taxonomy_change(actor)
     return problem
+
+
+def reindex_after_taxonomy_change(actor):
+    """Needs are indexed by the problems their text speaks of: after a problem changes, the worker re-indexes every need
+    (search then finds old needs by a new phrasing, and no longer by a removed one). Returns the run to follow."""
+    from core.tasks import start
+    from needs.search import id_ranges
+    from needs.tasks import index_needs_task
+
+    pks = list(Need.objects.values_list("pk", flat=True))
+    if not pks:
+        return None
+    return start(index_needs_task, user=actor, kind="search_index", label=str(_("产业问题已修改：更新需求检索索引")),
+                 ranges=id_ranges(pks))
 
 
 # ---------------------------------------------------------------- import

@@ -113,6 +113,9 @@ class ProblemTable(tables.Table):
             return value
         return format_html('<a href="{}">{}</a>', reverse("needs:problem_edit", args=[record.pk]), value)
 
+    def value_name(self, value):
+        return value
+
     def render_phrases(self, value):
         return "；".join(value or [])
 

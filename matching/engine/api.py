@@ -82,12 +82,13 @@ def _result(model: ScoringModel, plan: Plan, locked_rows: np.ndarray, locked_col
     cols = np.concatenate([locked_cols, plan.cols])
     is_locked = np.r_[np.ones(len(locked_rows), dtype=bool), np.zeros(len(plan.rows), dtype=bool)]
     parts = model.pair_components(rows, cols)
-    totals, fit = model.totals(parts, plan.fit_max, rows)
+    gate = plan.gate_max if plan.gate_max is not None else plan.fit_max
+    totals, fit = model.totals(parts, plan.fit_max, rows, gate)
     candidates = _candidates(model, plan)
     assigned_to = {model.team_ids[col]: model.town_codes[row] for row, col in zip(rows, cols)}
     assignments = []
     for index in np.argsort(rows, kind="stable"):
-        components = model.components_dict(parts, fit, index, plan.fit_max[rows])
+        components = model.components_dict(parts, fit, index, gate[rows])
         town_code, team_id = model.town_codes[rows[index]], model.team_ids[cols[index]]
         decided_over = None if is_locked[index] else _familiarity_decided(
             model, town_code, team_id, float(totals[index]), components, candidates, assigned_to)
@@ -131,13 +132,14 @@ def _familiarity_decided(model: ScoringModel, town_code: str, team_id: str, scor
     if best is None:
         return None
     name = model.teams[model.team_index[best[0]]].name
-    return ("%s %s" % (best[0], name) if name else best[0], best[1], base)
+    return (name or best[0], best[1], base)
 
 
 def _candidates(model: ScoringModel, plan: Plan) -> dict[str, list[Candidate]]:
     parts = model.pair_components(plan.shown_rows, plan.shown_cols)
-    totals, fit = model.totals(parts, plan.fit_max, plan.shown_rows)
-    best = plan.fit_max[plan.shown_rows]
+    gate_max = plan.gate_max if plan.gate_max is not None else plan.fit_max
+    totals, fit = model.totals(parts, plan.fit_max, plan.shown_rows, gate_max)
+    best = gate_max[plan.shown_rows]
     result: dict[str, list[Candidate]] = {code: [] for code in model.town_codes}
     order = np.lexsort((-totals, plan.shown_rows))
     for index in order:

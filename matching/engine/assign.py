@@ -36,6 +36,8 @@ class Plan:
     shown_cols: np.ndarray
     mode: str
     stats: dict[str, float] = field(default_factory=dict)
+    # Each town's best raw fit among the teams that may serve it (the fit-first margin's reference).
+    gate_max: np.ndarray | None = None
 
 
 def solve_dense(total: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,6 +128,7 @@ def dense_plan(model: ScoringModel, locked_rows: np.ndarray, locked_cols: np.nda
     total = np.zeros((n, m))
     allowed = np.zeros((n, m), dtype=bool)
     fit_max = np.zeros(n)
+    gate_max = np.zeros(n)
     step = max(1, BLOCK_BUDGET // max(m, 1))
     for start in range(0, n, step):
         rows = np.arange(start, min(n, start + step))
@@ -133,12 +136,13 @@ def dense_plan(model: ScoringModel, locked_rows: np.ndarray, locked_cols: np.nda
         total[rows] = block_total
         allowed[rows] = block_allowed
         fit_max[rows] = raw.max(axis=1, initial=0.0)
+        gate_max[rows] = model.eligible_best(raw, block_allowed)
     shown_rows, shown_cols = _top_dense(np.where(allowed, total, -np.inf), allowed, CANDIDATES_SHOWN)
     row_blocked, col_blocked = _blocked(model, locked_rows, locked_cols)
     allowed[row_blocked, :] = False
     allowed[:, col_blocked] = False
     rows, cols = solve_dense(total, allowed)
-    return Plan(rows, cols, fit_max, shown_rows, shown_cols, "dense", {"edges": float(allowed.sum())})
+    return Plan(rows, cols, fit_max, shown_rows, shown_cols, "dense", {"edges": float(allowed.sum())}, gate_max)
 
 
 def pruned_plan(model: ScoringModel, k: int, locked_rows: np.ndarray, locked_cols: np.ndarray) -> Plan:
@@ -160,7 +164,8 @@ def pruned_plan(model: ScoringModel, k: int, locked_rows: np.ndarray, locked_col
     np.maximum.at(fit_max, norm_rows[approximate[norm_rows]], norm_parts.raw_fit[approximate[norm_rows]])
     row_blocked, col_blocked = _blocked(model, locked_rows, locked_cols)
     for _round in range(REPAIR_ROUNDS + 1):
-        total, _fit = model.totals(parts, fit_max, rows)
+        gate_max = _eligible_best(model, rows, cols, parts.raw_fit)
+        total, _fit = model.totals(parts, fit_max, rows, gate_max)
         usable = ~row_blocked[rows] & ~col_blocked[cols]
         match_rows, match_cols = solve_sparse(rows[usable], cols[usable], total[usable])
         if _round == REPAIR_ROUNDS:
@@ -171,10 +176,20 @@ def pruned_plan(model: ScoringModel, k: int, locked_rows: np.ndarray, locked_col
             break
         rows, cols = _unique_pairs(np.concatenate([rows, added_rows]), np.concatenate([cols, added_cols]), m)
         parts = model.pair_components(rows, cols)
-    total, _fit = model.totals(parts, fit_max, rows)
+    gate_max = _eligible_best(model, rows, cols, parts.raw_fit)
+    total, _fit = model.totals(parts, fit_max, rows, gate_max)
     shown = top_per_row(rows, total, CANDIDATES_SHOWN)
     stats = {"edges": float(len(rows)), "dense_filled_towns": float(len(thin))}
-    return Plan(match_rows, match_cols, fit_max, rows[shown], cols[shown], "pruned", stats)
+    return Plan(match_rows, match_cols, fit_max, rows[shown], cols[shown], "pruned", stats, gate_max)
+
+
+def _eligible_best(model: ScoringModel, rows: np.ndarray, cols: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """Each town's best raw fit among the eligible candidate pairs (the pruned path's view of the teams that may
+    serve it: each town's best-fitting eligible teams are among its candidates)."""
+    best = np.zeros(model.n_towns)
+    allowed = model.eligible_pairs(rows, cols)
+    np.maximum.at(best, rows[allowed], raw[allowed])
+    return best
 
 
 def _generate_candidates(model: ScoringModel, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

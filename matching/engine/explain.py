@@ -50,7 +50,7 @@ class Explainer:
             result.append("团队专长与本镇需求没有共同的专业词语，因覆盖需要而分配")
         weights = model.weights
         margin = "%d%%" % round(100 * weights.familiarity_margin)
-        left_out = "（专业匹配度低于本镇最匹配团队 %s 以上，按“先看匹配度”不加分）" % margin
+        left_out = "（专业匹配度低于可派往本镇的团队中最匹配者 %s 以上，按“先看匹配度”不加分）" % margin
         has_prior = bool(model.prior.lookup(np.array([row]), np.array([col]))[0])
         if has_prior:
             counted = components.get("prior", 0.0) > 0 or not weights.prior
@@ -59,7 +59,7 @@ class Explainer:
         if decided_over is not None:
             other, other_score, own_score = decided_over
             result.insert(1, "前期对接基础与意向决定了本推荐：不计这两项时“%s”得分更高（%.3f 对 %.3f），两队专业匹配度都在"
-                             "本镇最佳匹配的 %s 以内" % (other, other_score, own_score, margin))
+                             "可派往本镇的团队中最佳匹配的 %s 以内" % (other, other_score, own_score, margin))
         if rank:
             counted = components.get("preference", 0.0) > 0 or not weights.preference
             result.append("意向排序：本镇是团队的第 %d 意向镇" % rank + ("" if counted else left_out))

@@ -77,10 +77,11 @@ class Weights:
         """Weights saved with a run; a run saved before the fit-first rule keeps its rule (familiarity always counted)."""
         return cls(**{"familiarity_margin": LEGACY_FAMILIARITY_MARGIN, **values})
 
-    def familiarity_counts(self, fit, best_raw):
-        """Whether prior engagement and preference count at this normalised fit (scalars or arrays); ``best_raw`` is
-        the town's best raw fit: where no team fits the town at all, every team is as good a fit as the best."""
-        return (fit >= 1.0 - self.familiarity_margin - 1e-9) | (best_raw <= 0)
+    def familiarity_counts(self, raw, best_raw):
+        """Whether prior engagement and preference count for a pair of this raw fit (scalars or arrays), ``best_raw``
+        being the best raw fit among the teams that may serve its town: within the margin of it, or where no such team
+        fits the town at all (every team is then as good a fit as the best)."""
+        return (raw >= (1.0 - self.familiarity_margin - 1e-9) * best_raw) | (best_raw <= 0)
 
     def as_dict(self) -> dict[str, float]:
         """The weights as a plain dict."""

@@ -312,18 +312,24 @@ class ScoringModel:
         if self.weights.service:
             total += self.weights.service * (self.town_services_share[rows] @ self.team_services.T)
         eligible = np.repeat(self.open_teams[None, :], len(rows), axis=0)
-        counts = self.weights.familiarity_counts(fit, fit_max[:, None])
+        local, cols, _values = self.preference.block(rows)
+        eligible[local, cols] = True
+        local, cols, _values = self.excluded.block(rows)
+        eligible[local, cols] = False
+        # Fit first among the teams that may serve the town: its best is the best eligible raw fit.
+        counts = self.weights.familiarity_counts(raw, self.eligible_best(raw, eligible)[:, None])
         for table, weight, gated in ((self.prior, self.weights.prior, True),
                                      (self.preference, self.weights.preference, True),
                                      (self.panel, self.weights.panel, False)):
             local, cols, values = table.block(rows)
             if weight:
                 total[local, cols] += weight * values * (counts[local, cols] if gated else 1.0)
-        local, cols, _values = self.preference.block(rows)
-        eligible[local, cols] = True
-        local, cols, _values = self.excluded.block(rows)
-        eligible[local, cols] = False
         return total, eligible, raw
+
+    @staticmethod
+    def eligible_best(raw: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """Each row's best raw fit among its eligible teams (0 where none)."""
+        return np.where(eligible, raw, 0.0).max(axis=1, initial=0.0)
 
     # ----- pairs ----------------------------------------------------------------------------------
     def pair_components(self, rows: np.ndarray, cols: np.ndarray, chunk: int = 200_000) -> PairComponents:
@@ -338,15 +344,18 @@ class ScoringModel:
         return PairComponents(raw, service, self.prior.lookup(rows, cols), self.preference.lookup(rows, cols),
                               self.panel.lookup(rows, cols))
 
-    def totals(self, parts: PairComponents, fit_max: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(total, normalised fit) of pairs given each town's best raw fit."""
+    def totals(self, parts: PairComponents, fit_max: np.ndarray, rows: np.ndarray,
+               gate_max: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(total, normalised fit) of pairs given each town's best raw fit (``fit_max``, over all teams: the fit's
+        scale) and its best raw fit among the teams that may serve it (``gate_max``: the fit-first margin's reference;
+        ``fit_max`` when not given)."""
         best = fit_max[rows]
         fit = np.divide(parts.raw_fit, best, out=np.zeros_like(parts.raw_fit), where=best > 0)
         # A pair's raw fit and its town's best are summed in different orders (per pair vs a matrix product), so the
         # best pair can come out a rounding error above 1 on some CPUs: the normalised fit is at most 1 by definition.
         np.minimum(fit, 1.0, out=fit)
         weights = self.weights
-        counts = weights.familiarity_counts(fit, best)
+        counts = weights.familiarity_counts(parts.raw_fit, (gate_max if gate_max is not None else fit_max)[rows])
         total = (weights.fit * fit + weights.service * parts.service
                  + (weights.prior * parts.prior + weights.preference * parts.preference) * counts
                  + weights.panel * parts.panel)
@@ -365,11 +374,11 @@ class ScoringModel:
             allowed[candidates] = ~self.excluded.contains(rows[candidates], cols[candidates])
         return allowed
 
-    def components_dict(self, parts: PairComponents, fit: np.ndarray, index: int, best: np.ndarray) -> dict[str, float]:
+    def components_dict(self, parts: PairComponents, fit: np.ndarray, index: int, gate: np.ndarray) -> dict[str, float]:
         """Components of one pair as a dict for results: prior engagement and preference as they counted (0 when the
-        pair's fit is outside the fit-first margin; the explanation says what was left out). ``best``: each pair's
-        town's best raw fit."""
-        counts = bool(self.weights.familiarity_counts(fit[index], best[index]))
+        pair's fit is outside the fit-first margin; the explanation says what was left out). ``gate``: each pair's
+        town's best raw fit among the teams that may serve it."""
+        counts = bool(self.weights.familiarity_counts(parts.raw_fit[index], gate[index]))
         return {
             "fit": float(fit[index]),
             "service": float(parts.service[index]),

@@ -56,6 +56,9 @@ def test_the_city_adds_a_problem_on_the_page_and_the_next_match_uses_it(world, l
     ({"terms_text": "a"}, "“a”太短"),
     ({"phrases_text": "", "terms_text": ""}, "请至少填写一条群众说法或专业术语"),
     ({"phrases_text": "长" * 41}, "过长"),
+    ({"phrases_text": "的 了\n雨后 成片 倒"}, "“的 了”只有虚词、标点"),
+    ({"terms_text": "技术"}, "“技术”只有虚词、标点"),
+    ({"phrases_text": "，。 ！！"}, "只有虚词、标点"),
 ])
 def test_bad_phrasings_are_refused_with_the_line_named_and_nothing_saved(world, login, fields, message):
     response = login("city_st").post(PAGE + "new/", form(**fields))
@@ -126,3 +129,30 @@ def test_a_need_and_a_team_show_the_problems_they_speak_of(world, make_need, log
     team.save()
     page = login("renhua_st").get(f"/teams/{team.pk}/").content.decode()
     assert "专长对应的产业问题" in page and "青枯测试病" in page
+
+
+def test_a_new_phrasing_finds_needs_saved_before_it(world, make_need):
+    """Editing a problem re-indexes the needs in the background: search follows the edit both ways."""
+    need = make_need(title="鸡群不对劲", description="土鸡一棚一棚地打喷嚏、甩头，脸肿起来", category="畜牧")
+    problem = IndustryProblem.objects.create(category=IndustryCategory.objects.get(name="畜牧"), name="鸡测试呼吸病",
+                                             phrases=["鸡 咳嗽 测试"], terms=["鸡测试呼吸病"])
+    assert not search_needs(Need.objects.all(), problem.name).filter(pk=need.pk).exists()
+    problem_save(actor=world["city_st"], problem=problem, phrases="鸡 咳嗽 测试\n打喷嚏 甩头", terms="鸡测试呼吸病")
+    assert search_needs(Need.objects.all(), problem.name).filter(pk=need.pk).exists()
+    problem_save(actor=world["city_st"], problem=problem, phrases="鸡 咳嗽 测试", terms="鸡测试呼吸病")
+    assert not search_needs(Need.objects.all(), problem.name).filter(pk=need.pk).exists()
+
+
+def test_a_problem_is_found_by_its_name_even_when_no_phrasing_repeats_it(world, make_need):
+    IndustryProblem.objects.create(category=IndustryCategory.objects.get(name="畜牧"), name="禽呼吸测试综合征",
+                                   phrases=["打喷嚏 甩头"], terms=["慢性测试呼吸道病"])
+    need = make_need(title="鸡群不对劲", description="土鸡一棚一棚地打喷嚏、甩头", category="畜牧")
+    index_needs([need])
+    assert list(search_needs(Need.objects.all(), "禽呼吸测试综合征")) == [need]
+
+
+def test_a_duplicate_name_and_a_bad_phrasing_are_told_together(world, login):
+    taken = IndustryProblem.objects.order_by("pk").first().name
+    response = login("city_st").post(PAGE + "new/", form(name=taken, phrases_text="死"))
+    page = response.content.decode()
+    assert response.status_code == 200 and "已存在" in page and "“死”太短" in page

@@ -304,6 +304,10 @@ class MemoAnalyzer:
             self.cache[text] = list(self.analyzer.features(text))
         return self.cache[text]
 
+    def __getattr__(self, name):
+        """The rest (the taxonomy, the problems a text speaks of) from the analyzer itself."""
+        return getattr(self.analyzer, name)
+
 
 # ------------------------------------------------------------------------------------------------ the generator
 

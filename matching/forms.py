@@ -22,7 +22,7 @@ class WeightsForm(StyledForm):
         self._margin = margin
         self.fields["familiarity_margin"] = forms.IntegerField(
             label=MARGIN_LABEL, min_value=0, max_value=100, initial=round(100 * margin), required=False,
-            help_text="先看匹配度：团队的专业匹配度与本镇最匹配的团队相差在这个百分比以内，前期对接与志愿顺序才加分；"
+            help_text="先看匹配度：团队的专业匹配度与可派往本镇的团队中最匹配者相差在这个百分比以内，前期对接与志愿顺序才加分；"
                       "100 表示总是加分",
             widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "style": "min-width:0"}))
 

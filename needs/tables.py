@@ -59,16 +59,11 @@ class CampaignTable(tables.Table):
         return "%s科技部门" % value
 
 
-class ProductTable(tables.Table):
-    name = tables.Column(verbose_name="产品")  # a link to its edit page for those who edit the taxonomy (the city)
-    category = tables.Column(verbose_name="产业类别", accessor="category__name", order_by="category__order")
-    synonyms = tables.Column(verbose_name="别名", orderable=False)
-    parent_names = tables.Column(verbose_name="上级产品", orderable=False, accessor="pk")
+class TaxonomyEntryTable(tables.Table):
+    """A taxonomy list (products, problems): the name links to its edit page for those who edit the taxonomy (the
+    city); the export has the plain name."""
 
-    class Meta:
-        model = IndustryProduct
-        fields = ["name", "category", "synonyms", "parent_names"]
-        attrs = {"class": "table table-sm table-hover align-middle"}
+    edit_url_name = ""
 
     def __init__(self, *args, editable=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +72,23 @@ class ProductTable(tables.Table):
     def render_name(self, value, record):
         if not self.editable:
             return value
-        return format_html('<a href="{}">{}</a>', reverse("needs:product_edit", args=[record.pk]), value)
+        return format_html('<a href="{}">{}</a>', reverse(self.edit_url_name, args=[record.pk]), value)
+
+    def value_name(self, value):
+        return value
+
+
+class ProductTable(TaxonomyEntryTable):
+    name = tables.Column(verbose_name="产品")
+    edit_url_name = "needs:product_edit"
+    category = tables.Column(verbose_name="产业类别", accessor="category__name", order_by="category__order")
+    synonyms = tables.Column(verbose_name="别名", orderable=False)
+    parent_names = tables.Column(verbose_name="上级产品", orderable=False, accessor="pk")
+
+    class Meta:
+        model = IndustryProduct
+        fields = ["name", "category", "synonyms", "parent_names"]
+        attrs = {"class": "table table-sm table-hover align-middle"}
 
     def render_synonyms(self, value):
         return "、".join(value or [])
@@ -92,8 +103,9 @@ class ProductTable(tables.Table):
         return "、".join(parent.name for parent in record.parents.all())
 
 
-class ProblemTable(tables.Table):
-    name = tables.Column(verbose_name="问题")  # a link to its edit page for the city's taxonomy editors
+class ProblemTable(TaxonomyEntryTable):
+    name = tables.Column(verbose_name="问题")
+    edit_url_name = "needs:problem_edit"
     category = tables.Column(verbose_name="产业类别", accessor="category__name", order_by="category__order")
     phrases = tables.Column(verbose_name="群众说法", orderable=False)
     terms = tables.Column(verbose_name="专业术语", orderable=False)
@@ -103,18 +115,6 @@ class ProblemTable(tables.Table):
         model = IndustryProblem
         fields = ["name", "category", "phrases", "terms", "product_names"]
         attrs = {"class": "table table-sm table-hover align-middle"}
-
-    def __init__(self, *args, editable=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.editable = editable
-
-    def render_name(self, value, record):
-        if not self.editable:
-            return value
-        return format_html('<a href="{}">{}</a>', reverse("needs:problem_edit", args=[record.pk]), value)
-
-    def value_name(self, value):
-        return value
 
     def render_phrases(self, value):
         return "；".join(value or [])
